@@ -1,0 +1,43 @@
+"""Postman environment and globals files → model.Environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError, Location
+from runner.model import Environment
+from runner.postman.fields import entries, key_of, text
+
+
+def load_environment(doc: Any, path: Path) -> Environment:
+    """Returns the enabled values of a Postman environment or globals file.
+
+    Raises:
+        InputError: the document has no `values` list.
+    """
+    if isinstance(doc, list):
+        doc = {"values": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
+        raise InputError(
+            "not a Postman environment or globals file (no `values` list)",
+            location=Location(str(path)),
+        )
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for _, entry in entries(doc["values"]):
+        key = key_of(entry)
+        if not key:
+            continue
+        values[key] = entry.get("value", "")
+        if entry.get("type") == "secret":
+            secrets.add(key)
+        else:
+            # A later duplicate that is not secret replaces a secret one.
+            secrets.discard(key)
+    return Environment(
+        name=text(doc.get("name")) or path.stem,
+        values=values,
+        secrets=frozenset(secrets),
+        source=path,
+    )
