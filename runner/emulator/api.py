@@ -1,0 +1,124 @@
+"""The ``Emulator`` handle for tests and the ``serve`` loop behind ``runner emulator``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from runner.emulator.config import EmulatorConfig
+from runner.emulator.config_load import load_config
+from runner.emulator.server import EmulatorServer
+from runner.emulator.state import EmulatorState
+from runner.emulator.stats import EmulatorStats
+
+ConfigSource = dict[str, Any] | str | Path | EmulatorConfig | None
+
+
+class Emulator:
+    """Entra ID, ARM and Graph on 127.0.0.1, served from a daemon thread.
+
+    Use as a context manager, or call ``start()`` and ``stop()``.
+    """
+
+    def __init__(
+        self,
+        config: ConfigSource = None,
+        *,
+        port: int = 0,
+        token_lifetime: int | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        if token_lifetime is not None and token_lifetime < 1:
+            raise ValueError("token_lifetime must be at least 1 second")
+        self.config = load_config(config)
+        self.state = EmulatorState(self.config, token_lifetime)
+        self._address = (host, port)
+        self._server: EmulatorServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Emulator:
+        """Return self once the server listens (port 0 picks a free port)."""
+        if self._server is None:
+            self._server = EmulatorServer(self._address, self.state)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="runner-emulator",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def port(self) -> int:
+        """Return the bound port (raises when not started)."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self._address[0]}:{self.port}"
+
+    @property
+    def token_lifetime(self) -> int:
+        """Return the access token lifetime in seconds."""
+        return self.state.issuer.lifetime
+
+    @property
+    def stats(self) -> EmulatorStats:
+        """Return a snapshot of the counters."""
+        return self.state.stats.snapshot()
+
+    def reset(self) -> None:
+        """Zero the counters and throttle counts (like ``POST /_emulator/reset``)."""
+        self.state.reset()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def default_config_path() -> str:
+    """Return where the bundled sample configuration (with its credentials) lives."""
+    return str(resources.files("runner.emulator").joinpath("default_config.json"))
+
+
+def serve(port: int = 0, config: str | None = None, token_lifetime: int | None = None) -> None:
+    """Serve in the foreground until Ctrl-C; print one line with the URL first."""
+    emulator = Emulator(config, port=port, token_lifetime=token_lifetime).start()
+    hint = config or default_config_path()
+    print(
+        f"runner emulator: serving Entra ID, ARM and Graph on {emulator.url} "
+        f"(sample credentials: {hint}); press Ctrl-C to stop",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()

@@ -1,0 +1,105 @@
+"""The grant types of the token endpoint: client credentials, password, refresh token."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from runner.emulator.audiences import GRAPH, require_default_scope
+from runner.emulator.clientauth import authenticate
+from runner.emulator.config import find_user
+from runner.emulator.delegated import delegated_outcome
+from runner.emulator.devicecode import poll_device_code
+from runner.emulator.errors import EntraError
+from runner.emulator.token_endpoint import (
+    MULTI_TENANT,
+    Outcome,
+    TokenCall,
+    require,
+    resolve_app,
+    resolve_tenant,
+)
+from runner.emulator.tokens import Grant
+
+
+def client_credentials(call: TokenCall) -> Outcome:
+    """Return an app-only token: Graph app roles in ``roles``, none for ARM."""
+    if call.tenant_name.lower() in MULTI_TENANT:
+        raise EntraError(
+            50059,
+            "invalid_request",
+            "No tenant-identifying information found in either the request or implied by any "
+            f"provided credentials. Use a tenant id or domain instead of '{call.tenant_name}' "
+            "for the client credentials grant.",
+        )
+    tenant = resolve_tenant(call)
+    app = resolve_app(tenant, call.form["client_id"])
+    acr = authenticate(app, call.form, call.request, call.now)
+    audience = call.audience(tenant)
+    if not call.v1:
+        require_default_scope(call.form.get("scope", ""), audience)
+    roles = app.graph_roles if audience.resource is GRAPH else ()
+    grant = Grant(
+        tenant.id, audience.aud, app.client_id, app.sp_object_id, call.version, roles, acr=acr
+    )
+    return Outcome(grant, audience)
+
+
+def password(call: TokenCall) -> Outcome:
+    """Return a delegated token for a username and password (ROPC, no MFA)."""
+    username, secret = require(call.form, "username"), require(call.form, "password")
+    tenant = resolve_tenant(call, hint=username.rpartition("@")[2])
+    app = resolve_app(tenant, call.form["client_id"])
+    acr = authenticate(app, call.form, call.request, call.now)
+    user = find_user(tenant, username)
+    if user is None:
+        raise EntraError(
+            50034,
+            "invalid_grant",
+            f"The user account {username} does not exist in the {tenant.display_name} "
+            "directory. To sign into this application, the account must be added to the "
+            "directory.",
+        )
+    if user.password is None or user.password != secret:
+        raise EntraError(
+            50126,
+            "invalid_grant",
+            "Error validating credentials due to invalid username or password.",
+        )
+    audience = call.audience(tenant)
+    if user.mfa_required:
+        raise EntraError(
+            50076,
+            "invalid_grant",
+            "Due to a configuration change made by your administrator, or because you moved to "
+            "a new location, you must use multi-factor authentication to access "
+            f"'{audience.aud}'.",
+        )
+    return delegated_outcome(call, tenant, app, user, audience, acr)
+
+
+def refresh_token(call: TokenCall) -> Outcome:
+    """Return new tokens for a refresh token, which is used up (rotation)."""
+    token = require(call.form, "refresh_token")
+    known = call.state.refresh.peek(token)
+    tenant = resolve_tenant(call, hint=known.tenant_id if known else None)
+    app = resolve_app(tenant, call.form["client_id"])
+    acr = authenticate(app, call.form, call.request, call.now)
+    record = call.state.refresh.redeem(token, app.client_id)
+    user = find_user(tenant, record.user_id)
+    if user is None or record.tenant_id != tenant.id:
+        raise EntraError(70000, "invalid_grant", "The refresh token was issued in another tenant.")
+    asked = call.form.get("resource" if call.v1 else "scope")
+    audience = call.audience(tenant) if asked else record.audience
+    # Whoever holds a refresh token already has offline access: keep rotating it.
+    return delegated_outcome(
+        call, tenant, app, user, dataclasses.replace(audience, offline=True), acr
+    )
+
+
+GRANTS: dict[str, Callable[[TokenCall], Outcome]] = {
+    "client_credentials": client_credentials,
+    "password": password,
+    "refresh_token": refresh_token,
+    "device_code": poll_device_code,
+}
