@@ -1,0 +1,89 @@
+"""Data exchanged between the run loop and the script engine.
+
+The run loop fills a `ScriptContext`; `ScriptEngine.run` returns a `ScriptOutcome`.
+Script errors are values (`ScriptError`), never exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Final, Literal
+
+SendRequest = Callable[[dict[str, Any]], dict[str, Any]]
+ConsoleSink = Callable[[str, str], None]
+
+
+class _Unset(Enum):
+    """Type of the UNSET sentinel (an enum so `is UNSET` narrows for mypy)."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+
+
+@dataclass
+class ScriptContext:
+    """Everything one script run sees; the variable dicts are written back in place."""
+
+    event: Literal["prerequest", "test"]
+    globals: dict[str, Any]
+    collection: dict[str, Any]
+    environment: dict[str, Any]
+    data: dict[str, Any]
+    locals: dict[str, Any]
+    request: dict[str, Any]
+    response: dict[str, Any] | None
+    info: dict[str, Any]
+    send_request: SendRequest | None = None
+    console: ConsoleSink | None = None
+    script_name: str = ""
+
+
+@dataclass
+class TestResult:
+    """One pm.test (or legacy tests[...]) result."""
+
+    name: str
+    passed: bool
+    error: str | None = None
+    skipped: bool = False
+
+
+@dataclass
+class ScriptError:
+    """An uncaught error, a syntax error or a timeout of a script."""
+
+    name: str
+    message: str
+    line: int | None = None
+    api: str | None = None
+    script: str = ""
+
+    def __str__(self) -> str:
+        where = self.script or "script"
+        if self.line is not None:
+            where += f", line {self.line}"
+        return f"{where}: {self.name}: {self.message}"
+
+
+@dataclass
+class ScriptOutcome:
+    """What a script did: test results, flow control, errors and the request after it."""
+
+    tests: list[TestResult]
+    next_request: str | _Unset | None
+    error: ScriptError | None
+    request: dict[str, Any]
+    skip_request: bool = False
+    console: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Returns True when the script errored or any test failed."""
+        return self.error is not None or any(not t.passed for t in self.tests)

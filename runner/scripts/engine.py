@@ -1,0 +1,195 @@
+"""Run Postman-style scripts in one embedded V8 context per engine.
+
+The sandbox prelude (runner/scripts/js/*.js, the `pm` API) is loaded once; each distinct
+script source is compiled once into a function keyed by its hash. A run is one JSON
+string in and one JSON report out, then further steps only while the script has
+`pm.sendRequest` calls or timers pending: Python performs the queued requests through
+`ScriptContext.send_request` and hands the results back, so JS never calls Python.
+
+An engine serialises its runs with a lock (a V8 context is not thread-safe); threads
+that want parallel scripts should use one engine each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from runner.scripts import payload
+from runner.scripts._v8 import V8, V8Error, V8Timeout
+from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
+from runner.scripts.modules import ModuleResolver, wanted_modules
+
+_PRELUDE = (
+    "inspect.js",
+    "expect.js",
+    "expect_more.js",
+    "vars.js",
+    "http.js",
+    "message.js",
+    "postman_assert.js",
+    "schema.js",
+    "pm.js",
+    "legacy.js",
+    "modules.js",
+    "runtime.js",
+)
+_MAX_STEPS = 10_000
+_SETUP_TIMEOUT_MS = 60_000
+
+
+def _prelude_sources() -> list[tuple[str, str]]:
+    """Returns (file name, text) of the sandbox JS files shipped in this package."""
+    folder = resources.files("runner.scripts").joinpath("js")
+    return [(name, folder.joinpath(name).read_text(encoding="utf-8")) for name in _PRELUDE]
+
+
+class ScriptEngine:
+    """Compiles and runs scripts; `run` never raises for script errors."""
+
+    def __init__(self, *, module_paths: Sequence[Path] = (), timeout_ms: int = 5000) -> None:
+        self._lock = threading.Lock()
+        self._timeout_ms = timeout_ms
+        self._module_paths = tuple(module_paths)
+        self._v8: V8 | None = None
+        self._compiled: dict[str, ScriptError | None] = {}
+        self._resolver = ModuleResolver(self._module_paths)
+
+    def __enter__(self) -> ScriptEngine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Frees the V8 context; a later run creates a fresh one."""
+        with self._lock:
+            if self._v8 is not None:
+                self._v8.close()
+            self._reset()
+
+    def run(self, source: str, ctx: ScriptContext) -> ScriptOutcome:
+        """Returns the outcome of running `source` with `ctx` (variables written back)."""
+        with self._lock:
+            return self._run(source, ctx)
+
+    def _reset(self) -> None:
+        self._v8 = None
+        self._compiled = {}
+        self._resolver = ModuleResolver(self._module_paths)
+
+    def _context(self) -> V8:
+        if self._v8 is None:
+            v8 = V8()
+            v8.eval("globalThis.__runner = {}; Error.stackTraceLimit = 50;", _SETUP_TIMEOUT_MS)
+            for name, text in _prelude_sources():
+                v8.eval(f"{text}\n//# sourceURL=runner-sandbox/{name}", _SETUP_TIMEOUT_MS)
+            self._v8 = v8
+        return self._v8
+
+    def _compile(self, v8: V8, source: str, script: str) -> tuple[str, ScriptError | None]:
+        key = hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+        if key not in self._compiled:
+            self._load_modules(v8, source)
+            self._compiled[key] = self._define(v8, key, source, script)
+        return key, self._compiled[key]
+
+    def _define(self, v8: V8, key: str, source: str, script: str) -> ScriptError | None:
+        for kind in ("function", "async function"):
+            code = f'__runner.define("{key}", {kind} () {{\n{source}\n}});\n'
+            try:
+                v8.eval(code + f"//# sourceURL=runner-script-{key}.js", _SETUP_TIMEOUT_MS)
+                return None
+            except V8Error as exc:
+                error = payload.syntax_error(str(exc), script)
+                if "await is only valid" not in error.message:
+                    return error
+        return error
+
+    def _load_modules(self, v8: V8, source: str) -> None:
+        names = wanted_modules(source)
+        if not names:
+            return
+        try:
+            bundle = self._resolver.bundle(names)
+        except OSError:
+            return
+        if bundle is not None:
+            v8.eval("__runner.addModules(" + json.dumps(bundle) + ")", _SETUP_TIMEOUT_MS)
+
+    def _run(self, source: str, ctx: ScriptContext) -> ScriptOutcome:
+        outcome = ScriptOutcome([], UNSET, None, ctx.request)
+        try:
+            v8 = self._context()
+            key, error = self._compile(v8, source, ctx.script_name)
+            if error is not None:
+                outcome.error = error
+                return outcome
+            self._loop(v8, key, ctx, outcome)
+        except V8Timeout:
+            message = f"script timed out after {self._timeout_ms} ms"
+            outcome.error = ScriptError("TimeoutError", message, None, None, ctx.script_name)
+        except V8Error as exc:
+            outcome.error = ScriptError("Error", str(exc).strip(), None, None, ctx.script_name)
+        return outcome
+
+    def _loop(self, v8: V8, key: str, ctx: ScriptContext, outcome: ScriptOutcome) -> None:
+        report = self._call(v8, payload.run_call(key, ctx))
+        for _ in range(_MAX_STEPS):
+            self._absorb(report, ctx, outcome)
+            if outcome.error is not None:
+                return
+            requests = report.get("requests", [])
+            if not requests and not (report.get("waiting") and report.get("acted")):
+                return
+            results = [self._send(ctx, r) for r in requests]
+            report = self._call(v8, payload.step_call(results))
+        message = f"more than {_MAX_STEPS} asynchronous steps (sendRequest/timers)"
+        outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
+
+    def _call(self, v8: V8, code: str) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(v8.eval(code, self._timeout_ms))
+        return result
+
+    def _absorb(self, report: dict[str, Any], ctx: ScriptContext, outcome: ScriptOutcome) -> None:
+        """Folds one sandbox report into the outcome and the context's dicts."""
+        payload.write_back(report, ctx)
+        for level, message in report.get("console", []):
+            outcome.console.append((level, message))
+            if ctx.console is not None:
+                ctx.console(level, message)
+        outcome.tests = payload.tests_of(report)
+        outcome.next_request = payload.next_request_of(report)
+        outcome.error = payload.error_of(report, ctx.script_name)
+        outcome.skip_request = bool(report.get("skip"))
+        if report.get("request") is not None:
+            outcome.request = report["request"]
+
+    @staticmethod
+    def _send(ctx: ScriptContext, item: dict[str, Any]) -> dict[str, Any]:
+        """Returns the result of one queued pm.sendRequest, performed by the run loop."""
+        if ctx.send_request is None:
+            return {
+                "id": item["id"],
+                "error": "pm.sendRequest is not available here",
+                "response": None,
+            }
+        try:
+            result = ctx.send_request(item["request"])
+        except Exception as exc:  # a failed request is the callback's `err`, as in Postman
+            return {"id": item["id"], "error": str(exc) or type(exc).__name__, "response": None}
+        return {"id": item["id"], "error": result.get("error"), "response": result.get("response")}
+
+
+__all__ = ["ScriptEngine", "TestResult"]
