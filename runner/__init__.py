@@ -1,0 +1,5 @@
+"""runner: run collections of HTTP requests with assertions and reports."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

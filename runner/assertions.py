@@ -1,0 +1,147 @@
+"""Assertions: a Check and a response → an AssertionResult. A failed check is data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from runner.dates import parse_moment
+from runner.errors import RequestError
+from runner.http import HttpResponse
+from runner.model import Check
+from runner.query import NOTHING, compile_regex, jsonpath_value
+from runner.results import AssertionResult
+
+
+def subject_value(check: Check, response: HttpResponse) -> Any:
+    """Returns the value a check looks at, or NOTHING when absent.
+
+    Raises:
+        RequestError: a jsonpath check on a body that is not JSON.
+    """
+    if check.subject == "status":
+        return response.status
+    if check.subject == "responseTime":
+        return round(response.elapsed_ms, 3)
+    if check.subject == "headers":
+        value = response.headers.get(check.target or "")
+        return NOTHING if value is None else value
+    if check.subject == "body":
+        return response.text
+    try:
+        document = response.json()
+    except ValueError as exc:
+        raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
+    return jsonpath_value(check.target or "$", document)
+
+
+def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
+    """Returns the result of applying `check.op` with the rendered `expected` to `actual`."""
+    name = check.label
+    try:
+        passed = OPERATIONS[check.op](actual, expected)
+    except (TypeError, ValueError) as exc:
+        return AssertionResult(name, False, expected, _shown(actual), f"cannot compare: {exc}")
+    message = "" if passed else _message(check, actual, expected)
+    return AssertionResult(name, passed, expected, _shown(actual), message)
+
+
+def _shown(actual: Any) -> Any:
+    return "(absent)" if actual is NOTHING else actual
+
+
+def _message(check: Check, actual: Any, expected: Any) -> str:
+    where = check.subject + (f" {check.target}" if check.target else "")
+    got = "nothing (absent)" if actual is NOTHING else _brief(actual)
+    return f"{where}: expected {check.op} {_brief(expected)}, got {got}"
+
+
+def _brief(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return repr(text[:200]) if isinstance(value, str) else text[:200]
+
+
+def _equals(actual: Any, expected: Any) -> bool:
+    if actual is NOTHING:
+        return False
+    if isinstance(actual, str) and not isinstance(expected, str):
+        # Headers and bodies are text; compare numbers and booleans as their JSON text.
+        if isinstance(expected, dict | list):
+            try:
+                return bool(json.loads(actual) == expected)
+            except ValueError:
+                return False
+        return actual == json.dumps(expected)
+    if isinstance(actual, bool) != isinstance(expected, bool):
+        return False
+    return bool(actual == expected)
+
+
+def _type(actual: Any, expected: str) -> bool:
+    if actual is NOTHING:
+        return False
+    checks: dict[str, Callable[[Any], bool]] = {
+        "string": lambda v: isinstance(v, str),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "integer": lambda v: (
+            (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        ),
+        "boolean": lambda v: isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object": lambda v: isinstance(v, dict),
+        "null": lambda v: v is None,
+    }
+    return checks[expected](actual)
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str):
+        return (expected if isinstance(expected, str) else json.dumps(expected)) in actual
+    if isinstance(actual, list | dict):
+        return expected in actual
+    return False
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or value is NOTHING or value is None:
+        raise TypeError(f"{_brief(_shown(value))} is not a number")
+    return float(value)
+
+
+def _length(actual: Any, expected: Any) -> bool:
+    if not isinstance(actual, str | list | dict):
+        return False
+    size = len(actual)
+    if isinstance(expected, dict):
+        return all(OPERATIONS[op](size, want) for op, want in expected.items())
+    return size == int(expected)
+
+
+def _moment(actual: Any) -> datetime:
+    if not isinstance(actual, str):
+        raise TypeError(f"{_brief(_shown(actual))} is not a date-time")
+    return parse_moment(actual)
+
+
+OPERATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": _equals,
+    "notEquals": lambda a, e: a is not NOTHING and not _equals(a, e),
+    "exists": lambda a, e: (a is not NOTHING) == bool(e),
+    "type": _type,
+    "contains": _contains,
+    "matches": lambda a, e: (
+        a is not NOTHING
+        and compile_regex(str(e)).search(a if isinstance(a, str) else json.dumps(a)) is not None
+    ),
+    "in": lambda a, e: a is not NOTHING and a in e,
+    "lt": lambda a, e: _number(a) < _number(e),
+    "lte": lambda a, e: _number(a) <= _number(e),
+    "gt": lambda a, e: _number(a) > _number(e),
+    "gte": lambda a, e: _number(a) >= _number(e),
+    "length": _length,
+    "before": lambda a, e: _moment(a) < parse_moment(str(e)),
+    "after": lambda a, e: _moment(a) > parse_moment(str(e)),
+}

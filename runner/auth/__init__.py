@@ -1,0 +1,91 @@
+"""Auth: static credentials applied to a request, or a token source for the token step.
+
+`prepare(spec, render, ...)` returns what a request needs: headers/query to add, a
+`requests` auth object (digest, oauth1, hawk), or a TokenSource whose token the run loop
+fetches through the shared TokenCache.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.auth.base import Token, TokenCache, TokenSource
+from runner.errors import AuthError
+from runner.model import AuthSpec
+
+__all__ = ["AuthPlan", "Token", "TokenCache", "TokenSource", "prepare"]
+
+Render = Callable[[str], str]
+TOKEN_TYPES = ("oauth2", "azure")
+
+
+@dataclass
+class AuthPlan:
+    """What to do to a request for its auth."""
+
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    requests_auth: Any = None
+    source: TokenSource | None = None
+    prefix: str = "Bearer"
+
+
+def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: int = 0) -> AuthPlan:
+    """Returns the AuthPlan for `spec` (None or type none: nothing to do).
+
+    Raises:
+        AuthError: the auth block cannot be used (missing fields, unsupported type).
+    """
+    if spec is None or spec.type in ("none", "noauth", "inherit"):
+        return AuthPlan()
+    params = spec.params
+    builder = _STATIC.get(spec.type)
+    if builder is not None:
+        return builder(params, render)
+    if spec.type == "oauth2":
+        from runner.auth.oauth2 import build_oauth2
+
+        source = build_oauth2(params, render, spec.location)
+        source.retries = retries
+        return AuthPlan(source=source)
+    if spec.type == "azure":
+        from runner.auth.azure import build_azure
+
+        return AuthPlan(source=build_azure(params, render, spec.location, base_dir, retries))
+    from runner.auth.extra import requests_auth
+
+    return AuthPlan(requests_auth=requests_auth(spec, render))
+
+
+def _bearer(params: Mapping[str, Any], render: Render) -> AuthPlan:
+    token = render(str(params.get("token", "")))
+    prefix = render(str(params.get("prefix") or "Bearer"))
+    return AuthPlan(headers=[("Authorization", f"{prefix} {token}".strip())])
+
+
+def _basic(params: Mapping[str, Any], render: Render) -> AuthPlan:
+    user = render(str(params.get("username", "")))
+    password = render(str(params.get("password", "")))
+    encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return AuthPlan(headers=[("Authorization", f"Basic {encoded}")])
+
+
+def _apikey(params: Mapping[str, Any], render: Render) -> AuthPlan:
+    name = render(str(params.get("name") or params.get("key") or ""))
+    value = render(str(params.get("value", "")))
+    if not name:
+        raise AuthError("apikey auth needs a name")
+    if str(params.get("in", "header")) == "query":
+        return AuthPlan(query=[(name, value)])
+    return AuthPlan(headers=[(name, value)])
+
+
+_STATIC: dict[str, Callable[[Mapping[str, Any], Render], AuthPlan]] = {
+    "bearer": _bearer,
+    "basic": _basic,
+    "apikey": _apikey,
+}

@@ -1,0 +1,150 @@
+"""Static checks before anything is sent: every `<<variable>>` defined, every body file present."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError, Location
+from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten
+from runner.resolve import missing_file
+from runner.step import nearest_auth
+from runner.variables import compile_template, undefined_error
+
+TOKEN_VARIABLES = frozenset({"bearerToken", "bearerTokenExpiresOn"})
+_SCRIPT_SET = re.compile(
+    r"""(?:\.set|setEnvironmentVariable|setGlobalVariable)\(\s*["'`]([^"'`]+)["'`]"""
+)
+
+
+def static_problems(
+    collection: Collection,
+    known: Mapping[str, Any],
+    data_columns: set[str],
+) -> tuple[list[InputError], list[str]]:
+    """Returns (errors, warnings) about variables and files, for a collection about to run.
+
+    `known` maps every variable defined before the run (globals, collection, environment,
+    --var) to its value. Native collections get errors; Postman ones get warnings, as Newman
+    leaves unknown `{{var}}` as written.
+    """
+    steps = flatten(collection.items)
+    defined = set(known) | data_columns | _script_names(collection, steps)
+    if _uses_tokens(collection, steps):
+        defined |= TOKEN_VARIABLES
+    errors: list[InputError] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for step in steps:
+        scope_names = defined | {n for f in step.folders for n in f.variables}
+        for text, where in _templates(step, collection):
+            for name in _undefined(text, scope_names, known, collection.dialect):
+                if (name, where.pointer) in seen:
+                    continue
+                seen.add((name, where.pointer))
+                if collection.dialect == "postman":
+                    warnings.append(
+                        f"{{{{{name}}}}} is not defined ({where}); it is sent as written"
+                    )
+                else:
+                    errors.append(undefined_error(name, sorted(scope_names), where, static=True))
+        defined |= {c.name for c in step.request.captures}
+        errors.extend(_missing_files(step, collection))
+    return errors, warnings
+
+
+def _undefined(
+    text: str, names: set[str], known: Mapping[str, Any], dialect: str, depth: int = 0
+) -> Iterator[str]:
+    """Yields the names referenced by `text` (and by the values it names) that are undefined."""
+    for ref in compile_template(text, dialect).refs:
+        name = ref.name
+        if name.startswith("$env."):
+            if name[5:] not in os.environ:
+                yield name
+            continue
+        if name.startswith("$"):
+            continue
+        if name not in names:
+            yield name
+            continue
+        value = known.get(name)
+        if isinstance(value, str) and depth < 10:
+            yield from _undefined(value, names, known, dialect, depth + 1)
+
+
+def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location]]:
+    """Yields every template string a request renders, with where it is."""
+    request = step.request
+    loc = request.location
+    yield request.url, loc.child("url")
+    for key, value in (*request.query, *request.headers):
+        yield key, loc
+        yield value, loc
+    if request.body is not None:
+        yield from _body_templates(request.body, loc.child("body"))
+    spec = nearest_auth(step, collection)
+    if spec is not None:
+        for key, value in spec.params.items():
+            yield from _json_strings(value, spec.location.child(key))
+    for check in request.checks:
+        yield from _json_strings(check.expected, check.location)
+
+
+def _body_templates(body: Body, at: Location) -> Iterator[tuple[str, Location]]:
+    if body.kind in ("form", "multipart"):
+        for key, value in body.value:
+            yield key, at
+            yield (value.path if isinstance(value, FilePart) else value), at
+    else:
+        yield from _json_strings(body.value, at)
+
+
+def _json_strings(value: Any, at: Location) -> Iterator[tuple[str, Location]]:
+    if isinstance(value, str):
+        yield value, at
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_strings(item, at.child(index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key, at
+            yield from _json_strings(item, at.child(key))
+
+
+def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
+    """Returns variable names that scripts set (`pm.environment.set("x", …)` and friends)."""
+    sources = [s.source for s in (*collection.scripts.prerequest, *collection.scripts.test)]
+    for step in steps:
+        nodes: list[Folder | Request] = [*step.folders, step.request]
+        for node in nodes:
+            sources.extend(s.source for s in (*node.scripts.prerequest, *node.scripts.test))
+    return {m.group(1) for text in sources for m in _SCRIPT_SET.finditer(text)}
+
+
+def _uses_tokens(collection: Collection, steps: list[Step]) -> bool:
+    specs = [collection.auth, *(nearest_auth(s, collection) for s in steps)]
+    return any(s is not None and s.type in ("oauth2", "azure") for s in specs)
+
+
+def _missing_files(step: Step, collection: Collection) -> list[InputError]:
+    body = step.request.body
+    if body is None or collection.dialect != "native":
+        return []
+    at = step.request.location.child("body")
+    paths: list[str] = []
+    if body.kind == "file" and isinstance(body.value, str):
+        paths.append(body.value)
+    if body.kind == "multipart":
+        paths.extend(v.path for _, v in body.value if isinstance(v, FilePart))
+    problems = []
+    for raw in paths:
+        if "<<" in raw:
+            continue
+        problem = missing_file(Path(collection.base_dir) / raw, at)
+        if problem is not None:
+            problems.append(problem)
+    return problems

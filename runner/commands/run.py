@@ -1,0 +1,107 @@
+"""`runner run` and `runner validate`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from runner.commands.inputs import Inputs, error_junit, load_inputs
+from runner.errors import InputError, RunnerError
+from runner.status import ExitStatus
+
+
+def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Checks the inputs and prints what was found; returns 0 or 2."""
+    inputs = load_inputs(args)
+    for warning in inputs.warnings:
+        err.write(f"warning: {warning}\n")
+    from runner.model import flatten
+
+    steps = flatten(inputs.collection.items)
+    out.write(f"valid: {inputs.collection.name} ({len(steps)} requests")
+    if inputs.data is not None:
+        out.write(f", {len(inputs.data)} data rows")
+    out.write(")\n")
+    return ExitStatus.SUCCESS
+
+
+def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Runs a collection with reports; returns the run's exit status."""
+    try:
+        inputs = load_inputs(args)
+        options = _options(args, inputs)
+    except RunnerError as exc:
+        if args.junit:
+            error_junit(args.junit, exc, Path(args.collection).stem)
+        raise
+    for warning in inputs.warnings:
+        err.write(f"warning: {warning}\n")
+    from runner.run import build_masker, run
+
+    masker = build_masker(
+        inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
+    )
+    reporters = _reporters(args, out, masker)
+    result = run(
+        inputs.collection,
+        inputs.environment,
+        globals_env=inputs.globals_env,
+        variables=inputs.variables,
+        options=options,
+        reporters=reporters,
+        masker=masker,
+    )
+    return int(result.exit_status)
+
+
+def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
+    from runner.http import parse_connect_to
+    from runner.run import RunOptions
+
+    for name in ("iterations", "parallel", "timeout_request", "retry", "delay_request"):
+        value = getattr(args, name)
+        least = 1 if name in ("iterations", "parallel") else 0
+        if value is not None and value < least:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(f"{flag} must be at least {least}, got {value}")
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():
+        raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
+    return RunOptions(
+        iterations=args.iterations,
+        data=inputs.data,
+        parallel=args.parallel,
+        folders=tuple(args.folder),
+        bail=args.bail,
+        timeout_request_ms=args.timeout_request,
+        delay_request_ms=args.delay_request,
+        retries=args.retry,
+        insecure=args.insecure,
+        ca_bundle=args.ca_bundle,
+        connect_to=dict(parse_connect_to(s) for s in args.connect_to),
+        follow_redirects=not args.ignore_redirects,
+        keep_results=False,
+        keep_exchange=bool(args.verbose or args.json),
+        module_paths=tuple(args.module_path),
+        script_timeout_ms=args.timeout_script,
+    )
+
+
+def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
+    from runner.reporters.console import ConsoleReporter
+
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
+    reporters: list[Any] = [ConsoleReporter(masker, stream=out, verbosity=verbosity)]
+    if args.junit:
+        from runner.reporters.junit import JUnitReporter, NewmanJUnitReporter
+
+        layout = NewmanJUnitReporter if args.junit_layout == "newman" else JUnitReporter
+        reporters.append(layout(Path(args.junit), masker))
+    if args.json:
+        from runner.reporters.json_report import JsonReporter
+
+        reporters.append(JsonReporter(Path(args.json), masker))
+    return reporters
+
+
+__all__ = ["Inputs", "run_command", "validate_command"]

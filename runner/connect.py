@@ -1,0 +1,50 @@
+"""`--connect-to`: send requests for HOST:PORT to another address, URL and Host unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from requests.adapters import HTTPAdapter
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class ConnectToAdapter(HTTPAdapter):
+    """An HTTPAdapter that opens connections to a mapped address, as curl's --connect-to."""
+
+    def __init__(self, mapping: dict[tuple[str, int], tuple[str, int]], **kwargs: Any) -> None:
+        self.mapping = mapping
+        super().__init__(**kwargs)
+
+    def _target(self, url: str) -> tuple[str, tuple[str, int]] | None:
+        """Returns (original host, (host2, port2)) when `url` is mapped, else None."""
+        if not self.mapping:
+            return None
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 80)
+        target = self.mapping.get((host, port))
+        return (host, target) if target else None
+
+    def get_connection_with_tls_context(
+        self, request: Any, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> Any:
+        """Returns a pooled connection to the mapped address when the URL is mapped."""
+        found = self._target(request.url)
+        if found is None:
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        host, (host2, port2) = found
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        host_params = {**host_params, "host": host2, "port": port2}
+        if host_params.get("scheme") == "https":
+            # TLS still checks the certificate against the name in the URL.
+            extra: dict[str, Any] = {"server_hostname": host, "assert_hostname": host}
+            pool_kwargs = {**pool_kwargs, **extra}  # type: ignore[typeddict-item]
+        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Sends `request`, keeping the Host header of the original URL when mapped."""
+        if self._target(request.url) is not None and "Host" not in request.headers:
+            request.headers["Host"] = urlsplit(request.url).netloc
+        return super().send(request, *args, **kwargs)

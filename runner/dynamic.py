@@ -1,0 +1,59 @@
+"""Dynamic variables: `<<$guid>>`, `{{$timestamp}}` and Postman's `$random*` family."""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+_FIRST = ("Ada", "Grace", "Alan", "Linus", "Barbara", "Ken", "Margaret", "Dennis")
+_LAST = ("Lovelace", "Hopper", "Turing", "Torvalds", "Liskov", "Thompson", "Hamilton")
+_WORDS = ("alpha", "bravo", "delta", "echo", "lima", "oscar", "sierra", "tango")
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _alnum(n: int) -> str:
+    return "".join(random.choices(string.ascii_letters + string.digits, k=n))
+
+
+DYNAMIC: dict[str, Callable[[], Any]] = {
+    "$guid": lambda: str(uuid.uuid4()),
+    "$randomUUID": lambda: str(uuid.uuid4()),
+    "$timestamp": lambda: str(int(time.time())),
+    "$isoTimestamp": _iso_now,
+    "$randomInt": lambda: str(random.randint(0, 1000)),
+    "$randomAlphaNumeric": lambda: _alnum(1),
+    "$randomBoolean": lambda: random.choice(("true", "false")),
+    "$randomColor": lambda: random.choice(("red", "green", "blue", "teal", "olive")),
+    "$randomHexColor": lambda: f"#{random.randint(0, 0xFFFFFF):06x}",
+    "$randomFirstName": lambda: random.choice(_FIRST),
+    "$randomLastName": lambda: random.choice(_LAST),
+    "$randomFullName": lambda: f"{random.choice(_FIRST)} {random.choice(_LAST)}",
+    "$randomUserName": lambda: f"{random.choice(_FIRST).lower()}.{_alnum(4).lower()}",
+    "$randomEmail": lambda: f"{random.choice(_FIRST).lower()}{random.randint(1, 999)}@example.com",
+    "$randomWord": lambda: random.choice(_WORDS),
+    "$randomWords": lambda: " ".join(random.choices(_WORDS, k=3)),
+    "$randomLoremWord": lambda: random.choice(_WORDS),
+    "$randomPhoneNumber": lambda: f"{random.randint(200, 999)}-555-{random.randint(1000, 9999)}",
+    "$randomIP": lambda: ".".join(str(random.randint(1, 254)) for _ in range(4)),
+    "$randomPassword": lambda: _alnum(15),
+    "$randomPrice": lambda: f"{random.randint(1, 999)}.{random.randint(0, 99):02d}",
+    "$randomCity": lambda: random.choice(("Lisbon", "Oslo", "Quito", "Perth", "Lyon")),
+    "$randomCountry": lambda: random.choice(("Portugal", "Norway", "Ecuador", "Japan")),
+    "$randomCompanyName": lambda: f"{random.choice(_LAST)} Ltd",
+    "$randomUrl": lambda: f"https://{random.choice(_WORDS)}.example.com",
+    "$randomDateFuture": lambda: datetime.fromtimestamp(
+        time.time() + random.randint(86400, 86400 * 365), UTC
+    ).isoformat(),
+    "$randomDatePast": lambda: datetime.fromtimestamp(
+        time.time() - random.randint(86400, 86400 * 365), UTC
+    ).isoformat(),
+}
+"""Generators by name; each call gives a fresh value."""

@@ -1,0 +1,71 @@
+"""Reading input files: text in any encoding real exports use, JSON with located errors."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError, Location
+
+
+def read_text(path: Path) -> str:
+    """Returns the text of `path`, decoding UTF-8 (with or without BOM) or UTF-16.
+
+    Raises:
+        InputError: the file is missing or unreadable.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            "file not found", location=Location(str(path)), hint="check the path"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", location=Location(str(path))) from exc
+    return decode(raw, path)
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """Returns `raw` decoded: BOMs decide UTF-16/UTF-8-sig, otherwise UTF-8."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    if len(raw) >= 2 and raw[0] != 0 and raw[1] == 0:
+        return raw.decode("utf-16-le")
+    if len(raw) >= 2 and raw[0] == 0 and raw[1] != 0:
+        return raw.decode("utf-16-be")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})",
+            location=Location(str(path)),
+            hint="save the file as UTF-8",
+        ) from exc
+
+
+def read_json(path: Path) -> Any:
+    """Returns the parsed JSON document in `path`.
+
+    Raises:
+        InputError: missing file, or malformed JSON (with line and column).
+    """
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            location=Location(str(path)),
+            hint=_json_hint(text, exc),
+        ) from None
+
+
+def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
+    """Returns a likely fix for a JSON syntax error, with the offending line."""
+    line = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+    shown = line.strip()[:120]
+    if "Expecting property name" in exc.msg or "Expecting value" in exc.msg:
+        return f"a trailing comma or a missing value? line {exc.lineno}: {shown}"
+    return f"line {exc.lineno}: {shown}"

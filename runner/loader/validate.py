@@ -1,0 +1,149 @@
+"""Schema validation of native files: every problem, located, with a fix."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from runner.errors import InputError, Location
+from runner.suggest import did_you_mean
+
+BODY_KINDS = ("json", "form", "multipart", "raw", "file")
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """Returns the published JSON Schema `name` (collection or environment)."""
+    text = resources.files("runner.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def item_path(doc: Any, pointer_parts: list[str | int]) -> tuple[str, ...]:
+    """Returns the names of the folders/requests along a pointer into a native collection."""
+    names: list[str] = []
+    node = doc
+    for part in pointer_parts:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
+            names.append(node["name"])
+    return tuple(names)
+
+
+def locate(file: str, doc: Any, parts: list[str | int]) -> Location:
+    """Returns the Location of the node at `parts` inside `doc`."""
+    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return Location(file, pointer, item_path(doc, parts))
+
+
+def schema_errors(doc: Any, file: str, name: str) -> list[InputError]:
+    """Returns every schema violation of `doc` as a located InputError."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema(name))
+    found: list[InputError] = []
+    for error in validator.iter_errors(doc):
+        found.extend(_explain(error, doc, file))
+    # One broken item can violate several branches; keep each message once.
+    unique: dict[str, InputError] = {}
+    for err in found:
+        unique.setdefault(err.render(), err)
+    return list(unique.values())
+
+
+def _explain(error: Any, doc: Any, file: str) -> Iterator[InputError]:
+    """Yields user-facing errors for one jsonschema error, descending into anyOf/if branches."""
+    if error.context and error.validator in ("anyOf", "oneOf"):
+        yield from _explain_branches(error, doc, file)
+        return
+    parts = list(error.absolute_path)
+    where = locate(file, doc, parts)
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - set(allowed)):
+            guess = did_you_mean(key, allowed)
+            hint = f"did you mean '{guess}'?" if guess else f"allowed keys: {', '.join(allowed)}"
+            yield InputError(f"unknown key '{key}'", location=where.child(key), hint=hint)
+        return
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        key = missing[0] if missing else "?"
+        yield InputError(f"missing required key '{key}'", location=where, hint=_required_hint(key))
+        return
+    yield InputError(_message(error), location=where, hint=_hint(error))
+
+
+def _explain_branches(error: Any, doc: Any, file: str) -> Iterator[InputError]:
+    """Yields the errors of the branch that got furthest, for an anyOf mismatch."""
+    instance = error.instance
+    # A matcher object is the branch users mean whenever they wrote an object.
+    if isinstance(instance, dict):
+        deeper = [e for e in error.context if e.validator != "not" and e.validator != "type"]
+        if deeper:
+            for sub in deeper:
+                yield from _explain(sub, doc, file)
+            return
+    where = locate(file, doc, list(error.absolute_path))
+    yield InputError(
+        f"invalid value {json.dumps(instance)[:60]}", location=where, hint=_describe(error.schema)
+    )
+
+
+def _message(error: Any) -> str:
+    """Returns a short message for a jsonschema error."""
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"expected {expected}, got {_json_type(error.instance)}"
+    if error.validator == "enum":
+        return f"'{error.instance}' is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "minLength":
+        return "must not be empty"
+    if error.validator == "pattern":
+        return f"'{error.instance}' does not have the expected form"
+    return str(error.message)
+
+
+def _hint(error: Any) -> str | None:
+    """Returns a fix for a jsonschema error, from the field's description."""
+    if error.validator == "enum" and isinstance(error.instance, str):
+        guess = did_you_mean(error.instance, [str(v) for v in error.validator_value])
+        if guess:
+            return f"did you mean '{guess}'?"
+    return _describe(error.schema)
+
+
+def _describe(schema_node: Any) -> str | None:
+    desc = schema_node.get("description") if isinstance(schema_node, dict) else None
+    return str(desc) if desc else None
+
+
+def _required_hint(key: str) -> str:
+    hints = {
+        "url": 'every request needs a "url", e.g. "url": "<<baseUrl>>/users"',
+        "name": 'give it a "name": it is what reports show',
+        "items": 'a collection needs "items": a list of requests and folders',
+        "variables": 'an environment holds "variables": {"name": "value"}',
+    }
+    return hints.get(key, f'add "{key}"')
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

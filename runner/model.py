@@ -1,0 +1,203 @@
+"""The in-memory model every loader builds and the run loop executes.
+
+Native collections and Postman files both become these frozen dataclasses, so the run
+loop never asks where a collection came from. Strings inside are *templates*: they may
+hold variable references in the collection's dialect (`<<name>>` or `{{name}}`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from runner.errors import Location
+
+Pairs = tuple[tuple[str, str], ...]
+"""Ordered name/value pairs: headers, query, form fields (names may repeat)."""
+
+Dialect = Literal["native", "postman"]
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A multipart field whose value is a file, path relative to the collection."""
+
+    path: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body.
+
+    kind json: `value` is any JSON; form: Pairs; multipart: tuple of (name, str | FilePart);
+    raw: str; file: path string.
+    """
+
+    kind: Literal["json", "form", "multipart", "raw", "file"]
+    value: Any
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """An auth block: its type and its (templated) fields, as written."""
+
+    type: str
+    params: Mapping[str, Any]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Check:
+    """One assertion: subject (status, header, jsonpath, body, responseTime), operator, expected."""
+
+    subject: str
+    target: str | None
+    op: str
+    expected: Any
+    location: Location
+
+    @property
+    def label(self) -> str:
+        """Returns a short, stable name such as `jsonpath $.value type`."""
+        parts = [self.subject]
+        if self.target is not None:
+            parts.append(self.target)
+        parts.append(self.op)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where a variable's value comes from: jsonpath, header, regex on the body, or status."""
+
+    name: str
+    source: Literal["jsonpath", "header", "regex", "status"]
+    expr: str | None
+    location: Location
+    group: int = 1
+
+
+@dataclass(frozen=True)
+class Script:
+    """A JavaScript source and where it came from (for error messages)."""
+
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """The pre-request and test scripts attached to a collection, folder or request."""
+
+    prerequest: tuple[Script, ...] = ()
+    test: tuple[Script, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.prerequest or self.test)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Per-request transport options (Postman's protocolProfileBehavior and friends)."""
+
+    follow_redirects: bool | None = None
+    max_redirects: int | None = None
+    verify_tls: bool | None = None
+    disable_cookies: bool | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request item."""
+
+    name: str
+    method: str
+    url: str
+    location: Location
+    id: str = ""
+    query: Pairs = ()
+    headers: Pairs = ()
+    body: Body | None = None
+    auth: AuthSpec | None = None
+    checks: tuple[Check, ...] = ()
+    captures: tuple[Capture, ...] = ()
+    scripts: Scripts = Scripts()
+    timeout_ms: int | None = None
+    skip: bool = False
+    retry: bool | None = None
+    options: Options = Options()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder of items with its own auth, variables and scripts."""
+
+    name: str
+    items: tuple[Item, ...]
+    location: Location
+    id: str = ""
+    auth: AuthSpec | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    scripts: Scripts = Scripts()
+    description: str = ""
+
+
+Item = Request | Folder
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A whole collection, ready to run."""
+
+    name: str
+    items: tuple[Item, ...]
+    source: Path
+    dialect: Dialect = "native"
+    auth: AuthSpec | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    scripts: Scripts = Scripts()
+    description: str = ""
+
+    @property
+    def base_dir(self) -> Path:
+        """Returns the folder that relative file paths in the collection start from."""
+        return self.source.parent
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Variables from an environment or globals file, and which of them are secret."""
+
+    name: str
+    values: Mapping[str, Any]
+    secrets: frozenset[str] = frozenset()
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A request in run order, with the folders above it (outermost first)."""
+
+    request: Request
+    folders: tuple[Folder, ...]
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Returns the folder names above the request."""
+        return tuple(f.name for f in self.folders)
+
+
+def flatten(items: tuple[Item, ...], folders: tuple[Folder, ...] = ()) -> list[Step]:
+    """Returns the requests of `items` depth first, in document order."""
+    steps: list[Step] = []
+    for item in items:
+        if isinstance(item, Folder):
+            steps.extend(flatten(item.items, (*folders, item)))
+        else:
+            steps.append(Step(item, folders))
+    return steps

@@ -1,0 +1,75 @@
+"""Reading values out of responses: status, headers, JSONPath, body, response time."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+NOTHING = object()
+"""The sentinel for 'no value found' (distinct from a JSON null)."""
+
+
+@lru_cache(maxsize=1024)
+def compile_jsonpath(expr: str) -> Any:
+    """Returns the compiled jsonpath-ng (extended dialect) expression; raises on bad syntax."""
+    from jsonpath_ng.ext.parser import parse
+
+    return parse(expr)
+
+
+def jsonpath_error(expr: str) -> str | None:
+    """Returns why `expr` is not a valid JSONPath, or None when it is."""
+    try:
+        compile_jsonpath(expr)
+    except Exception as exc:  # jsonpath-ng raises several unrelated exception types
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
+def regex_error(pattern: str) -> str | None:
+    """Returns why `pattern` is not a valid regular expression, or None."""
+    try:
+        compile_regex(pattern)
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """Returns the compiled regular expression (cached)."""
+    return re.compile(pattern)
+
+
+def jsonpath_values(expr: str, document: Any) -> list[Any]:
+    """Returns every value `expr` selects in `document` (empty when none)."""
+    return [m.value for m in compile_jsonpath(expr).find(document)]
+
+
+def jsonpath_value(expr: str, document: Any) -> Any:
+    """Returns the single value `expr` selects, a list when several match, or NOTHING."""
+    # Plain "$.a.b" paths on dicts are the common case; skip jsonpath-ng's machinery there.
+    fast = _simple_path(expr)
+    if fast is not None:
+        node = document
+        for key in fast:
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            else:
+                return NOTHING
+        return node
+    values = jsonpath_values(expr, document)
+    if not values:
+        return NOTHING
+    return values[0] if len(values) == 1 else values
+
+
+_SIMPLE = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+@lru_cache(maxsize=1024)
+def _simple_path(expr: str) -> tuple[str, ...] | None:
+    if not _SIMPLE.match(expr):
+        return None
+    return tuple(expr[2:].split("."))

@@ -1,0 +1,73 @@
+"""Reporters observe a run: console, JUnit, JSON. The run loop never prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from runner.results import ItemResult, RunResult
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a reporter knows when the run starts."""
+
+    collection: str
+    source: str
+    steps: int
+    iterations: int
+    started_at: float
+
+
+class Reporter(Protocol):
+    """Receives results in run order (iteration order, even with --parallel)."""
+
+    def start(self, info: RunInfo) -> None:
+        """Called once before the first request."""
+        ...
+
+    def result(self, result: ItemResult) -> None:
+        """Called once per request, token acquisition or skipped request."""
+        ...
+
+    def warning(self, message: str) -> None:
+        """Called for things worth knowing that are not failures."""
+        ...
+
+    def finish(self, run: RunResult) -> None:
+        """Called once at the end, also after a failure part-way or Ctrl-C."""
+        ...
+
+
+class MultiReporter:
+    """Fans every event out to several reporters."""
+
+    def __init__(self, reporters: Sequence[Reporter]) -> None:
+        self.reporters = list(reporters)
+
+    def start(self, info: RunInfo) -> None:
+        """Forwards start."""
+        for reporter in self.reporters:
+            reporter.start(info)
+
+    def result(self, result: ItemResult) -> None:
+        """Forwards a result."""
+        for reporter in self.reporters:
+            reporter.result(result)
+
+    def warning(self, message: str) -> None:
+        """Forwards a warning."""
+        for reporter in self.reporters:
+            reporter.warning(message)
+
+    def finish(self, run: RunResult) -> None:
+        """Forwards finish to every reporter, even when one of them fails."""
+        first: BaseException | None = None
+        for reporter in self.reporters:
+            try:
+                reporter.finish(run)
+            except Exception as exc:  # one broken report must not lose the others
+                first = first or exc
+        if first is not None:
+            raise first

@@ -1,0 +1,88 @@
+"""The JSON report: the whole run, every request, assertion, capture and error (masked)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from runner.reporters import RunInfo
+from runner.reporters.junit import write_text
+from runner.results import ItemResult, RunResult
+from runner.secrets import Masker
+
+
+class JsonReporter:
+    """Streams results into a temporary file as JSON lines, then assembles the report.
+
+    Streaming keeps memory flat on long runs; the final file is one JSON document.
+    """
+
+    def __init__(self, path: Path, masker: Masker) -> None:
+        self.path = path
+        self.masker = masker
+        self.info: RunInfo | None = None
+        self.warnings: list[str] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._spool: IO[str] = open(  # noqa: SIM115 - closed in finish()
+            path.with_name(path.name + ".part"), "w+", encoding="utf-8"
+        )
+
+    def start(self, info: RunInfo) -> None:
+        """Remembers the run's header."""
+        self.info = info
+
+    def warning(self, message: str) -> None:
+        """Keeps the warning for the report."""
+        self.warnings.append(self.masker.mask(message))
+
+    def result(self, result: ItemResult) -> None:
+        """Writes one masked result line to the spool file."""
+        self._spool.write(json.dumps(self.masker.mask_value(_result(result)), default=str) + "\n")
+
+    def finish(self, run: RunResult) -> None:
+        """Writes the report file from the spool."""
+        self._spool.seek(0)
+        results = [json.loads(line) for line in self._spool if line.strip()]
+        info = self.info
+        document: dict[str, Any] = {
+            "collection": run.collection,
+            "source": info.source if info else None,
+            "startedAt": info.started_at if info else time.time(),
+            "summary": asdict(run.summary) | {"exitStatus": int(run.exit_status)},
+            "warnings": self.warnings,
+            "results": results,
+        }
+        write_text(
+            self.path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        )
+        spool = Path(self._spool.name)
+        self._spool.close()
+        spool.unlink(missing_ok=True)
+
+
+def _result(result: ItemResult) -> dict[str, Any]:
+    data = asdict(result)
+    data["displayName"] = result.display_name
+    data["outcome"] = (
+        "skipped"
+        if result.skipped
+        else "error"
+        if result.error
+        else "failed"
+        if result.failed
+        else "passed"
+    )
+    exchange = data.get("exchange")
+    if exchange:
+        for key in ("request_headers", "response_headers"):
+            exchange[key] = _headers(exchange[key])
+    return data
+
+
+def _headers(pairs: list[Any]) -> list[list[str]]:
+    from runner.secrets import MASK, SENSITIVE_HEADERS
+
+    return [[k, MASK if str(k).lower() in SENSITIVE_HEADERS else v] for k, v in pairs]

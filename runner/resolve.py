@@ -1,0 +1,144 @@
+"""A request template + variables → an HttpRequest ready to send (templates rendered here)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from runner.auth import AuthPlan
+from runner.errors import InputError, Location, RequestError
+from runner.http import HttpRequest
+from runner.model import Body, FilePart, Request
+from runner.variables import Renderer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-wide request settings from the command line."""
+
+    timeout_ms: int | None = None
+    follow_redirects: bool = True
+
+
+def resolve(
+    request: Request,
+    renderer: Renderer,
+    plan: AuthPlan,
+    *,
+    base_dir: Path,
+    settings: Settings,
+    url: str | None = None,
+    method: str | None = None,
+    headers: Sequence[tuple[str, str]] | None = None,
+) -> HttpRequest:
+    """Returns the HttpRequest for `request` with every template rendered.
+
+    `url`, `method` and `headers` override the request's own (a pre-request script may
+    have changed them).
+
+    Raises:
+        VariableError: an undefined variable (native collections).
+        RequestError: a body file that cannot be read.
+    """
+    loc = request.location
+    final_url = _url(renderer.text(url if url is not None else request.url, loc.child("url")))
+    query = [(renderer.text(k, loc), renderer.text(v, loc)) for k, v in request.query]
+    query.extend(plan.query)
+    if query:
+        joiner = "&" if "?" in final_url else "?"
+        final_url += joiner + urlencode(query, quote_via=quote, safe="")
+    rendered_headers = [
+        (renderer.text(k, loc), renderer.text(v, loc))
+        for k, v in (headers if headers is not None else request.headers)
+    ]
+    http = HttpRequest(
+        method=renderer.text(method or request.method, loc).upper(),
+        url=final_url,
+        headers=rendered_headers,
+        timeout=_timeout(request.timeout_ms or settings.timeout_ms),
+        follow_redirects=_follow(request, settings),
+        max_redirects=request.options.max_redirects,
+        verify=request.options.verify_tls,
+        auth=plan.requests_auth,
+        use_cookies=not request.options.disable_cookies,
+    )
+    present = {k.lower() for k, _ in http.headers}
+    for name, value in plan.headers:
+        if name.lower() not in present:
+            http.headers.append((name, value))
+    if request.body is not None:
+        _body(http, request.body, renderer, base_dir, loc.child("body"))
+    return http
+
+
+def _url(url: str) -> str:
+    # Postman (and curl) accept URLs without a scheme; so do we.
+    if "://" not in url.split("?", 1)[0]:
+        return "http://" + url
+    return url
+
+
+def _timeout(ms: int | None) -> float | None:
+    return ms / 1000.0 if ms else None
+
+
+def _follow(request: Request, settings: Settings) -> bool:
+    if request.options.follow_redirects is not None:
+        return request.options.follow_redirects
+    return settings.follow_redirects
+
+
+def _body(http: HttpRequest, body: Body, renderer: Renderer, base_dir: Path, at: Location) -> None:
+    """Sets the body (and a default Content-Type) on `http`."""
+    ctype: str | None = body.content_type
+    if body.kind == "json":
+        http.data = json.dumps(renderer.json(body.value, at), ensure_ascii=False).encode("utf-8")
+        ctype = ctype or "application/json"
+    elif body.kind == "form":
+        pairs = [(renderer.text(k, at), renderer.text(v, at)) for k, v in body.value]
+        http.data = urlencode(pairs)
+        ctype = ctype or "application/x-www-form-urlencoded"
+    elif body.kind == "multipart":
+        http.files = [_part(name, value, renderer, base_dir, at) for name, value in body.value]
+        ctype = None  # requests writes the boundary into Content-Type
+    elif body.kind == "raw":
+        http.data = renderer.text(body.value, at).encode("utf-8")
+    else:
+        path = base_dir / renderer.text(body.value, at)
+        http.data = read_body_file(path, at)
+        ctype = ctype or mimetypes.guess_type(path.name)[0]
+    if ctype and http.header("Content-Type") is None:
+        http.headers.append(("Content-Type", ctype))
+
+
+def _part(
+    name: str, value: str | FilePart, renderer: Renderer, base_dir: Path, at: Location
+) -> tuple[str, Any]:
+    key = renderer.text(name, at)
+    if isinstance(value, FilePart):
+        path = base_dir / renderer.text(value.path, at)
+        ctype = value.content_type or mimetypes.guess_type(path.name)[0]
+        return key, (path.name, read_body_file(path, at), ctype or "application/octet-stream")
+    return key, (None, renderer.text(value, at))
+
+
+def read_body_file(path: Path, at: Location) -> bytes:
+    """Returns the bytes of a body file; raises RequestError when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RequestError(f"cannot read body file {path}: {exc.strerror}", location=at) from None
+
+
+def missing_file(path: Path, at: Location) -> InputError | None:
+    """Returns an InputError when a body file named in the collection does not exist."""
+    if path.is_file():
+        return None
+    return InputError(
+        f"body file not found: {path}", location=at, hint="paths are relative to the collection"
+    )

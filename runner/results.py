@@ -1,0 +1,151 @@
+"""Results of a run: values the run loop produces and reporters consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from runner.status import ExitStatus
+
+Kind = Literal["request", "token"]
+
+
+@dataclass
+class AssertionResult:
+    """One assertion: what was expected, what was found, whether it held."""
+
+    name: str
+    passed: bool
+    expected: Any = None
+    actual: Any = None
+    message: str = ""
+    skipped: bool = False
+
+
+@dataclass
+class Attempt:
+    """One try of a request that was retried: its status or error, and why it was retried."""
+
+    status: int | None
+    error: str | None
+    reason: str
+    waited_ms: float = 0.0
+
+
+@dataclass
+class Exchange:
+    """What was sent and received, kept for reports (masked before it is written)."""
+
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: str | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: str | None = None
+
+
+@dataclass
+class ItemResult:
+    """The outcome of one request (or token acquisition) in one iteration."""
+
+    name: str
+    path: tuple[str, ...]
+    iteration: int
+    kind: Kind = "request"
+    method: str = ""
+    url: str = ""
+    status: int | None = None
+    reason: str = ""
+    elapsed_ms: float = 0.0
+    assertions: list[AssertionResult] = field(default_factory=list)
+    captures: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    hint: str | None = None
+    skipped: bool = False
+    skip_reason: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    exchange: Exchange | None = None
+    console: list[str] = field(default_factory=list)
+    started_at: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        """Returns True when an assertion failed (a failure, not an error)."""
+        return any(not a.passed and not a.skipped for a in self.assertions)
+
+    @property
+    def ok(self) -> bool:
+        """Returns True when nothing failed or errored."""
+        return self.error is None and not self.failed
+
+    @property
+    def display_name(self) -> str:
+        """Returns the name with the iteration, `Name [2]` from the second iteration on."""
+        return self.name if self.iteration <= 1 else f"{self.name} [{self.iteration}]"
+
+
+@dataclass
+class Summary:
+    """Counts for the whole run; kept incrementally so memory stays flat."""
+
+    requests: int = 0
+    tokens: int = 0
+    assertions: int = 0
+    assertions_failed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    iterations: int = 0
+    duration_ms: float = 0.0
+    interrupted: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, result: ItemResult) -> None:
+        """Counts `result`."""
+        if result.skipped:
+            self.skipped += 1
+            return
+        if result.kind == "token":
+            self.tokens += 1
+        else:
+            self.requests += 1
+        self.assertions += sum(1 for a in result.assertions if not a.skipped)
+        failures = sum(1 for a in result.assertions if not a.passed and not a.skipped)
+        self.assertions_failed += failures
+        if result.error is not None:
+            self.errors += 1
+        elif failures:
+            self.failed += 1
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """Returns the process exit status the run earned."""
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
+        if self.failed or self.errors:
+            return ExitStatus.FAILED
+        return ExitStatus.SUCCESS
+
+
+@dataclass
+class RunResult:
+    """A whole run: the summary and (when kept) every item result in order."""
+
+    collection: str
+    summary: Summary
+    results: list[ItemResult] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """Returns the run's exit status."""
+        return self.summary.exit_status
+
+    @property
+    def failures(self) -> list[ItemResult]:
+        """Returns the results with a failed assertion."""
+        return [r for r in self.results if r.failed and r.error is None]
+
+    @property
+    def errors(self) -> list[ItemResult]:
+        """Returns the results that could not complete."""
+        return [r for r in self.results if r.error is not None]

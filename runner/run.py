@@ -1,0 +1,397 @@
+"""The run loop: iterations (sequential or parallel) over the steps, results to reporters."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.auth.base import TokenCache
+from runner.errors import InputError
+from runner.http import RequestsTransport, Transport
+from runner.model import Collection, Environment, Step, flatten
+from runner.reporters import MultiReporter, Reporter, RunInfo
+from runner.resolve import Settings
+from runner.results import ItemResult, RunResult, Summary
+from runner.secrets import Masker
+from runner.step import StepContext, execute
+from runner.variables import Scope, is_sensitive_name
+
+MAX_STEPS_PER_ITERATION = 10_000
+
+
+@dataclass
+class RunOptions:
+    """How to run: iterations, data, parallelism, network settings."""
+
+    iterations: int | None = None
+    data: Sequence[Mapping[str, Any]] | None = None
+    parallel: int = 1
+    folders: Sequence[str] = ()
+    bail: bool = False
+    timeout_request_ms: int | None = None
+    delay_request_ms: int = 0
+    retries: int = 0
+    insecure: bool = False
+    ca_bundle: str | None = None
+    connect_to: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    follow_redirects: bool = True
+    keep_results: bool = True
+    keep_exchange: bool = True
+    module_paths: Sequence[str] = ()
+    script_timeout_ms: int = 5000
+
+
+def run(
+    collection: Collection,
+    environment: Environment | None = None,
+    *,
+    globals_env: Environment | None = None,
+    variables: Mapping[str, Any] | None = None,
+    options: RunOptions | None = None,
+    transport: Transport | None = None,
+    reporters: Sequence[Reporter] = (),
+    masker: Masker | None = None,
+) -> RunResult:
+    """Returns the result of running `collection`; failed assertions are data, not exceptions.
+
+    Reports are finished even when the run is interrupted (the result is then marked so).
+    """
+    options = options or RunOptions()
+    masker = masker or build_masker(collection, environment, globals_env, variables)
+    own_transport = transport is None
+    if transport is None:
+        transport = RequestsTransport(
+            verify=_verify(options),
+            connect_to=options.connect_to,
+            pool_size=max(options.parallel, 1),
+        )
+    loop = _Loop(collection, options, transport, MultiReporter(reporters), masker)
+    try:
+        return loop.run(_base_scope(collection, environment, globals_env, variables))
+    finally:
+        loop.close()
+        if own_transport:
+            transport.close()
+
+
+def _verify(options: RunOptions) -> bool | str:
+    if options.insecure:
+        return False
+    return options.ca_bundle or True
+
+
+def _base_scope(
+    collection: Collection,
+    environment: Environment | None,
+    globals_env: Environment | None,
+    variables: Mapping[str, Any] | None,
+) -> Scope:
+    scope = Scope(
+        {
+            "globals": dict(globals_env.values) if globals_env else {},
+            "collection": dict(collection.variables),
+            "environment": dict(environment.values) if environment else {},
+        }
+    )
+    target = "environment" if collection.dialect == "postman" else "cli"
+    scope.layers[target].update(variables or {})
+    return scope
+
+
+def build_masker(
+    collection: Collection,
+    environment: Environment | None,
+    globals_env: Environment | None,
+    variables: Mapping[str, Any] | None,
+) -> Masker:
+    """Returns a Masker that knows every secret value the run starts with."""
+    masker = Masker()
+    masker.add_environment()
+    layers: list[tuple[Mapping[str, Any], frozenset[str]]] = [
+        (collection.variables, frozenset()),
+        (variables or {}, frozenset()),
+    ]
+    for env in (environment, globals_env):
+        if env is not None:
+            layers.append((env.values, env.secrets))
+    scope = Scope({"environment": {}})
+    for values, secrets in layers:
+        scope.layers["environment"].update(values)
+        for name, value in values.items():
+            if name in secrets or is_sensitive_name(name):
+                masker.add(value)
+    # Secrets may be written as <<$env.NAME>>: mask what they resolve to as well.
+    from runner.variables import Renderer
+
+    renderer = Renderer(scope, "native")
+    for values, secrets in layers:
+        for name, value in values.items():
+            if (name in secrets or is_sensitive_name(name)) and isinstance(value, str):
+                try:
+                    masker.add(renderer.text(value))
+                except Exception:  # an undefined reference is reported by validation
+                    continue
+    return masker
+
+
+class _Loop:
+    """Runs the iterations and hands results to the reporters in order."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        options: RunOptions,
+        transport: Transport,
+        reporter: MultiReporter,
+        masker: Masker,
+    ) -> None:
+        self.collection = collection
+        self.options = options
+        self.reporter = reporter
+        self.masker = masker
+        self.steps = _select(collection, options.folders)
+        self.summary = Summary()
+        self.results: list[ItemResult] = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.ctx = StepContext(
+            collection=collection,
+            transport=transport,
+            tokens=TokenCache(transport, retries=options.retries),
+            settings=Settings(options.timeout_request_ms, options.follow_redirects),
+            retries=options.retries,
+            scripts=_script_runner(collection, options, transport, masker),
+            keep_exchange=options.keep_exchange,
+        )
+        self.iterations = _iteration_count(options)
+        self._pending: dict[int, list[ItemResult] | None] = {}
+        self._next_flush = 1
+        self._buffers: dict[int, list[ItemResult]] = {}
+
+    def run(self, base: Scope) -> RunResult:
+        started = time.perf_counter()
+        self.reporter.start(
+            RunInfo(
+                self.collection.name,
+                str(self.collection.source),
+                len(self.steps),
+                self.iterations,
+                time.time(),
+            )
+        )
+        try:
+            if self.options.parallel > 1 and self.iterations > 1:
+                self._parallel(base)
+            else:
+                self._sequential(base)
+        except KeyboardInterrupt:
+            self.stop.set()
+            self.summary.interrupted = True
+            self._flush_all()
+        self.summary.duration_ms = (time.perf_counter() - started) * 1000
+        self.summary.iterations = self.iterations
+        outcome = RunResult(self.collection.name, self.summary, self.results)
+        self.reporter.finish(outcome)
+        return outcome
+
+    def close(self) -> None:
+        if self.ctx.scripts is not None:
+            self.ctx.scripts.close()
+
+    def _sequential(self, base: Scope) -> None:
+        for iteration in range(1, self.iterations + 1):
+            scope = base
+            scope.layers["data"] = self._row(iteration)
+            scope.layers["runtime"] = {}
+            self._iteration(iteration, scope)
+            self._flush(iteration)
+
+    def _parallel(self, base: Scope) -> None:
+        def work(iteration: int) -> None:
+            scope = base.copy()
+            scope.layers["data"] = self._row(iteration)
+            self._iteration(iteration, scope)
+            self._flush(iteration)
+
+        pool = ThreadPoolExecutor(max_workers=self.options.parallel)
+        futures = [pool.submit(work, i) for i in range(1, self.iterations + 1)]
+        try:
+            for future in futures:
+                # A timeout keeps the main thread responsive to Ctrl-C.
+                while not future.done():
+                    future.exception(timeout=0.2)
+                future.result()
+        finally:
+            self.stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _row(self, iteration: int) -> dict[str, Any]:
+        data = self.options.data
+        if not data:
+            return {}
+        return dict(data[(iteration - 1) % len(data)])
+
+    def _iteration(self, iteration: int, scope: Scope) -> None:
+        emit = self._emitter(iteration)
+        index, executed = 0, 0
+        by_name = {s.request.name: i for i, s in enumerate(self.steps)}
+        by_id = {s.request.id: i for i, s in enumerate(self.steps) if s.request.id}
+        while index < len(self.steps):
+            if self.stop.is_set():
+                self._skip_rest(iteration, index, "bail" if self.options.bail else "interrupted")
+                return
+            step = self.steps[index]
+            if executed and self.options.delay_request_ms:
+                time.sleep(self.options.delay_request_ms / 1000)
+            executed += 1
+            result, jump = self._one(step, scope, iteration, emit)
+            emit(result)
+            if self.options.bail and not result.ok and not result.skipped:
+                self.stop.set()
+            index = self._next_index(index, jump, (by_name, by_id), iteration, executed)
+
+    def _next_index(
+        self,
+        index: int,
+        jump: Any,
+        targets: tuple[dict[str, int], dict[str, int]],
+        iteration: int,
+        executed: int,
+    ) -> int:
+        """Returns the index of the next step, following setNextRequest."""
+        by_name, by_id = targets
+        if jump is _NO_JUMP:
+            return index + 1
+        if jump is None:
+            return len(self.steps)
+        target = by_id.get(str(jump), by_name.get(str(jump)))
+        if target is None:
+            self.reporter_warning(f"setNextRequest('{jump}'): no such request; continuing")
+            return index + 1
+        if executed >= MAX_STEPS_PER_ITERATION:
+            self.reporter_warning(
+                f"iteration {iteration}: stopped after {executed} requests (setNextRequest loop?)"
+            )
+            return len(self.steps)
+        return target
+
+    def _one(self, step: Step, scope: Scope, iteration: int, emit: Any) -> tuple[ItemResult, Any]:
+        """Returns the step's result and where setNextRequest points (or _NO_JUMP)."""
+        if step.request.skip:
+            skipped = ItemResult(
+                step.request.name, step.path, iteration, skipped=True, skip_reason="skip: true"
+            )
+            return skipped, _NO_JUMP
+        outcome = execute(self.ctx, step, scope, iteration, emit)
+        for layer in ("runtime", "environment", "collection", "globals"):
+            for name, value in scope.layers[layer].items():
+                if is_sensitive_name(name):
+                    self.masker.add(value)
+        return outcome.result, outcome.next_request if outcome.jump else _NO_JUMP
+
+    def _skip_rest(self, iteration: int, index: int, reason: str) -> None:
+        emit = self._emitter(iteration)
+        for step in self.steps[index:]:
+            emit(
+                ItemResult(
+                    step.request.name, step.path, iteration, skipped=True, skip_reason=reason
+                )
+            )
+
+    def reporter_warning(self, message: str) -> None:
+        with self.lock:
+            self.summary.warnings.append(message)
+            self.reporter.warning(message)
+
+    # Results of iteration N are buffered until iterations 1..N-1 are reported.
+    def _emitter(self, iteration: int) -> Any:
+        buffer = self._buffers.setdefault(iteration, [])
+
+        def emit(result: ItemResult) -> None:
+            if self.options.parallel <= 1:
+                self._deliver(result)
+            else:
+                buffer.append(result)
+
+        return emit
+
+    def _flush(self, iteration: int) -> None:
+        if self.options.parallel <= 1:
+            return
+        with self.lock:
+            self._pending[iteration] = self._buffers.pop(iteration, [])
+            while self._next_flush in self._pending:
+                for result in self._pending.pop(self._next_flush) or []:
+                    self._deliver_locked(result)
+                self._next_flush += 1
+
+    def _flush_all(self) -> None:
+        with self.lock:
+            for iteration in sorted(self._buffers):
+                for result in self._buffers.pop(iteration):
+                    self._deliver_locked(result)
+
+    def _deliver(self, result: ItemResult) -> None:
+        with self.lock:
+            self._deliver_locked(result)
+
+    def _deliver_locked(self, result: ItemResult) -> None:
+        self.summary.add(result)
+        if self.options.keep_results:
+            self.results.append(result)
+        self.reporter.result(result)
+
+
+_NO_JUMP: Any = object()
+
+
+def _iteration_count(options: RunOptions) -> int:
+    if options.iterations:
+        return options.iterations
+    if options.data:
+        return len(options.data)
+    return 1
+
+
+def _select(collection: Collection, folders: Sequence[str]) -> list[Step]:
+    """Returns the steps to run, limited to the named folders when any are given."""
+    steps = flatten(collection.items)
+    if not folders:
+        return steps
+    wanted = set(folders)
+    chosen = [s for s in steps if wanted & set(s.path) or s.request.name in wanted]
+    found = {n for s in steps for n in s.path} | {s.request.name for s in steps}
+    missing = sorted(wanted - found)
+    if missing:
+        from runner.suggest import did_you_mean
+
+        guess = did_you_mean(missing[0], sorted(found))
+        raise InputError(
+            f"--folder '{missing[0]}': no folder or request of that name",
+            hint=f"did you mean '{guess}'?" if guess else "folders: " + ", ".join(sorted(found)),
+        )
+    return chosen
+
+
+def _script_runner(
+    collection: Collection, options: RunOptions, transport: Transport, masker: Masker
+) -> Any:
+    """Returns a ScriptRunner when the collection has scripts, else None (no JS engine)."""
+    if not _has_scripts(collection):
+        return None
+    from runner.scriptstep import ScriptRunner
+
+    return ScriptRunner(collection, transport, masker, options)
+
+
+def _has_scripts(collection: Collection) -> bool:
+    if collection.scripts:
+        return True
+    for step in flatten(collection.items):
+        if step.request.scripts or any(f.scripts for f in step.folders):
+            return True
+    return False

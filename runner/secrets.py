@@ -1,0 +1,102 @@
+"""Masking: secret values never reach the console, logs or report files."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from runner.variables import is_sensitive_name
+
+MASK = "***"
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-identity-header"}
+)
+SENSITIVE_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "client_assertion",
+        "id_token",
+        "password",
+        "device_code",
+        "assertion",
+    }
+)
+_MIN_LENGTH = 3
+
+
+class Masker:
+    """Replaces every known secret value with `***`; safe to share between threads."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+        self.add_all(values)
+
+    def add(self, value: Any) -> None:
+        """Adds a secret value (ignored when too short to mask meaningfully)."""
+        if not isinstance(value, str):
+            value = str(value) if value is not None else ""
+        if len(value) < _MIN_LENGTH or value in self._values:
+            return
+        with self._lock:
+            self._values.add(value)
+            self._pattern = None
+
+    def add_all(self, values: Iterable[Any]) -> None:
+        """Adds several secret values."""
+        for value in values:
+            self.add(value)
+
+    def add_environment(self) -> None:
+        """Adds values of process environment variables whose names say they are secret."""
+        for name, value in os.environ.items():
+            if is_sensitive_name(name) and len(value) >= 6:
+                self.add(value)
+
+    def mask(self, text: str) -> str:
+        """Returns `text` with every secret value replaced by ***."""
+        if not self._values or not text:
+            return text
+        pattern = self._pattern
+        if pattern is None:
+            with self._lock:
+                ordered = sorted(self._values, key=len, reverse=True)
+                pattern = self._pattern = re.compile("|".join(map(re.escape, ordered)))
+        return pattern.sub(MASK, text)
+
+    def mask_value(self, value: Any) -> Any:
+        """Returns a JSON-like value with secrets masked in every string and sensitive key."""
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, list):
+            return [self.mask_value(v) for v in value]
+        if isinstance(value, dict):
+            return {
+                k: MASK if _sensitive_field(k) and v not in (None, "") else self.mask_value(v)
+                for k, v in value.items()
+            }
+        return value
+
+    def mask_headers(self, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Returns headers with credential headers masked and secrets hidden in the rest."""
+        return [(k, MASK if k.lower() in SENSITIVE_HEADERS else self.mask(v)) for k, v in headers]
+
+
+def _sensitive_field(name: str) -> bool:
+    # Only well-known credential fields: a JSON key such as `keyId` is not a secret.
+    return name.lower() in SENSITIVE_FIELDS
+
+
+def mask_form(text: str, masker: Masker) -> str:
+    """Returns a form-encoded body with sensitive fields' values masked."""
+    parts = []
+    for pair in text.split("&"):
+        key, sep, _ = pair.partition("=")
+        parts.append(f"{key}{sep}{MASK}" if sep and _sensitive_field(key) else masker.mask(pair))
+    return "&".join(parts)
