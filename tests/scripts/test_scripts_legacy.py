@@ -1,0 +1,103 @@
+"""The legacy sandbox (tests[...], responseBody, responseCode, postman.*, request, data)
+and the small globals scripts rely on (console, atob/btoa, JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from script_helpers import response
+
+HEADERS = [["Content-Type", "application/json"], ["X-Count", "3"]]
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "responseCode.code === 201",
+        "responseCode.name === 'Created'",
+        "responseCode.detail === 'Created'",
+        "JSON.parse(responseBody).name === 'alpha'",
+        "responseBody.has('alpha')",
+        "responseBody.has(/al.ha/)",
+        "!responseBody.has('omega')",
+        "responseHeaders['X-Count'] === '3'",
+        "responseHeaders['x-count'] === undefined",
+        "postman.getResponseHeader('x-COUNT') === '3'",
+        "responseTime === 42",
+        "iteration === 2",
+        "data.user === 'ann'",
+        "request.url === 'https://api.example.test/things/7?expand=all'",
+        "request.method === 'GET'",
+        "request.headers.Accept === 'application/json'",
+        "request.name === 'Get thing'",
+        "environment.e === 'env'",
+        "globals.g === 'global'",
+        "atob(btoa('user:pässword')) === 'user:pässword'",
+        "btoa('postman:password') === 'cG9zdG1hbjpwYXNzd29yZA=='",
+        "typeof setTimeout === 'function'",
+    ],
+)
+def test_legacy_globals(run: Any, expr: str) -> None:
+    outcome, _ = run(
+        f"tests[{expr!r}] = {expr};",
+        response=response(201, headers=HEADERS, status="Created"),
+        data={"user": "ann"},
+        info={"iteration": 2, "eventName": "test"},
+    )
+    assert outcome.error is None
+    assert [(t.name, t.passed) for t in outcome.tests] == [(expr, True)]
+
+
+def test_legacy_tests_failures_and_order(run: Any) -> None:
+    outcome, _ = run(
+        "tests['falsy'] = 0;\npm.test('pm first', () => {});\ntests['truthy'] = 'yes';"
+    )
+    assert [(t.name, t.passed, t.error) for t in outcome.tests] == [
+        ("pm first", True, None),
+        ("falsy", False, "expected 0 to be truthy"),
+        ("truthy", True, None),
+    ]
+
+
+def test_legacy_request_data_for_forms(run: Any) -> None:
+    request = {
+        "name": "form",
+        "id": "2",
+        "method": "POST",
+        "url": "http://a.test/",
+        "headers": [],
+        "body": {"mode": "urlencoded", "urlencoded": [["name", "a"], ["name", "b"], ["x", "1"]]},
+    }
+    outcome, _ = run(
+        "tests[JSON.stringify(request.data)] = Array.isArray(request.data.name);", request=request
+    )
+    assert [(t.name, t.passed) for t in outcome.tests] == [('{"name":["a","b"],"x":"1"}', True)]
+
+
+def test_response_globals_absent_in_prerequest(run: Any) -> None:
+    outcome, _ = run(
+        "tests['no body'] = typeof responseBody === 'undefined' && !responseCode;", "prerequest"
+    )
+    assert [t.passed for t in outcome.tests] == [True]
+
+
+def test_console_levels_and_formatting(run: Any) -> None:
+    logged: list[tuple[str, str]] = []
+    source = """
+console.log('plain', 1, {a: [1, 'x']}, null);
+console.info('info');
+console.warn('warn');
+console.error(new TypeError('bad'));
+console.debug(undefined);
+"""
+    outcome, _ = run(source, console=lambda level, msg: logged.append((level, msg)))
+    assert outcome.error is None
+    assert logged == [
+        ("log", 'plain 1 {"a":[1,"x"]} null'),
+        ("info", "info"),
+        ("warn", "warn"),
+        ("error", "TypeError: bad"),
+        ("debug", "undefined"),
+    ]
+    assert outcome.console == logged
