@@ -11,7 +11,7 @@ from runner.dates import parse_moment
 from runner.errors import RequestError
 from runner.http import HttpResponse
 from runner.model import Check
-from runner.query import NOTHING, compile_regex, jsonpath_value
+from runner.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
 from runner.results import AssertionResult
 
 
@@ -34,14 +34,34 @@ def subject_value(check: Check, response: HttpResponse) -> Any:
         document = response.json()
     except ValueError as exc:
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
-    return jsonpath_value(check.target or "$", document)
+    expr = check.target or "$"
+    if is_multi(expr):
+        return jsonpath_values(expr, document)
+    return jsonpath_value(expr, document)
+
+
+def is_multi(expr: str) -> bool:
+    """Returns True when a JSONPath can select several values (wildcard, filter, recursion)."""
+    return "*" in expr or ".." in expr or "?(" in expr or ":" in expr.split("[", 1)[-1]
+
+
+ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", "after"})
+"""Operators that, on a multi-valued JSONPath, must hold for every selected value."""
 
 
 def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
     """Returns the result of applying `check.op` with the rendered `expected` to `actual`."""
     name = check.label
+    operation = OPERATIONS[check.op]
+    multi = check.subject == "jsonpath" and is_multi(check.target or "")
+    if multi and check.op == "exists" and actual == []:
+        actual = NOTHING
     try:
-        passed = OPERATIONS[check.op](actual, expected)
+        if multi and check.op in ELEMENTWISE:
+            # Every selected value must match; none selected is vacuously true.
+            passed = all(operation(value, expected) for value in actual)
+        else:
+            passed = operation(actual, expected)
     except (TypeError, ValueError) as exc:
         return AssertionResult(name, False, expected, _shown(actual), f"cannot compare: {exc}")
     message = "" if passed else _message(check, actual, expected)

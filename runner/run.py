@@ -166,6 +166,7 @@ class _Loop:
             retries=options.retries,
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
+            masker=masker,
         )
         self.iterations = _iteration_count(options)
         self._pending: dict[int, list[ItemResult] | None] = {}
@@ -286,8 +287,10 @@ class _Loop:
                 step.request.name, step.path, iteration, skipped=True, skip_reason="skip: true"
             )
             return skipped, _NO_JUMP
+        # Folder variables apply to the requests inside the folder only (inner folders win).
+        scope.layers["folder"] = {k: v for f in step.folders for k, v in f.variables.items()}
         outcome = execute(self.ctx, step, scope, iteration, emit)
-        for layer in ("runtime", "environment", "collection", "globals"):
+        for layer in ("runtime", "environment", "collection", "globals", "folder", "data"):
             for name, value in scope.layers[layer].items():
                 if is_sensitive_name(name):
                     self.masker.add(value)

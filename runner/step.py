@@ -25,6 +25,7 @@ from runner.retry import IDEMPOTENT, retry_after_ms, retry_delay
 from runner.variables import Renderer, Scope
 
 if TYPE_CHECKING:
+    from runner.secrets import Masker
     from runner.auth.base import Emit, Token, TokenCache
     from runner.http import Transport
     from runner.scriptstep import ScriptRunner
@@ -43,6 +44,7 @@ class StepContext:
     retries: int = 0
     scripts: ScriptRunner | None = None
     keep_exchange: bool = True
+    masker: Masker | None = None
     auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
 
 
@@ -101,6 +103,8 @@ def _run(
     plan = auth_mod.prepare(
         spec, renderer.text, base_dir=ctx.collection.base_dir, retries=ctx.retries
     )
+    if ctx.masker is not None:
+        ctx.masker.add_all(plan.secrets)
     http = resolve(
         request,
         renderer,
@@ -122,6 +126,10 @@ def _run(
         response = _send(ctx, request.retry, http, result)
     _record(ctx, result, http, response)
     _check(request.checks, request.captures, response, renderer, scope, result)
+    if result.failed and response.status >= 400:
+        from runner.apierrors import explain
+
+        result.hint = explain(response, token is not None)
     if ctx.scripts is not None:
         ctx.scripts.test(step, scope, response, http, outcome)
 
@@ -140,6 +148,8 @@ def _apply_token(
         token = ctx.tokens.get(plan.source, emit, iteration)
     except AuthError as exc:
         raise AuthError(f"no token ({plan.source.label}): {exc.message}", hint=exc.hint) from None
+    if ctx.masker is not None:
+        ctx.masker.add_all([token.value, token.refresh_token])
     http.set_header("Authorization", f"{plan.prefix} {token.value}")
     scope.set("bearerToken", token.value)
     scope.set("bearerTokenExpiresOn", str(int(token.expires_at)))

@@ -32,6 +32,7 @@ class AuthPlan:
     requests_auth: Any = None
     source: TokenSource | None = None
     prefix: str = "Bearer"
+    secrets: list[str] = field(default_factory=list)
 
 
 def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: int = 0) -> AuthPlan:
@@ -42,6 +43,23 @@ def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: i
     """
     if spec is None or spec.type in ("none", "noauth", "inherit"):
         return AuthPlan()
+    plan = _plan(spec, render, base_dir, retries)
+    # Credentials written literally in an auth block are secrets too, whatever their name.
+    plan.secrets = [
+        render(str(value))
+        for key, value in spec.params.items()
+        if isinstance(value, str) and key in SECRET_PARAMS
+    ]
+    return plan
+
+
+SECRET_PARAMS = frozenset(
+    {"token", "password", "clientSecret", "refreshToken", "value", "authKey", "consumerSecret"}
+    | {"tokenSecret", "accessToken", "clientAssertion"}
+)
+
+
+def _plan(spec: AuthSpec, render: Render, base_dir: Path, retries: int) -> AuthPlan:
     params = spec.params
     builder = _STATIC.get(spec.type)
     if builder is not None:
