@@ -98,7 +98,7 @@ def _with_auth(env: dict[str, str], signer: Signer, now: float | None = None) ->
         settings,
         TENANT,
         CERT_APP,
-        lambda url: assertion_form(signer.assertion(CERT_APP, url, now)),
+        lambda _transport, url: assertion_form(signer.assertion(CERT_APP, url, now)),
     )
 
 

@@ -21,6 +21,7 @@ from runner.auth.azure.confidential import (
     federated_auth,
     secret_auth,
 )
+from runner.auth.azure.github import github_configured
 from runner.auth.azure.managed import (
     IMDS_PATH,
     PROBE_TIMEOUT,
@@ -106,6 +107,9 @@ class DefaultSource:
         if env.get("AZURE_FEDERATED_TOKEN_FILE"):
             plain = replace(settings, federated_token_file=None)
             return "AZURE_FEDERATED_TOKEN_FILE", federated_auth(plain)
+        if github_configured(env):
+            plain = replace(settings, federated_token_file=None)
+            return "GitHub Actions OIDC", federated_auth(plain)
         raise Skipped(" / ".join(SP_SECRETS) + " not set")
 
     def managed(self, transport: Transport) -> TokenSource:

@@ -24,13 +24,14 @@ from runner.auth.azure.common import (
     mask_response,
     token_from,
 )
+from runner.auth.azure.github import github_configured, github_token
 from runner.auth.base import Token
 from runner.auth.oauth2 import post_token
 from runner.http import HttpRequest, Transport
 from runner.results import ItemResult
 
 # Returns the form fields that authenticate the client, given the token endpoint URL.
-ClientAuth = Callable[[str], dict[str, str]]
+ClientAuth = Callable[[Transport, str], dict[str, str]]
 
 
 @dataclass
@@ -53,7 +54,7 @@ class ConfidentialSource:
         url = self.settings.token_url(self.tenant)
         fields = {"grant_type": "client_credentials", "client_id": self.client_id}
         fields.update(self.settings.audience_form())
-        fields.update(self.client_auth(url))
+        fields.update(self.client_auth(transport, url))
         return post_form(transport, url, fields, self.settings, result)
 
 
@@ -86,7 +87,7 @@ def post_form(
 
 def secret_auth(secret: str) -> ClientAuth:
     """Returns a ClientAuth sending `secret` as client_secret."""
-    return lambda _url: {"client_secret": secret}
+    return lambda _transport, _url: {"client_secret": secret}
 
 
 def certificate_auth(settings: AzureSettings, client_id: str, pem: str) -> ClientAuth:
@@ -95,7 +96,7 @@ def certificate_auth(settings: AzureSettings, client_id: str, pem: str) -> Clien
     The file is read at each acquisition, so a renewed certificate is picked up.
     """
 
-    def fields(url: str) -> dict[str, str]:
+    def fields(_transport: Transport, url: str) -> dict[str, str]:
         signer = load_signer(settings.path(pem), settings.certificate_password)
         return assertion_form(signer.assertion(client_id, url))
 
@@ -103,17 +104,19 @@ def certificate_auth(settings: AzureSettings, client_id: str, pem: str) -> Clien
 
 
 def federated_auth(settings: AzureSettings) -> ClientAuth:
-    """Returns a ClientAuth sending the federated token file's current content."""
+    """Returns a ClientAuth sending the federated token file's current content, else (in
+    GitHub Actions) the job's OIDC token."""
 
-    def fields(_url: str) -> dict[str, str]:
+    def fields(transport: Transport, _url: str) -> dict[str, str]:
         path = federated_path(settings)
+        if path is None and github_configured(settings.environ):
+            return assertion_form(github_token(transport, settings.environ))
         if path is None:
             raise settings.fail(
-                "workload identity needs a federated token file: set federatedTokenFile or "
-                "AZURE_FEDERATED_TOKEN_FILE",
+                "workload identity needs a federated token: set federatedTokenFile or "
+                "AZURE_FEDERATED_TOKEN_FILE (or run in GitHub Actions with id-token: write)",
                 hint="in Kubernetes the workload identity webhook sets AZURE_FEDERATED_TOKEN_FILE; "
-                "in GitHub Actions write the OIDC token (audience api://AzureADTokenExchange) "
-                "to a file",
+                "in GitHub Actions give the job `permissions: id-token: write`",
             )
         return assertion_form(read_federated_token(path))
 
