@@ -19,7 +19,13 @@
       return;
     }
     for (var i = 0; i < names.length; i++) {
-      if (!baseline.has(names[i])) delete globalThis[names[i]];
+      if (baseline.has(names[i])) continue;
+      try {
+        delete globalThis[names[i]];
+      } catch (e) {
+        // Non-configurable (e.g. defined with defineProperty): keep it, once.
+        baseline.add(names[i]);
+      }
     }
   }
 
