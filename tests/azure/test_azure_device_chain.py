@@ -135,7 +135,9 @@ def test_default_lists_every_source_skipped(
     message = caught.value.message
     parts = message.split("; ")
     assert parts[0].startswith("default credential: environment: skipped, AZURE_CLIENT_SECRET")
-    assert parts[1].startswith("managed identity: skipped, IDENTITY_ENDPOINT not set")
+    assert parts[1].startswith(
+        "managed identity: skipped, no managed identity endpoint: IDENTITY_ENDPOINT is not set"
+    )
     assert "connection refused" in parts[1]
     assert (
         parts[2] == "Azure CLI: skipped, Azure CLI not found: install it or use another credential"

@@ -107,7 +107,10 @@ def test_imds_unknown_identity(
 def test_no_identity_endpoint(env: dict[str, str], transport: RequestsTransport) -> None:
     with pytest.raises(AuthError) as caught:
         fetch(source({"credential": "managed_identity", **ARM}, env), transport)
-    assert "managed identity: the VM metadata endpoint (http://127.0.0.1:" in caught.value.message
+    assert caught.value.message.startswith(
+        "no managed identity endpoint: IDENTITY_ENDPOINT is not set and the VM metadata "
+        "endpoint (http://127.0.0.1:"
+    )
     assert "connection refused" in caught.value.message
 
 

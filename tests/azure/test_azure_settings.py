@@ -140,3 +140,11 @@ def test_rendered_fields_and_labels() -> None:
         "token: azure_cli → https://management.azure.com/.default"
     )
     assert "s3cret" not in repr(src.key) + src.label
+
+
+def test_metadata_endpoint_override() -> None:
+    from runner.auth.azure.managed import imds_base
+
+    assert imds_base(settings({})) == "http://169.254.169.254"  # computed, never contacted
+    override = {"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9/"}
+    assert imds_base(settings({}, override)) == "http://127.0.0.1:9"

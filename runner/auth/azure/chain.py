@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from runner.auth.azure.cli import AzureCliSource, CliUnavailable
-from runner.auth.azure.common import AzureSettings, cache_key, label
+from runner.auth.azure.cli import AzureCliSource
+from runner.auth.azure.common import AzureSettings, Unavailable, cache_key, label
 from runner.auth.azure.confidential import (
     ClientAuth,
     ConfidentialSource,
@@ -22,23 +22,13 @@ from runner.auth.azure.confidential import (
     secret_auth,
 )
 from runner.auth.azure.github import github_configured
-from runner.auth.azure.managed import (
-    IMDS_PATH,
-    PROBE_TIMEOUT,
-    ManagedIdentitySource,
-    app_service_configured,
-    imds_base,
-)
+from runner.auth.azure.managed import ManagedIdentitySource
 from runner.auth.base import Token, TokenSource
-from runner.errors import AuthError, TransportError
-from runner.http import HttpRequest, Transport
+from runner.errors import AuthError
+from runner.http import Transport
 from runner.results import ItemResult
 
 SP_SECRETS = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE")
-
-
-class Skipped(Exception):
-    """A source of the chain that is not configured here; the message says why."""
 
 
 @dataclass
@@ -57,16 +47,13 @@ class DefaultSource:
         tried: list[str] = []
         for name, find in (
             ("environment", self.environment),
-            ("managed identity", lambda: self.managed(transport)),
+            ("managed identity", self.managed),
             ("Azure CLI", lambda: AzureCliSource(self.settings)),
         ):
             try:
                 source = find()
                 token = source.fetch(transport, previous, result)
-            except Skipped as why:
-                tried.append(f"{name}: skipped, {why}")
-                continue
-            except CliUnavailable as exc:
+            except Unavailable as exc:
                 tried.append(f"{name}: skipped, {exc.message}")
                 continue
             except AuthError as exc:
@@ -81,7 +68,7 @@ class DefaultSource:
         return self.settings.fail("default credential: " + "; ".join(tried), hint=hint)
 
     def environment(self) -> TokenSource:
-        """Returns the service principal named by AZURE_* variables; raises Skipped."""
+        """Returns the service principal named by AZURE_* variables; raises Unavailable."""
         env, settings = self.settings.environ, self.settings
         tenant = env.get("AZURE_TENANT_ID") or settings.tenant_id
         client = env.get("AZURE_CLIENT_ID") or settings.client_id
@@ -90,7 +77,7 @@ class DefaultSource:
             missing = " and ".join(
                 n for n, v in (("AZURE_TENANT_ID", tenant), ("AZURE_CLIENT_ID", client)) if not v
             )
-            raise Skipped(f"{kind} is set but not {missing}")
+            raise Unavailable(f"{kind} is set but not {missing}")
         return ConfidentialSource(kind, replace(settings, tenant_id=tenant), tenant, client, auth)
 
     def client_auth(self) -> tuple[str, ClientAuth]:
@@ -110,22 +97,11 @@ class DefaultSource:
         if github_configured(env):
             plain = replace(settings, federated_token_file=None)
             return "GitHub Actions OIDC", federated_auth(plain)
-        raise Skipped(" / ".join(SP_SECRETS) + " not set")
+        raise Unavailable(" / ".join(SP_SECRETS) + " not set")
 
-    def managed(self, transport: Transport) -> TokenSource:
-        """Returns the managed identity source when an endpoint answers; raises Skipped."""
+    def managed(self) -> TokenSource:
+        """Returns the managed identity source (user-assigned when a client id is known)."""
         client = self.settings.environ.get("AZURE_CLIENT_ID") or self.settings.client_id
-        if app_service_configured(self.settings):
-            return ManagedIdentitySource(self.settings, client)
-        url = imds_base(self.settings) + IMDS_PATH
-        # Any HTTP answer (even 400 without the Metadata header) means an endpoint is there.
-        probe = HttpRequest("GET", url, [], timeout=PROBE_TIMEOUT, follow_redirects=False)
-        try:
-            transport.send(probe)
-        except TransportError as exc:
-            raise Skipped(
-                f"IDENTITY_ENDPOINT not set and no VM metadata endpoint ({exc.message})"
-            ) from None
         return ManagedIdentitySource(self.settings, client)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from runner.auth.azure.common import AzureSettings, cache_key, label
+from runner.auth.azure.common import AzureSettings, Unavailable, cache_key, label
 from runner.auth.base import Token
 from runner.errors import AuthError
 from runner.http import Transport
@@ -24,10 +24,6 @@ from runner.secrets import MASK
 CLI_TIMEOUT = 60.0
 NOT_FOUND = "Azure CLI not found: install it or use another credential"
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
-
-
-class CliUnavailable(AuthError):
-    """The Azure CLI is not installed or nobody is signed in (the `default` chain skips it)."""
 
 
 @dataclass
@@ -53,13 +49,13 @@ class AzureCliSource:
         return args
 
     def fetch(self, transport: Transport, previous: Token | None, result: ItemResult) -> Token:
-        """Returns the CLI's token; raises CliUnavailable or AuthError with the reason."""
+        """Returns the CLI's token; raises Unavailable or AuthError with the reason."""
         executable = shutil.which("az", path=self.settings.environ.get("PATH"))
         command = "az " + " ".join(self.arguments())
         result.method, result.url = "EXEC", command
         result.exchange = Exchange("EXEC", command)
         if executable is None:
-            raise CliUnavailable(NOT_FOUND, location=self.settings.location)
+            raise Unavailable(NOT_FOUND, location=self.settings.location)
         started = time.perf_counter()
         try:
             done = subprocess.run(
@@ -83,7 +79,7 @@ class AzureCliSource:
         lines = [line.strip() for line in stderr.splitlines() if line.strip()]
         if "az login" in stderr:
             tenant = f" --tenant {self.settings.tenant_id}" if self.settings.tenant_id else ""
-            return CliUnavailable(
+            return Unavailable(
                 "Azure CLI: not signed in: run az login",
                 location=self.settings.location,
                 hint=f"run `az login{tenant}` (or `az login --service-principal ...`) first",

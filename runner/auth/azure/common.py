@@ -20,6 +20,13 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TIMEOUT = 30.0
 
 
+class Unavailable(AuthError):
+    """The credential is not set up on this machine (no az, no identity endpoint).
+
+    The `default` chain skips such a source and tries the next one.
+    """
+
+
 @dataclass
 class AzureSettings:
     """The rendered fields of one `azure` auth block, plus where to resolve files and env."""

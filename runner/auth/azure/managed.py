@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from runner.auth.azure.common import (
     TIMEOUT,
     AzureSettings,
+    Unavailable,
     cache_key,
     finish,
     payload_of,
@@ -27,6 +28,10 @@ IMDS_HOST = "http://169.254.169.254"
 IMDS_PATH = "/metadata/identity/oauth2/token"
 IMDS_VERSION = "2018-02-01"
 APP_SERVICE_VERSION = "2019-08-01"
+_OFF_AZURE = (
+    "managed identity works only on Azure (App Service, Functions, VMs, AKS); elsewhere use "
+    "another credential"
+)
 PROBE_TIMEOUT = 1.0  # off Azure nothing answers at 169.254.169.254: do not hang the run
 
 
@@ -76,18 +81,38 @@ class ManagedIdentitySource:
         request = self.request()
         record(result, "GET", request.url, request.headers)
         where = self.endpoint_name()
+        if not app_service_configured(self.settings):
+            self.probe(transport)
         try:
             response = transport.send(request)
         except TransportError as exc:
             raise self.settings.fail(
                 f"managed identity: {where} is not reachable: {exc.message}",
-                hint="managed identity works only on Azure (App Service, Functions, VMs, AKS); "
-                "elsewhere use another credential",
+                hint=_OFF_AZURE,
             ) from None
         finish(result, response)
         if response.status >= 400:
             raise self.error(response, where)
         return token_from(response, self.settings)
+
+    def probe(self, transport: Transport) -> None:
+        """Returns when something answers at the metadata endpoint; raises Unavailable.
+
+        Off Azure nothing answers at 169.254.169.254 and a connection attempt would hang
+        until the timeout: a short probe first keeps the run moving.
+        """
+        url = imds_base(self.settings) + IMDS_PATH
+        # Any HTTP answer (even 400 without the Metadata header) means an endpoint is there.
+        probe = HttpRequest("GET", url, [], timeout=PROBE_TIMEOUT, follow_redirects=False)
+        try:
+            transport.send(probe)
+        except TransportError as exc:
+            raise Unavailable(
+                f"no managed identity endpoint: IDENTITY_ENDPOINT is not set and the VM metadata "
+                f"endpoint ({imds_base(self.settings)}) is not reachable ({exc.message})",
+                location=self.settings.location,
+                hint=_OFF_AZURE,
+            ) from None
 
     def endpoint_name(self) -> str:
         """Returns which endpoint is used, for messages."""
