@@ -68,7 +68,7 @@ def build_config(top: Fields, started: datetime) -> EmulatorConfig:
     paging = top.child("paging") or Fields({}, "paging")
     return EmulatorConfig(
         tenants=tenants,
-        subscriptions=tuple(subscription(s) for s in top.objects("subscriptions")),
+        subscriptions=tuple(subscription(s, tenants) for s in top.objects("subscriptions")),
         role_assignments=tuple(role_assignment(r, index) for r in top.objects("roleAssignments")),
         managed=managed,
         device_code=_device_code(top.child("deviceCode") or Fields({}, "deviceCode")),

@@ -44,8 +44,11 @@ def role_assignment(obj: Fields, index: dict[str, str]) -> RoleAssignment:
     return RoleAssignment(principal_object_id=object_id, role=obj.text("role"), scope=scope)
 
 
-def subscription(obj: Fields) -> Subscription:
-    """Return a subscription with its resource groups."""
+def subscription(obj: Fields, tenants: tuple[Tenant, ...]) -> Subscription:
+    """Return a subscription with its resource groups; its tenant must be configured."""
+    tenant_id = obj.text("tenantId")
+    if tenant_id.lower() not in {t.id.lower() for t in tenants}:
+        raise ValueError(f"emulator config: '{obj.where('tenantId')}' names no configured tenant")
     groups = []
     for group in obj.objects("resourceGroups"):
         tags = group.child("tags")
@@ -59,6 +62,6 @@ def subscription(obj: Fields) -> Subscription:
     return Subscription(
         id=obj.text("subscriptionId"),
         display_name=obj.text("displayName", "Subscription"),
-        tenant_id=obj.text("tenantId"),
+        tenant_id=tenant_id,
         resource_groups=tuple(groups),
     )

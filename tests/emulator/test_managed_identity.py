@@ -6,7 +6,8 @@ import pytest
 import requests
 
 from runner.emulator import Emulator
-from tests.emulator.conftest import ARM, TENANT_ID, claims_of
+
+from .helpers import ARM, TENANT_ID, claims_of
 
 HEADER = {"X-IDENTITY-HEADER": "emulator-identity-header-NOT-REAL"}
 SYSTEM = "00000000-0000-0000-0000-0000000000e1"

@@ -13,7 +13,8 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 
 from runner.emulator import Emulator, default_config_dict
-from tests.emulator.conftest import (
+
+from .helpers import (
     APP,
     ARM,
     GRAPH_DEFAULT,

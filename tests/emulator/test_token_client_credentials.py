@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from runner.emulator import Emulator
-from tests.emulator.conftest import (
+
+from .helpers import (
     APP,
     ARM,
     FABRIKAM_APP,

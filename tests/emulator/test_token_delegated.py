@@ -6,7 +6,8 @@ import pytest
 import requests
 
 from runner.emulator import Emulator
-from tests.emulator.conftest import (
+
+from .helpers import (
     ARM,
     MFA_USER,
     PASSWORD,
