@@ -45,6 +45,14 @@ AADSTS: dict[int, str] = {
     "repo:org/repo:ref:refs/heads/main) must match exactly, case-sensitively",
     7002138: "the federated credential matches only case-insensitively: issuer and subject are "
     "case-sensitive; fix the case on the app's federated credential",
+    700021: "the client assertion's sub (and iss) must be the app's client id",
+    700023: "the client assertion's aud must be the token endpoint URL it is sent to",
+    700025: "the app is a public client: it must not send a client secret or assertion; "
+    "use device_code (or make the app confidential)",
+    50027: "the client assertion is not a valid JWT (malformed, or a required claim such as "
+    "jti is missing)",
+    900144: "a form field is missing, e.g. client_assertion_type "
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer with a client_assertion",
     70016: "the user has not finished signing in yet (device code): keep polling",
     70019: "the device code expired before the user signed in: start again",
 }

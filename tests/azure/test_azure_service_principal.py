@@ -213,3 +213,13 @@ def test_workload_identity_without_file(env: dict[str, str], transport: Requests
     missing = {**params, "federatedTokenFile": "nope.jwt"}
     with pytest.raises(AuthError, match=r"nope\.jwt cannot be read"):
         fetch(source(missing, env), transport)
+
+
+def test_secret_sent_for_public_client_is_700025(
+    env: dict[str, str], transport: RequestsTransport
+) -> None:
+    src = source(secret_params(clientId="00000000-0000-0000-0000-0000000000c2"), env)
+    with pytest.raises(AuthError) as caught:
+        fetch(src, transport)
+    assert "AADSTS700025" in caught.value.message
+    assert "public client" in (caught.value.hint or "")
