@@ -119,7 +119,10 @@ class ScriptRunner:
         for test in done.tests:
             result.assertions.append(
                 AssertionResult(
-                    test.name, test.passed, message=test.error or "", skipped=test.skipped
+                    test.name,
+                    test.passed,
+                    message=f"{test.name}: {test.error}" if test.error else "",
+                    skipped=test.skipped,
                 )
             )
         if done.error is not None:

@@ -81,9 +81,7 @@ def load_environment(path: Path | str) -> Environment:
 
 def _postman_kind(doc: Any) -> str | None:
     """Returns what kind of Postman file `doc` is, or None for a native file."""
-    if not isinstance(doc, dict):
-        return None
-    if "items" in doc or ("variables" in doc and "values" not in doc):
+    if not isinstance(doc, dict) or "items" in doc:
         return None
     from runner import postman
 
