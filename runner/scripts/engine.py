@@ -28,6 +28,7 @@ from runner.scripts.modules import ModuleResolver, wanted_modules
 
 _PRELUDE = (
     "inspect.js",
+    "sugar.js",
     "expect.js",
     "expect_more.js",
     "vars.js",
@@ -37,6 +38,7 @@ _PRELUDE = (
     "schema.js",
     "pm.js",
     "legacy.js",
+    "buffer.js",
     "modules.js",
     "runtime.js",
 )

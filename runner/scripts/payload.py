@@ -26,7 +26,7 @@ def run_call(script_hash: str, ctx: ScriptContext) -> str:
         },
         "request": ctx.request,
         "response": ctx.response if ctx.event == "test" else None,
-        "info": ctx.info,
+        "info": {"eventName": ctx.event, **ctx.info},
     }
     return "__runner.run(" + json.dumps(json.dumps(payload, default=str)) + ")"
 

@@ -101,3 +101,37 @@ console.debug(undefined);
         ("debug", "undefined"),
     ]
     assert outcome.console == logged
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "['a', 'b', 'c'].none('d')",
+        "[[1, 2], [2, 3]].any([2, 3])",
+        "[1, 2, 3, 4, 5].average() === 3",
+        "(56).hex() === '38'",
+        "(56).isEven() === true",
+        "(56).ordinalize() === '56th' && (1).ordinalize() === '1st'",
+        "(12).ordinalize() === '12th' && (22).ordinalize() === '22nd'",
+        "(56789.10).format() === '56,789.1'",
+        "'a-beta'.camelize() === 'ABeta'",
+        "'abc'.shift(5) === 'fgh'",
+        "'a-b_cD'.spacify() === 'a b c d'",
+        "new Date(0).addDays(7).toISOString() === '1970-01-08T00:00:00.000Z'",
+        "Buffer.from('us@r:p@ssword').toString('base64') === 'dXNAcjpwQHNzd29yZA=='",
+        "Buffer.from('aGk=', 'base64').toString() === 'hi'",
+        "Buffer.from('€').toString('hex') === 'e282ac'",
+        "Object.keys([1]).length === 1 && !('none' in {})",
+    ],
+)
+def test_sugar_and_buffer_helpers(run: Any, expr: str) -> None:
+    outcome, _ = run(f"tests[{expr!r}] = {expr};")
+    assert outcome.error is None
+    assert [t.passed for t in outcome.tests] == [True]
+
+
+def test_function_once(run: Any) -> None:
+    outcome, _ = run(
+        "var n = 0; var f = (function () { n++; }).once(); f(); f(); tests['once'] = n === 1;"
+    )
+    assert [t.passed for t in outcome.tests] == [True]

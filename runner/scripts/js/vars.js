@@ -80,11 +80,6 @@
   Scope.prototype.replaceIn = function (text) {
     return R.replaceIn(text);
   };
-  Object.defineProperty(Scope.prototype, 'name', {
-    get: function () {
-      return this._label;
-    },
-  });
 
   // pm.variables: reads across all scopes, writes the local (highest) scope.
   function Variables() {
