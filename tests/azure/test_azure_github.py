@@ -46,7 +46,7 @@ def github(pki: PKI) -> Iterator[_GitHub]:
     """Returns a running stand-in for GitHub's OIDC token endpoint."""
     server = _GitHub(("127.0.0.1", 0), _Handler)
     server.token, server.seen = federated_token(pki[0]), []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()

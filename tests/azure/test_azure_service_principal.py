@@ -223,3 +223,14 @@ def test_secret_sent_for_public_client_is_700025(
         fetch(src, transport)
     assert "AADSTS700025" in caught.value.message
     assert "public client" in (caught.value.hint or "")
+
+
+def test_certificate_on_v1_endpoint_signs_for_that_url(
+    env: dict[str, str], transport: RequestsTransport, pem_file: Path
+) -> None:
+    params = {"credential": "certificate", "tenantId": TENANT, "clientId": CERT_APP}
+    params.update(certificateFile=str(pem_file), resource="https://management.azure.com/")
+    result = new_result()
+    token = source(params, env).fetch(transport, None, result)
+    assert result.url.endswith(f"/{TENANT}/oauth2/token")  # and the emulator checked aud
+    assert claims(token)["appidacr"] == "2"
