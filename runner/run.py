@@ -167,6 +167,11 @@ class _Loop:
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
             masker=masker,
+            captured_by={
+                c.name: " › ".join((*s.path, s.request.name))
+                for s in self.steps
+                for c in s.request.captures
+            },
         )
         self.iterations = _iteration_count(options)
         self._pending: dict[int, list[ItemResult] | None] = {}
@@ -333,9 +338,13 @@ class _Loop:
                 self._next_flush += 1
 
     def _flush_all(self) -> None:
+        """Delivers everything still held back (after Ctrl-C), in iteration order."""
         with self.lock:
-            for iteration in sorted(self._buffers):
-                for result in self._buffers.pop(iteration):
+            held = {i: r or [] for i, r in self._pending.items()}
+            held.update(self._buffers)
+            self._pending, self._buffers = {}, {}
+            for iteration in sorted(held):
+                for result in held[iteration]:
                     self._deliver_locked(result)
 
     def _deliver(self, result: ItemResult) -> None:

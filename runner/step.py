@@ -45,6 +45,7 @@ class StepContext:
     scripts: ScriptRunner | None = None
     keep_exchange: bool = True
     masker: Masker | None = None
+    captured_by: dict[str, str] = field(default_factory=dict)
     auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
 
 
@@ -76,6 +77,13 @@ def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Em
     renderer = Renderer(scope, ctx.collection.dialect)
     try:
         _run(ctx, step, scope, renderer, outcome, emit)
+    except VariableError as exc:
+        source = ctx.captured_by.get(exc.name)
+        if source is None:
+            result.error, result.hint = exc.message, exc.hint
+        else:
+            result.error = f"<<{exc.name}>> has no value: '{source}' was to capture it and did not"
+            result.hint = f"see the failed capture of '{source}' above"
     except RunnerError as exc:
         result.error = exc.message
         result.hint = exc.hint
