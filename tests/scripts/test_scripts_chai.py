@@ -196,3 +196,24 @@ def test_non_assertion_error_in_test_names_the_error(run: Any) -> None:
 def test_skip_records_a_skipped_test(run: Any) -> None:
     outcome, _ = run("pm.test.skip('later', () => { throw new Error('not run'); });")
     assert [(t.name, t.skipped, t.passed) for t in outcome.tests] == [("later", True, True)]
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        (
+            "pm.response.to.be.sucess",
+            'Error: Invalid Chai property: sucess. Did you mean "success"?',
+        ),
+        ("pm.expect(1).to.be.qwertyuiop", "Error: Invalid Chai property: qwertyuiop"),
+    ],
+)
+def test_unknown_chai_property_fails_like_chai(run: Any, expr: str, message: str) -> None:
+    outcome, _ = run(f"pm.test('t', function () {{ {expr}; }});")
+    assert [(t.passed, t.error) for t in outcome.tests] == [(False, message)]
+
+
+def test_assertions_returned_from_tests_are_not_thenables(run: Any) -> None:
+    outcome, _ = run("pm.test('arrow', () => pm.expect(1).to.equal(1)); console.log(pm.expect(1));")
+    assert [(t.passed, t.error) for t in outcome.tests] == [(True, None)]
+    assert outcome.error is None

@@ -133,3 +133,23 @@ def test_assigning_legacy_environment_object_does_not_persist(run: Any) -> None:
     assert outcome.error is None
     assert ctx.environment["e"] == "env"
     assert ctx.data == {}
+
+
+def test_values_that_are_not_json_are_stored_as_text(run: Any) -> None:
+    source = """
+var loop = {}; loop.self = loop;
+pm.environment.set('fn', function f() {});
+pm.environment.set('big', 10n);
+pm.environment.set('loop', loop);
+pm.environment.set('nothing', undefined);
+pm.environment.set('when', new Date(0));
+"""
+    outcome, ctx = run(source, environment={})
+    assert outcome.error is None
+    assert ctx.environment == {
+        "fn": "function f() {}",
+        "big": "10",
+        "loop": "[object Object]",
+        "nothing": None,
+        "when": "1970-01-01T00:00:00.000Z",
+    }

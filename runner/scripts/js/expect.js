@@ -213,6 +213,34 @@
     }
   );
 
+  function distance(a, b) {
+    var row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (var i = 1; i <= a.length; i++) {
+      var prev = row[0];
+      row[0] = i;
+      for (var j = 1; j <= b.length; j++) {
+        var tmp = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return row[b.length];
+  }
+
+  // Like chai 4: reading an unknown property (a typo such as `.to.be.sucess`) throws
+  // instead of silently passing. Misses on an assertion fall through to this proxy.
+  var ALLOWED = ['then', 'inspect', 'toJSON', 'showDiff', 'nodeType', 'asymmetricMatch', 'length'];
+  Object.setPrototypeOf(
+    P,
+    new Proxy(Object.prototype, {
+      get: function (target, key, recv) {
+        if (typeof key === 'symbol' || key in target || ALLOWED.indexOf(key) >= 0) return Reflect.get(target, key, recv);
+        var near = Object.getOwnPropertyNames(P).filter((n) => n !== 'assert' && distance(n, key) <= 2)[0];
+        throw new Error('Invalid Chai property: ' + key + (near ? '. Did you mean "' + near + '"?' : ''));
+      },
+    })
+  );
+
   R.expect = function (obj, msg) {
     return new Assertion(obj, msg);
   };

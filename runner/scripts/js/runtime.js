@@ -162,12 +162,24 @@
   globalThis.setImmediate = (fn, ...args) => addTimer(fn, 0, args);
   globalThis.clearTimeout = globalThis.clearInterval = globalThis.clearImmediate = clearTimer;
 
+  // A JSON-compatible copy of a variable value (functions, BigInt, cycles become text).
+  function jsonSafe(v) {
+    if (v === undefined) return null;
+    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') return String(v);
+    if (v === null || typeof v !== 'object') return v;
+    try {
+      return JSON.parse(JSON.stringify(v));
+    } catch (e) {
+      return String(v);
+    }
+  }
+
   function outVars(cur) {
     var out = {};
     Object.keys(cur.dirty).forEach(function (scope) {
       var d = cur.vars[scope];
       var copy = {};
-      Object.keys(d).forEach((k) => (copy[k] = d[k] === undefined ? null : d[k]));
+      Object.keys(d).forEach((k) => (copy[k] = jsonSafe(d[k])));
       out[scope] = copy;
     });
     cur.dirty = {};
@@ -199,6 +211,14 @@
     };
     cur.console = [];
     cur.queue = [];
-    return JSON.stringify(out);
+    try {
+      return JSON.stringify(out);
+    } catch (e) {
+      // e.g. a circular object handed to pm.sendRequest; report it as the script's error.
+      out.requests = [];
+      out.request = null;
+      out.error = out.error || { name: e.name, message: e.message, line: null, api: null };
+      return JSON.stringify(out);
+    }
   }
 })(globalThis.__runner);
