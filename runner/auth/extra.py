@@ -107,20 +107,26 @@ class HawkAuth(AuthBase):
         self.dlg = params.get("delegation") or params.get("dlg") or None
         self.nonce = params.get("nonce") or None
         self.timestamp = params.get("timestamp") or None
+        self.hash_payload = params.flag("includePayloadHash", False)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         from mohawk import Sender
+        from mohawk.base import EmptyValue
 
-        body = request.body
-        content = body.encode("utf-8") if isinstance(body, str) else body
+        content: Any = EmptyValue
+        content_type: Any = EmptyValue
+        if self.hash_payload:
+            body = request.body or b""
+            content = body.encode("utf-8") if isinstance(body, str) else body
+            content_type = request.headers.get("Content-Type", "")
         sender = Sender(
             self.credentials,
             str(request.url),
             str(request.method),
-            content=content if isinstance(content, bytes) else "",
-            content_type=request.headers.get("Content-Type", ""),
-            # Postman sends no payload hash unless asked; mohawk needs an explicit opt-out.
-            always_hash_content=False,
+            content=content,
+            content_type=content_type,
+            # Postman sends a payload hash only when includePayloadHash is set.
+            always_hash_content=self.hash_payload,
             ext=self.ext,
             app=self.app,
             dlg=self.dlg,

@@ -65,9 +65,9 @@ def _raw(value: dict[str, Any], header_pairs: Pairs) -> Body | None:
         return None
     content_type = None
     if not has_header(header_pairs, "Content-Type"):
-        language = _language(value.get("options"))
-        # postman-runtime sends raw bodies as text/plain unless a language says otherwise.
-        content_type = _LANGUAGES.get(language or "text", "text/plain")
+        # postman-runtime adds a Content-Type only when options.raw.language names one;
+        # a raw body without a language goes out with no Content-Type at all.
+        content_type = _LANGUAGES.get(_language(value.get("options")) or "")
     return Body("raw", text(raw), content_type)
 
 

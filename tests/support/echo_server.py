@@ -53,6 +53,8 @@ class EchoHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "echo"
+    # Headers and body go out in separate writes: without this, delayed ACKs add 40 ms.
+    disable_nagle_algorithm = True
     delay_scale = 1.0
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -149,7 +151,8 @@ class EchoHandler(BaseHTTPRequestHandler):
             form = {}
         ok, base = _oauth1_ok(self.command, self.url, self.headers.get("Authorization", ""), form)
         if ok:
-            return _json(200, {"status": "pass", "message": "Signature verified"})
+            message = "OAuth-1.0a signature verification was successful"
+            return _json(200, {"status": "pass", "message": message})
         return _json(
             401,
             {

@@ -1,0 +1,184 @@
+"""`runner import`: a Postman collection or environment → the native JSON equivalent.
+
+Declarative fields convert directly (`{{x}}` → `<<x>>`); test-script statements with a
+declarative meaning become `assert` / `capture`; the token pre-request script becomes an
+`oauth2` auth block; everything else stays in `scripts`, with one warning per piece kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError, Location
+from runner.loader.files import read_json
+from runner.model import Collection, Environment, Folder, Item, Request, Script, Scripts
+from runner.postman import native
+from runner.postman.asserts import Asserts
+from runner.postman.collection import load_collection
+from runner.postman.detect import detect
+from runner.postman.environment import load_environment
+from runner.postman.jsplit import Piece, statements
+from runner.postman.rewire import use_token
+from runner.postman.token_script import TokenScript, token_request
+
+Doc = dict[str, Any]
+
+
+def import_file(path: Path) -> tuple[Doc, list[str]]:
+    """Returns the native document for a Postman collection or environment file, and warnings.
+
+    Raises:
+        InputError: unreadable file, v1 collection, or not a Postman file.
+    """
+    doc = read_json(path)
+    kind = detect(doc)
+    if kind in ("environment", "globals"):
+        return environment_doc(load_environment(doc, path)), []
+    if kind is None:
+        raise InputError(
+            "not a Postman collection, environment or globals file",
+            location=Location(str(path)),
+            hint="export it from Postman as Collection v2.1 or as an environment",
+        )
+    return _Importer(load_collection(doc, path)).run()
+
+
+def import_environment(path: Path) -> tuple[Doc, list[str]]:
+    """Returns the native environment for a Postman environment or globals file (no warnings)."""
+    return environment_doc(load_environment(read_json(path), path)), []
+
+
+def environment_doc(env: Environment) -> Doc:
+    """Returns a model Environment as a native environment document."""
+    out: Doc = {"name": env.name, "variables": native.convert(dict(env.values))}
+    if env.secrets:
+        out["secrets"] = sorted(env.secrets)
+    return out
+
+
+class _Importer:
+    """Builds the native document and the warnings for one collection."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.warnings: list[str] = []
+        self.tokens: list[tuple[Doc, TokenScript, str]] = []
+
+    def run(self) -> tuple[Doc, list[str]]:
+        """Returns the native collection and the warnings."""
+        col = self.collection
+        doc: Doc = {"name": col.name}
+        if col.description:
+            doc["description"] = col.description
+        doc["variables"] = native.convert(dict(col.variables))
+        if col.auth is not None:
+            doc["auth"] = native.auth(col.auth)
+        self.scripts(doc, col.scripts, col.name, is_request=False)
+        doc["items"] = [self.item(item) for item in col.items]
+        for node, token, where in self.tokens:
+            self.warnings.extend(use_token(node, token, where))
+        self.note_names(doc)
+        return doc, self.warnings
+
+    def item(self, item: Item) -> Doc:
+        """Returns one native folder or request."""
+        where = " › ".join(item.location.item_path)
+        if isinstance(item, Folder):
+            doc: Doc = {"name": item.name}
+            if item.description:
+                doc["description"] = item.description
+            if item.auth is not None:
+                doc["auth"] = native.auth(item.auth)
+            if item.variables:
+                doc["variables"] = native.convert(dict(item.variables))
+            self.scripts(doc, item.scripts, where, is_request=False)
+            doc["items"] = [self.item(child) for child in item.items]
+            return doc
+        return self.request(item, where)
+
+    def request(self, req: Request, where: str) -> Doc:
+        """Returns one native request with its asserts, captures and remaining scripts."""
+        notes: list[str] = []
+        doc = native.request(req, notes)
+        self.warnings.extend(f"{where}: {note}" for note in notes)
+        self.scripts(doc, req.scripts, where, is_request=True)
+        return doc
+
+    def scripts(self, doc: Doc, scripts: Scripts, where: str, *, is_request: bool) -> None:
+        """Translates what it can of `scripts` into `doc`; keeps the rest under `scripts`."""
+        kept: dict[str, list[str]] = {}
+        pre = [p for s in scripts.prerequest for p in self.prerequest(doc, s, where)]
+        if pre:
+            kept["prerequest"] = pre
+        asserts = Asserts()
+        captures: dict[str, Any] = {}
+        test: list[str] = []
+        for script in scripts.test:
+            if is_request:
+                texts = asserts.translate(script.source, captures)
+            else:
+                texts = [p.text for p in statements(script.source)]
+            self.warn_kept(test_pieces(script.source, texts), where, "test")
+            test += texts
+        if test:
+            kept["test"] = test
+        if asserts:
+            doc["assert"] = asserts.to_native()
+        if captures:
+            doc["capture"] = captures
+        if kept:
+            doc["scripts"] = {k: "\n".join(v) for k, v in kept.items()}
+
+    def prerequest(self, doc: Doc, script: Script, where: str) -> list[str]:
+        """Returns the pieces of a pre-request script kept; records a token script."""
+        kept: list[str] = []
+        pieces = statements(script.source)
+        for piece in pieces:
+            token = None if piece.is_comment else token_request(piece.code, self.known)
+            if token is not None:
+                self.tokens.append((doc, token, where))
+            else:
+                kept.append(piece.text)
+        self.warn_kept([p for p in pieces if p.text in kept], where, "prerequest")
+        return kept
+
+    @property
+    def known(self) -> dict[str, Any]:
+        """Returns the collection's variables (a token script's `||` fallbacks check them)."""
+        return dict(self.collection.variables)
+
+    def warn_kept(self, pieces: list[Piece], where: str, listen: str) -> None:
+        """Adds one warning per kept piece of code."""
+        for piece in pieces:
+            if piece.is_comment:
+                continue
+            first = piece.code.splitlines()[0]
+            shown = first if len(first) <= 70 else first[:69] + "…"
+            self.warnings.append(
+                f"{where}: {listen} script line {piece.code_line} kept as a script: {shown}"
+            )
+
+    def note_names(self, doc: Doc) -> None:
+        """Warns about `{{names}}` that native `<<names>>` cannot express."""
+        odd = native.odd_names(_declarative(doc))
+        for name in sorted(odd):
+            self.warnings.append(
+                f"variable reference {name!r} cannot be written as a native <<name>> "
+                "(spaces or nesting): rename the variable"
+            )
+
+
+def test_pieces(source: str, kept: list[str]) -> list[Piece]:
+    """Returns the pieces of `source` whose text is among the kept ones."""
+    wanted = set(kept)
+    return [p for p in statements(source) if p.text in wanted]
+
+
+def _declarative(doc: Any) -> Any:
+    """Returns `doc` without its `scripts` (JS stays in Postman's own syntax)."""
+    if isinstance(doc, dict):
+        return {k: _declarative(v) for k, v in doc.items() if k != "scripts"}
+    if isinstance(doc, list):
+        return [_declarative(v) for v in doc]
+    return doc

@@ -1,0 +1,322 @@
+"""Recognising test-script statements that have a declarative equivalent.
+
+A statement is either recognised whole — as assertions, a capture or an alias such as
+`var jsonData = pm.response.json()` — or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.postman.jsexpr import (
+    Aliases,
+    Link,
+    accessor,
+    call,
+    chain,
+    jsonpath,
+    subject,
+    unwrap,
+    value,
+)
+from runner.postman.jsplit import scan, statements, string_value
+
+Check = tuple[str, str | None, str, Any]
+"""(subject, target, operator, expected), e.g. ("jsonpath", "$.a", "equals", 1)."""
+
+_FILLER = {
+    "to",
+    "be",
+    "been",
+    "is",
+    "that",
+    "which",
+    "and",
+    "has",
+    "have",
+    "with",
+    "at",
+    "of",
+    "same",
+    "deep",
+    "does",
+    "still",
+    "also",
+}
+_OPS = {
+    "eql": "equals",
+    "equal": "equals",
+    "equals": "equals",
+    "eq": "equals",
+    "include": "contains",
+    "includes": "contains",
+    "contain": "contains",
+    "contains": "contains",
+    "above": "gt",
+    "gt": "gt",
+    "greaterThan": "gt",
+    "below": "lt",
+    "lt": "lt",
+    "lessThan": "lt",
+    "least": "gte",
+    "gte": "gte",
+    "most": "lte",
+    "lte": "lte",
+    "lengthOf": "length",
+    "length": "length",
+    "oneOf": "in",
+    "match": "matches",
+}
+_FLAGS: dict[str, tuple[str, Any]] = {
+    "true": ("equals", True),
+    "false": ("equals", False),
+    "null": ("equals", None),
+    "exist": ("exists", True),
+    "undefined": ("exists", False),
+}
+_TYPES = {
+    "array": "array",
+    "object": "object",
+    "string": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "null": "null",
+}
+_ALLOWED = {
+    "status": {"equals", "notEquals", "in", "lt", "lte", "gt", "gte"},
+    "responseTime": {"lt", "lte", "gt", "gte"},
+    "body": {"equals", "contains", "matches"},
+    "headers": {"equals", "contains", "matches", "exists"},
+}
+_SETTERS = re.compile(
+    r"(?:pm\.(?:environment|collectionVariables|globals|variables)\.set"
+    r"|postman\.set(?:Environment|Global)Variable)"
+)
+_ALIAS = re.compile(r"(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?);?\s*$", re.DOTALL)
+_COMPARE = ("===", "!==", "==", "!=", "<=", ">=", "<", ">")
+
+
+@dataclass
+class Result:
+    """What one statement means: checks, captures, and an alias it defines."""
+
+    checks: list[Check] = field(default_factory=list)
+    captures: dict[str, Any] = field(default_factory=dict)
+    alias: tuple[str, str] | None = None
+
+
+def recognise(code: str, aliases: Aliases) -> Result | None:
+    """Returns the meaning of one test-script statement, or None when it has no equivalent."""
+    code = code.strip().rstrip(";").strip()
+    alias = _ALIAS.fullmatch(code)
+    if alias:
+        path = jsonpath(alias.group(2), aliases)
+        return Result(alias=(alias.group(1), path)) if path is not None else None
+    for reader in (_pm_test, _expect, _response_chain, _legacy, _capture):
+        found = reader(code, aliases)
+        if found is not None:
+            return found
+    return None
+
+
+def _pm_test(code: str, aliases: Aliases) -> Result | None:
+    parsed = call(code, "pm.test")
+    if parsed is None or parsed[1].strip() or len(parsed[0]) != 2:
+        return None
+    body = re.fullmatch(r"(?:function\s*\(\s*\)|\(\s*\)\s*=>)\s*\{(.*)\}", parsed[0][1], re.DOTALL)
+    if string_value(parsed[0][0]) is None or body is None:
+        return None
+    local = dict(aliases)
+    total = Result()
+    for piece in statements(body.group(1)):
+        if piece.is_comment:
+            continue
+        found = recognise(piece.code, local)
+        if found is None:
+            return None
+        if found.alias:
+            local[found.alias[0]] = found.alias[1]
+        total.checks += found.checks
+        total.captures.update(found.captures)
+    return total if total.checks or total.captures else None
+
+
+def _expect(code: str, aliases: Aliases) -> Result | None:
+    parsed = call(code, "pm.expect")
+    if parsed is None or not parsed[0]:
+        return None
+    what = subject(parsed[0][0], aliases)
+    links = chain(parsed[1])
+    if what is None or links is None:
+        return None
+    check = _assertion(what, links)
+    return Result([check]) if check else None
+
+
+def _assertion(what: tuple[str, str | None], links: list[Link]) -> Check | None:
+    """Returns the check a chai chain makes on `what`, or None."""
+    negate = any(link.word == "not" for link in links)
+    words = [link for link in links if link.word not in _FILLER and link.word != "not"]
+    if len(words) != 1:
+        return None
+    link = words[0]
+    kind, target = what
+    if link.word == "property" and kind == "jsonpath" and link.args:
+        name = string_value(link.args[0])
+        if name is None or len(link.args) > 2 or (negate and len(link.args) == 2):
+            return None
+        target = f"{target}{accessor(name)}"
+        if len(link.args) == 1:
+            return _allowed(kind, target, "exists", not negate)
+        ok, expected = value(link.args[1])
+        return _allowed(kind, target, "equals", expected) if ok else None
+    if link.word in ("a", "an") and link.args and not negate:
+        name = string_value(link.args[0])
+        if name == "undefined":
+            return _allowed(kind, target, "exists", False)
+        return _allowed(kind, target, "type", _TYPES[name]) if name in _TYPES else None
+    if link.args is None:
+        op, expected = _FLAGS.get(link.word, ("", None))
+        if op == "exists":
+            return _allowed(kind, target, op, expected != negate)
+        return _allowed(kind, target, op, expected) if op and not negate else None
+    return _operator(kind, target, link, negate)
+
+
+def _operator(kind: str, target: str | None, link: Link, negate: bool) -> Check | None:
+    op = _OPS.get(link.word)
+    if op is None or link.args is None or len(link.args) != 1:
+        return None
+    if negate:
+        if op != "equals":
+            return None
+        op = "notEquals"
+    if op == "matches":
+        regex = re.fullmatch(r"/(.+)/([gimsuy]*)", link.args[0].strip(), re.DOTALL)
+        if regex is None:
+            return None
+        flags = "(?i)" if "i" in regex.group(2) else ""
+        return _allowed(kind, target, op, flags + regex.group(1))
+    ok, expected = value(link.args[0])
+    return _allowed(kind, target, op, expected) if ok else None
+
+
+def _allowed(kind: str, target: str | None, op: str, expected: Any) -> Check | None:
+    """Returns the check when the subject supports the operator."""
+    if kind == "jsonpath" and target and target.endswith(".length") and op == "equals":
+        return kind, target.removesuffix(".length"), "length", expected
+    if kind in _ALLOWED and op not in _ALLOWED[kind]:
+        return None
+    return kind, target, op, expected
+
+
+def _response_chain(code: str, aliases: Aliases) -> Result | None:
+    if not code.startswith("pm.response.to"):
+        return None
+    links = chain(code[len("pm.response") :])
+    if not links or any(link.word == "not" for link in links):
+        return None
+    words = [link for link in links if link.word not in _FILLER]
+    if len(words) != 1:
+        return None
+    if words[0].word == "success" and words[0].args is None:
+        return Result([("status", None, "gte", 200), ("status", None, "lt", 300)])
+    check = _response_word(words[0])
+    return Result([check]) if check else None
+
+
+def _response_word(link: Link) -> Check | None:
+    args = link.args or []
+    if link.word == "ok" and link.args is None:
+        return "status", None, "equals", 200
+    if link.word == "status" and len(args) == 1:
+        ok, code = value(args[0])
+        return ("status", None, "equals", code) if ok and isinstance(code, int) else None
+    name = string_value(args[0]) if args else None
+    if link.word == "header" and name is not None and len(args) <= 2:
+        if len(args) == 1:
+            return "headers", name, "exists", True
+        ok, expected = value(args[1])
+        return ("headers", name, "equals", expected) if ok else None
+    if link.word == "jsonBody" and name is not None and len(args) <= 2:
+        path = "$" + "".join(accessor(part) for part in name.split("."))
+        if len(args) == 1:
+            return "jsonpath", path, "exists", True
+        ok, expected = value(args[1])
+        return ("jsonpath", path, "equals", expected) if ok else None
+    return None
+
+
+def _legacy(code: str, aliases: Aliases) -> Result | None:
+    match = re.match(r"tests\s*\[\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\]\s*=(?!=)", code)
+    if match is None:
+        return None
+    check = _legacy_expr(code[match.end() :].strip(), aliases)
+    return Result([check]) if check else None
+
+
+def _legacy_expr(expr: str, aliases: Aliases) -> Check | None:
+    """Returns the check of a legacy `tests[...] = <expr>` right-hand side."""
+    expr = unwrap(expr)
+    negated = expr.startswith("!(") and expr.endswith(")")
+    inner = expr[2:-1] if negated else expr
+    contained = re.fullmatch(r"(\"[^\"]*\"|'[^']*')\s+in\s+(.+)", inner.strip(), re.DOTALL)
+    if contained:
+        parent = subject(contained.group(2), aliases)
+        name = string_value(contained.group(1))
+        if parent and parent[0] == "jsonpath" and name is not None:
+            return "jsonpath", f"{parent[1]}{accessor(name)}", "exists", not negated
+        return None
+    if negated:
+        return None
+    has = re.fullmatch(r"(responseBody|pm\.response\.text\(\))\.(?:has|includes)\((.+)\)", expr)
+    if has:
+        ok, text = value(has.group(2))
+        return ("body", None, "contains", text) if ok and isinstance(text, str) else None
+    what = subject(expr, aliases)
+    if what and what[0] == "headers":
+        return "headers", what[1], "exists", True
+    return _comparison(expr, aliases)
+
+
+def _comparison(expr: str, aliases: Aliases) -> Check | None:
+    for i, _, depth in scan(expr):
+        op = next((o for o in _COMPARE if expr.startswith(o, i)), None)
+        if depth or op is None:
+            continue
+        what = subject(expr[:i], aliases)
+        ok, expected = value(expr[i + len(op) :])
+        if what is None or not ok:
+            return None
+        name = {
+            "===": "equals",
+            "==": "equals",
+            "!==": "notEquals",
+            "!=": "notEquals",
+            "<": "lt",
+            "<=": "lte",
+            ">": "gt",
+            ">=": "gte",
+        }[op]
+        return _allowed(what[0], what[1], name, expected)
+    return None
+
+
+def _capture(code: str, aliases: Aliases) -> Result | None:
+    setter = _SETTERS.match(code)
+    if setter is None:
+        return None
+    parsed = call(code, setter.group(0))
+    if parsed is None or parsed[1].strip() or len(parsed[0]) != 2:
+        return None
+    name = string_value(parsed[0][0])
+    what = subject(parsed[0][1], aliases)
+    if name is None or what is None:
+        return None
+    kind, target = what
+    spec: Any = {"jsonpath": target, "headers": {"header": target}, "status": {"status": True}}.get(
+        kind
+    )
+    return Result(captures={name: spec}) if spec is not None else None

@@ -1,0 +1,119 @@
+"""The offline-runnable Postman corpus cases and what Newman's own tests expect of them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CORPUS = Path("/work/shared/corpus/postman")
+INTEGRATION = CORPUS / "newman-integration"
+FIXTURES = CORPUS / "newman-fixtures"
+
+# Run options of Newman's integration harness (`X.postman_config.json` → CLI flags).
+_CONFIG_FLAGS = {
+    "ignoreRedirects": lambda v: ["--ignore-redirects"] if v else [],
+    "insecure": lambda v: ["--insecure"] if v else [],
+    "timeoutRequest": lambda v: ["--timeout-request", str(v)],
+    "timeoutScript": lambda v: ["--timeout-script", str(v)],
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One run: a collection, its sibling files, extra flags and the expected exit status."""
+
+    name: str
+    collection: Path
+    environment: Path | None = None
+    globals: Path | None = None
+    data: Path | None = None
+    flags: tuple[str, ...] = ()
+    exit_code: int = 0
+    extra_files: dict[str, Path] = field(default_factory=dict)
+
+    def args(self) -> list[str]:
+        """Returns the `runner run` arguments (paths as given)."""
+        out = [str(self.collection)]
+        for flag, path in (("-e", self.environment), ("-g", self.globals), ("-d", self.data)):
+            if path is not None:
+                out += [flag, str(path)]
+        return out + list(self.flags)
+
+
+def _sibling(collection: Path, suffix: str) -> Path | None:
+    stem = collection.name.removesuffix(".postman_collection.json")
+    for candidate in sorted(collection.parent.glob(f"{stem}.postman_{suffix}*")):
+        return candidate
+    return None
+
+
+def _flags(collection: Path) -> tuple[str, ...]:
+    config = _sibling(collection, "config")
+    if config is None:
+        return ()
+    run = json.loads(config.read_text(encoding="utf-8")).get("run", {})
+    flags: list[str] = []
+    for key, value in run.items():
+        if key in _CONFIG_FLAGS:
+            flags += _CONFIG_FLAGS[key](value)
+    return tuple(flags)
+
+
+# Newman resolves form-data file paths against its working directory (the repository root).
+_UPLOADS = {
+    "custom-http-method": {
+        "test/integration/custom-http-method/upload-file.csv": INTEGRATION
+        / "custom-http-method"
+        / "upload-file.csv",
+    },
+}
+
+
+def integration_cases() -> list[Case]:
+    """Returns every integration suite run in the corpus (Newman expects zero failures)."""
+    cases = []
+    for collection in sorted(INTEGRATION.rglob("*.postman_collection.json")):
+        name = collection.name.removesuffix(".postman_collection.json")
+        cases.append(
+            Case(
+                name=name,
+                collection=collection,
+                environment=_sibling(collection, "environment"),
+                globals=_sibling(collection, "globals"),
+                data=_sibling(collection, "data"),
+                flags=_flags(collection),
+                extra_files=_UPLOADS.get(name, {}),
+            )
+        )
+    return cases
+
+
+RUN = FIXTURES / "run"
+FIXTURE_CASES = [
+    Case("single-get-request", RUN / "single-get-request.json"),
+    Case("single-request-failing", RUN / "single-request-failing.json", exit_code=1),
+    Case("newman-report-test", RUN / "newman-report-test.json", exit_code=1),
+    Case("nested-requests-report-test", RUN / "nested-requests-report-test.json"),
+    Case(
+        "nested-requests-fail-report-test",
+        RUN / "nested-requests-fail-report-test.json",
+        exit_code=1,
+    ),
+    Case("undefined-test-checks", RUN / "undefined-test-checks.json", exit_code=1),
+    Case(
+        "pmcollection-env-var",
+        FIXTURES / "overrides" / "pmcollection.json",
+        flags=("--var", "dummyVar=bar2"),
+    ),
+    Case("failing-collection", FIXTURES / "overrides" / "failing-collection.json", exit_code=1),
+    Case("spaces-single-get", RUN / "spaces" / "single-get-request.json"),
+    Case(
+        "simple-variables-spaces",
+        RUN / "spaces" / "single-get-request.json",
+        environment=RUN / "spaces" / "simple-variables.json",
+        globals=RUN / "spaces" / "simple-variables.json",
+        data=RUN / "spaces" / "data.json",
+    ),
+]
+"""Newman's CLI fixtures and the exit status its CLI tests expect (corpus README)."""
