@@ -67,5 +67,7 @@ def _no_real_azure(monkeypatch: pytest.MonkeyPatch) -> None:
         "AZURE_CLIENT_SECRET",
         "AZURE_CLIENT_CERTIFICATE_PATH",
         "AZURE_FEDERATED_TOKEN_FILE",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)

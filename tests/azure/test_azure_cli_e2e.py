@@ -79,7 +79,11 @@ def collection(folder: Path, emulator: Emulator, auth: dict[str, Any]) -> Path:
 
 def run_cli(folder: Path, coll: Path, extra_env: dict[str, str]) -> Run:
     """Runs `python -m runner run` in a clean environment; returns what it produced."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AZURE_", "IDENTITY_", "ACTIONS_ID_TOKEN_"))
+    }
     empty = folder / "empty-path"
     empty.mkdir(exist_ok=True)
     env.update(PATH=str(empty), AZURE_POD_IDENTITY_AUTHORITY_HOST=closed_port_url())
