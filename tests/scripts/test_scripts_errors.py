@@ -155,3 +155,13 @@ def test_require_error_inside_module_has_message(tmp_path: Path) -> None:
         outcome = engine.run("require('needs-fs');", make_ctx())
     assert outcome.error is not None
     assert outcome.error.api == "require('fs')"
+
+
+def test_require_of_modules_runner_provides(run: Any) -> None:
+    source = (
+        "var B = require('buffer').Buffer; var enc = require('btoa');"
+        "pm.test(B.from(require('atob')(enc('hi'))).toString(), () => {});"
+    )
+    outcome, _ = run(source)
+    assert outcome.error is None
+    assert [t.name for t in outcome.tests] == ["hi"]

@@ -57,10 +57,19 @@
     return module.exports;
   }
 
+  // Small modules of Postman's sandbox that runner provides itself (node_modules wins).
+  var OWN = {
+    buffer: () => ({ Buffer: R.Buffer }),
+    atob: () => globalThis.atob,
+    btoa: () => globalThis.btoa,
+    timers: () => ({ setTimeout: setTimeout, clearTimeout: clearTimeout, setInterval: setInterval, clearInterval: clearInterval }),
+  };
+
   R.require = function (spec) {
     spec = String(spec);
-    if (!entries[spec]) throw notFound(spec);
-    return load(entries[spec]);
+    if (entries[spec]) return load(entries[spec]);
+    if (Object.prototype.hasOwnProperty.call(OWN, spec)) return OWN[spec]();
+    throw notFound(spec);
   };
   globalThis.require = R.require;
 
