@@ -81,9 +81,10 @@ def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Locati
     request = step.request
     loc = request.location
     yield request.url, loc.child("url")
-    for key, value in (*request.query, *request.headers):
-        yield key, loc
-        yield value, loc
+    for section, pairs in (("query", request.query), ("headers", request.headers)):
+        for key, value in pairs:
+            yield key, loc.child(section)
+            yield value, loc.child(section, key)
     if request.body is not None:
         yield from _body_templates(request.body, loc.child("body"))
     spec = nearest_auth(step, collection)

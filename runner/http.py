@@ -149,12 +149,16 @@ class RequestsTransport:
         self.session.mount("https://", adapter)
         self.verify = verify
         self._requests = requests
+        if verify is False:
+            _quiet_insecure()
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Returns the response; raises TransportError with a one-line reason."""
         session = self.session
         if request.max_redirects is not None:
             session.max_redirects = request.max_redirects
+        if request.verify is False:
+            _quiet_insecure()
         started = time.perf_counter()
         try:
             raw = session.request(
@@ -178,6 +182,15 @@ class RequestsTransport:
     def close(self) -> None:
         """Closes every pooled connection."""
         self.session.close()
+
+
+def _quiet_insecure() -> None:
+    """Silences urllib3's per-request warning: --insecure was asked for explicitly."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 
 def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

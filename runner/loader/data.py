@@ -11,12 +11,13 @@ from runner.errors import InputError, Location
 from runner.loader.files import read_json, read_text
 
 
-def load_data(path: Path) -> list[dict[str, Any]]:
+def load_data(path: Path | str) -> list[dict[str, Any]]:
     """Returns the rows of a data file, each a dict of column → value.
 
     Raises:
         InputError: missing file, ragged CSV row, or JSON that is not an array of objects.
     """
+    path = Path(path)
     if path.suffix.lower() == ".json":
         return _json_rows(path)
     return _csv_rows(path)
