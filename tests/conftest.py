@@ -1,0 +1,42 @@
+"""Shared fixtures for every test folder: a clean process environment and a scratch cwd.
+
+Proxy, TLS-bundle, colour and Azure credential variables of the developer's shell must not
+change what a test sees, and a stray `.env` in the repository must not be loaded.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_CLEARED_PREFIXES = ("AZURE_",)
+_CLEARED = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CI",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "MSI_ENDPOINT",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for name in list(os.environ):
+        if name in _CLEARED or (name.startswith(_CLEARED_PREFIXES)):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

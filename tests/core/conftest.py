@@ -1,0 +1,86 @@
+"""Fixtures for the core tests: a local server, the CLI in-process, collection files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.local_server import LocalServer, serve
+
+
+@dataclass
+class CliResult:
+    """What `runner.cli.main` returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[LocalServer]:
+    with serve() as running:
+        yield running
+
+
+@pytest.fixture
+def server(_server: LocalServer) -> LocalServer:
+    """Returns the shared plain-HTTP server with an empty request log."""
+    _server.clear()
+    return _server
+
+
+@pytest.fixture(autouse=True)
+def _restore_environ() -> Iterator[None]:
+    # python-dotenv writes into os.environ directly; undo whatever a test loaded.
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def run_cli(*args: str | Path) -> CliResult:
+    """Runs the command line in-process and returns its exit status and output."""
+    from runner.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], stdout=out, stderr=err)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli() -> Any:
+    """Returns `run_cli`."""
+    return run_cli
+
+
+def write_json(path: Path, value: Any) -> Path:
+    """Writes `value` as JSON to `path` and returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2), encoding="utf-8")
+    return path
+
+
+def collection(*items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Returns a native collection document with `items`."""
+    return {"name": extra.pop("name", "tests"), "items": list(items), **extra}
+
+
+@pytest.fixture
+def coll(tmp_path: Path) -> Any:
+    """Returns a function writing a collection with the given items to tmp_path."""
+
+    def make(*items: dict[str, Any], file: str = "c.json", **extra: Any) -> Path:
+        return write_json(tmp_path / file, collection(*items, **extra))
+
+    return make

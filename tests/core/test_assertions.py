@@ -1,0 +1,229 @@
+"""Issue 3 point 5: every assertion subject and operator (pass and fail, expected and actual
+in the message), JSONPath filters, captures keeping JSON types."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import run_cli
+
+PASSING = {
+    "status": [200, 201],
+    "headers": {"content-type": "application/json", "CONTENT-TYPE": {"contains": "json"}},
+    "jsonpath": {
+        "$.total": {
+            "equals": 2,
+            "notEquals": 3,
+            "exists": True,
+            "type": "integer",
+            "in": [1, 2],
+            "lt": 3,
+            "lte": 2,
+            "gt": 1,
+            "gte": 2,
+        },
+        "$.ratio": {"type": "number", "lt": "<<one>>"},
+        "$.label": {"type": "string", "contains": "lo wo", "matches": "^hel+o\\s", "length": 11},
+        "$.enabled": {"type": "boolean", "equals": True},
+        "$.nothing": {"type": "null", "exists": True, "equals": None},
+        "$.value": {
+            "type": "array",
+            "length": {"gte": 2, "lt": 5},
+            "contains": {
+                "name": "rg1",
+                "location": "westeurope",
+                "tags": {"env": "dev"},
+                "count": 3,
+            },
+        },
+        "$.value[0]": {"type": "object", "contains": "tags"},
+        "$.value[0].tags": {"equals": {"env": "dev"}},
+        "$.missing": {"exists": False},
+        "$['@odata.nextLink']": {"matches": "^https://"},
+        "$.value[?(@.name=='rg1')]": {"exists": True, "length": 1},
+        "$.value[?(@.name=='rg1')].location": {"contains": "westeurope"},
+        "$.value[?(@.count > 4)].name": {"contains": "rg2"},
+        "$.value[*].name": ["rg1", "rg2"],
+        "$.value[0].name": "<<group>>",
+    },
+    "body": {"contains": '"total": 2'},
+    "responseTime": {"lt": 10000, "gte": 0},
+}
+
+FAILING = {
+    "status": {"equals": 404},
+    "headers": {"Content-Type": "text/html", "X-Absent": {"exists": True}},
+    "jsonpath": {
+        "$.total": {
+            "equals": 3,
+            "notEquals": 2,
+            "type": "string",
+            "in": [5, 6],
+            "lt": 1,
+            "lte": 1,
+            "gt": 2,
+            "gte": 3,
+        },
+        "$.label": {"contains": "bye", "matches": "^bye", "length": 3},
+        "$.missing": {"exists": True},
+        "$.value": {"length": {"gt": 5}},
+    },
+    "body": "exactly this",
+    "responseTime": {"gt": 999999},
+}
+
+
+def _run_report(coll, tmp_path, server, asserts, **extra):
+    path = coll(
+        {"name": "r", "url": f"{server.url}/json", "assert": asserts, **extra},
+        variables={"one": 1, "group": "rg1"},
+    )
+    result = run_cli("run", path, "--json", tmp_path / "r.json")
+    report = json.loads((tmp_path / "r.json").read_text())
+    return result, report["results"][0]["assertions"]
+
+
+def _count(asserts) -> int:
+    n = 0
+    for subject, spec in asserts.items():
+        if subject in ("headers", "jsonpath"):
+            for value in spec.values():
+                n += len(value) if isinstance(value, dict) else 1
+        elif isinstance(spec, dict):
+            n += len(spec)
+        else:
+            n += 1
+    return n
+
+
+def test_every_operator_passing(tmp_path, server, coll):
+    result, assertions = _run_report(coll, tmp_path, server, PASSING)
+    failed = [a for a in assertions if not a["passed"]]
+    assert failed == [], failed
+    assert result.code == 0
+    assert len(assertions) == _count(PASSING)
+
+
+def test_every_operator_failing_with_expected_and_actual(tmp_path, server, coll):
+    result, assertions = _run_report(coll, tmp_path, server, FAILING)
+    assert result.code == 1
+    assert len(assertions) == _count(FAILING)
+    assert [a for a in assertions if a["passed"]] == []
+    for a in assertions:
+        assert "expected" in a["message"] and "got" in a["message"], a
+    by_name = {a["name"]: a for a in assertions}
+    assert by_name["status equals"]["actual"] == 200 and by_name["status equals"]["expected"] == 404
+    assert by_name["jsonpath $.total type"]["message"] == (
+        "jsonpath $.total: expected type 'string', got 2"
+    )
+    assert by_name["headers X-Absent exists"]["message"].endswith("got nothing (absent)")
+    assert by_name["jsonpath $.label length"]["actual"] == "hello world"
+    # Each failed operator is its own console line with expected and actual.
+    assert "✘ jsonpath $.total: expected lt 1, got 2" in result.out
+    assert "✘ jsonpath $.total: expected gte 3, got 2" in result.out
+    assert (
+        "✘ headers Content-Type: expected equals 'text/html', got 'application/json'" in result.out
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "passed"),
+    [
+        ({"$.past": {"before": "now"}}, True),
+        ({"$.past": {"before": "2001-02-03T04:05:07Z"}}, True),
+        ({"$.future": {"after": "now+30d"}}, True),
+        ({"$.past": {"after": "now-2h"}}, False),
+        ({"$.future": {"before": "now+15m"}}, False),
+    ],
+)
+def test_before_after_with_relative_moments(tmp_path, server, coll, spec, passed):
+    path = coll({"name": "d", "url": f"{server.url}/dates", "assert": {"jsonpath": spec}})
+    result = run_cli("run", path)
+    assert result.code == (0 if passed else 1), result.text
+    if not passed:
+        assert "expected before" in result.out or "expected after" in result.out
+
+
+def test_status_list_and_matcher(server, coll):
+    path = coll(
+        {"name": "list", "url": f"{server.url}/status/204", "assert": {"status": [200, 204]}},
+        {
+            "name": "matcher",
+            "url": f"{server.url}/status/503",
+            "assert": {"status": {"gte": 500, "lt": 600}},
+        },
+        {"name": "list fail", "url": f"{server.url}/status/418", "assert": {"status": [200, 204]}},
+    )
+    result = run_cli("run", path)
+    assert result.code == 1
+    assert "✘ status: expected in [200, 204], got 418" in result.out
+    assert result.out.count("✘") == 2  # the request line and its one failed assertion
+
+
+def test_expected_values_may_hold_variables(server, coll):
+    path = coll(
+        {
+            "name": "v",
+            "url": f"{server.url}/json",
+            "assert": {"jsonpath": {"$.label": "hello <<who>>", "$.total": "<<n>>"}},
+        },
+        variables={"who": "world", "n": 2},
+    )
+    result = run_cli("run", path)
+    assert result.code == 0, result.text
+
+
+def test_captures_keep_json_types_and_feed_later_requests(tmp_path, server, coll):
+    path = coll(
+        {
+            "name": "first",
+            "url": f"{server.url}/json",
+            "capture": {
+                "total": "$.total",
+                "on": {"jsonpath": "$.enabled"},
+                "group": "$.value[0]",
+                "ctype": {"header": "content-type"},
+                "code": {"status": True},
+                "word": {"regex": '"label": "(\\w+) (\\w+)"', "group": 2},
+            },
+        },
+        {
+            "name": "second",
+            "method": "POST",
+            "url": f"{server.url}/echo",
+            "body": {
+                "json": {
+                    "total": "<<total>>",
+                    "on": "<<on>>",
+                    "group": "<<group>>",
+                    "ctype": "<<ctype>>",
+                    "code": "<<code>>",
+                    "word": "<<word>>",
+                }
+            },
+            "assert": {
+                "jsonpath": {
+                    "$.json.total": 2,
+                    "$.json.on": True,
+                    "$.json.code": 200,
+                    "$.json.group.name": "rg1",
+                    "$.json.word": "world",
+                    "$.json.ctype": "application/json",
+                }
+            },
+        },
+    )
+    result = run_cli("run", path, "--json", tmp_path / "r.json")
+    assert result.code == 0, result.text
+    captures = json.loads((tmp_path / "r.json").read_text())["results"][0]["captures"]
+    assert captures["total"] == 2 and captures["on"] is True and captures["code"] == 200
+    assert captures["group"]["tags"] == {"env": "dev"}
+
+
+def test_failed_capture_is_a_failed_assertion(tmp_path, server, coll):
+    path = coll({"name": "c", "url": f"{server.url}/json", "capture": {"x": "$.nope"}})
+    result = run_cli("run", path)
+    assert result.code == 1
+    assert "capture x: $.nope found nothing in the response" in result.out

@@ -1,0 +1,327 @@
+"""Bad input: exit 2 before any request, never a traceback; messages name the file, the JSON
+pointer and the item path; all problems of a file together; --junit holds one <error>."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .conftest import run_cli, write_json
+
+
+def _invalid(server, *args):
+    """Runs `runner run ARGS` and checks the invalid-input contract; returns stderr."""
+    result = run_cli("run", *args)
+    assert result.code == 2, result.text
+    assert server.log == [], "nothing may be sent for invalid input"
+    assert "Traceback" not in result.text
+    assert result.out == ""
+    return result.err
+
+
+def test_malformed_json_names_file_line_and_column(tmp_path, server):
+    path = tmp_path / "broken.json"
+    path.write_text('{"name": "x",\n "items": [\n  {"name": "a", "url": "http://x",}\n ]\n}\n')
+    err = _invalid(server, path)
+    assert f"{path}: malformed JSON at line 3, column 35" in err
+    assert "trailing comma" in err
+
+
+@pytest.mark.parametrize(
+    ("item", "pointer", "message"),
+    [
+        (
+            {"name": "a", "url": "http://x", "headrs": {}},
+            "/items/1/items/0/headrs",
+            "unknown key 'headrs'\n  hint: did you mean 'headers'?",
+        ),
+        (
+            {"name": "a", "url": "http://x", "timeoutMs": "5"},
+            "/items/1/items/0/timeoutMs",
+            "expected integer, got string",
+        ),
+        ({"name": "a"}, "/items/1/items/0", "missing required key 'url'"),
+        (
+            {"name": "a", "url": "http://x", "body": {"json": {}, "raw": "x"}},
+            "/items/1/items/0/body",
+            "a body needs exactly one of json, form, multipart, raw, file",
+        ),
+        (
+            {"name": "a", "url": "http://x", "assert": {"status": {"equal": 200}}},
+            "/items/1/items/0/assert/status/equal",
+            "did you mean 'equals'?",
+        ),
+        (
+            {"name": "a", "url": "http://x", "assert": {"jsonpath": {"$.a": {"matchez": "x"}}}},
+            "/items/1/items/0/assert/jsonpath/$.a/matchez",
+            "did you mean 'matches'?",
+        ),
+        (
+            {"name": "a", "url": "http://x", "assert": {"body": {"matches": "(unclosed"}}},
+            "/items/1/items/0/assert/body/matches",
+            "invalid regular expression",
+        ),
+        (
+            {"name": "a", "url": "http://x", "assert": {"jsonpath": {"$.a[": 1}}},
+            "/items/1/items/0/assert/jsonpath/$.a[",
+            "invalid JSONPath '$.a['",
+        ),
+        (
+            {"name": "a", "url": "http://x", "capture": {"v": "$..["}},
+            "/items/1/items/0/capture/v",
+            "invalid JSONPath '$..['",
+        ),
+        (
+            {"name": "a", "url": "http://<<hots>>/x"},
+            "/items/1/items/0/url",
+            "undefined variable <<hots>>",
+        ),
+        (
+            {"name": "a", "url": "http://x", "body": {"file": "nope.bin"}},
+            "/items/1/items/0/body",
+            "body file not found",
+        ),
+    ],
+)
+def test_located_problem(tmp_path, server, item, pointer, message):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "variables": {"host": "h"},
+            "items": [
+                {"name": "first", "url": "http://x"},
+                {"name": "Folder", "items": [item]},
+            ],
+        },
+    )
+    err = _invalid(server, path)
+    assert f"{path}#{pointer} (Folder › a): " in err
+    assert message in err
+
+
+def test_wrong_type_at_top_level_and_unknown_top_key(tmp_path, server):
+    path = write_json(tmp_path / "c.json", {"name": "c", "itemz": [], "items": {}})
+    err = _invalid(server, path)
+    assert f"{path}#/itemz: unknown key 'itemz'" in err and "did you mean 'items'?" in err
+    assert f"{path}#/items: expected array, got object" in err
+    assert "2 problems found" in err
+
+
+def test_all_problems_of_a_file_reported_together(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {"name": "a", "url": "http://x", "body": {"json": 1, "raw": "x"}},
+                {"name": "b", "url": "http://x", "assert": {"body": {"matches": "(("}}},
+                {"name": "c", "url": "http://x", "assert": {"jsonpath": {"$[": 1}}},
+            ],
+        },
+    )
+    err = _invalid(server, path)
+    assert "3 problems found" in err
+    assert "#/items/0/body (a)" in err
+    assert "#/items/1/assert/body/matches (b)" in err
+    assert "#/items/2/assert/jsonpath/$[ (c)" in err
+
+
+def test_undefined_variable_lists_names_and_suggests(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "variables": {"baseUrl": "http://x"},
+            "items": [{"name": "a", "url": "<<baseUrl>>/<<tenantld>>"}],
+        },
+    )
+    env = write_json(tmp_path / "e.json", {"variables": {"tenantId": "t"}})
+    err = _invalid(server, path, "-e", env, "--var", "region=eu")
+    assert "undefined variable <<tenantld>>" in err
+    assert "did you mean <<tenantId>>?" in err
+    assert "defined: baseUrl, region, tenantId" in err
+    assert "#/items/0/url (a)" in err
+
+
+def test_undefined_env_reference(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {"name": "a", "url": "http://x", "headers": {"X-Key": "<<$env.CORE_NOT_SET>>"}}
+            ],
+        },
+    )
+    err = _invalid(server, path)
+    assert "#/items/0/headers/X-Key (a): undefined variable <<$env.CORE_NOT_SET>>" in err
+
+
+def test_variable_captured_by_an_earlier_request_is_fine(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {"name": "a", "url": f"{server.url}/json", "capture": {"total": "$.total"}},
+                {"name": "b", "url": f"{server.url}/echo", "query": {"t": "<<total>>"}},
+            ],
+        },
+    )
+    result = run_cli("validate", path)
+    assert result.code == 0, result.err
+    assert run_cli("run", path).code == 0
+    assert server.log[-1].query == {"t": ["2"]}
+
+
+def test_variable_captured_only_by_a_later_request_is_an_error(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {"name": "b", "url": f"{server.url}/echo", "query": {"t": "<<total>>"}},
+                {"name": "a", "url": f"{server.url}/json", "capture": {"total": "$.total"}},
+            ],
+        },
+    )
+    err = _invalid(server, path)
+    assert "undefined variable <<total>>" in err and "nor captured by an earlier request" in err
+
+
+def test_capture_that_did_not_happen_is_a_runtime_error(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {"name": "a", "url": f"{server.url}/json", "capture": {"tok": "$.absent"}},
+                {"name": "b", "url": f"{server.url}/echo", "query": {"t": "<<tok>>"}},
+                {"name": "c", "url": f"{server.url}/json"},
+            ],
+        },
+    )
+    result = run_cli("run", path)
+    assert result.code == 1
+    errors = [ln.strip() for ln in result.out.splitlines() if ln.strip().startswith("error:")]
+    assert len(errors) == 1 and "<<tok>>" in errors[0], result.out
+    assert server.paths() == ["/json", "/json"]  # b was not sent, c still ran
+
+
+@pytest.mark.parametrize("option", ["-e", "-g", "-d"])
+def test_missing_input_files(tmp_path, server, option):
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, option, tmp_path / "absent.file")
+    assert f"{tmp_path / 'absent.file'}: file not found" in err
+
+
+def test_missing_collection_and_all_inputs_reported_together(tmp_path, server):
+    err = _invalid(server, tmp_path / "c.json", "-e", tmp_path / "e.json", "-d", tmp_path / "d.csv")
+    assert "3 problems found" in err
+
+
+def test_missing_multipart_file(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "items": [
+                {
+                    "name": "up",
+                    "url": "http://x",
+                    "body": {"multipart": {"f": {"file": "gone.txt"}}},
+                }
+            ],
+        },
+    )
+    err = _invalid(server, path)
+    assert "#/items/0/body (up): body file not found" in err and "gone.txt" in err
+
+
+def test_ragged_csv(tmp_path, server):
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b\n1,2\n3\n")
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, "-d", data)
+    assert f"{data}#/1: row 3 has 1 values but the header has 2 columns" in err
+
+
+def test_json_data_must_be_array_of_objects(tmp_path, server):
+    data = write_json(tmp_path / "rows.json", [{"a": 1}, 5])
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, "-d", data)
+    assert f"{data}#/1: each row must be an object" in err
+
+
+def test_invalid_environment_file(tmp_path, server):
+    env = write_json(tmp_path / "e.json", {"name": "e", "variables": {}, "secretz": []})
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, "-e", env)
+    assert f"{env}#/secretz: unknown key 'secretz'" in err
+
+
+def test_var_without_equals(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, "--var", "region")
+    assert "--var 'region' is not NAME=VALUE" in err
+
+
+def test_junit_holds_one_error_testcase_for_invalid_input(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "<<nope>>"}]}
+    )
+    junit = tmp_path / "out" / "junit.xml"
+    _invalid(server, path, "--junit", junit)
+    cases = list(ET.parse(junit).iter("testcase"))
+    assert len(cases) == 1
+    error = cases[0].find("error")
+    assert error is not None
+    assert "undefined variable <<nope>>" in error.get("message")
+    assert "#/items/0/url" in error.get("message")
+
+
+def test_junit_error_testcase_lists_every_problem(tmp_path, server):
+    path = write_json(tmp_path / "c.json", {"name": "c", "items": [{"name": "a"}, {"name": "b"}]})
+    junit = tmp_path / "junit.xml"
+    _invalid(server, path, "--junit", junit)
+    error = ET.parse(junit).find(".//error")
+    assert error is not None
+    assert "#/items/0" in error.text and "#/items/1" in error.text
+
+
+def test_validate_exits_2_for_each_kind_of_problem(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "<<nope>>"}]}
+    )
+    result = run_cli("validate", path)
+    assert result.code == 2
+    assert "undefined variable <<nope>>" in result.err
+    assert server.log == []
+
+
+def test_schema_reference_is_allowed_and_published(tmp_path, server):
+    from importlib import resources
+
+    schema = resources.files("runner.schemas").joinpath("collection.schema.json")
+    assert schema.is_file()
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "$schema": str(schema),
+            "name": "c",
+            "items": [{"name": "a", "url": f"{server.url}/json"}],
+        },
+    )
+    assert run_cli("validate", path).code == 0
