@@ -112,7 +112,8 @@ def test_default_then_managed_identity(
     result = new_result()
     token = source({}, env).fetch(transport, None, result)
     assert claims(token)["appid"] == SYSTEM_MI
-    assert result.console == ["default credential: using managed identity"]
+    assert result.console[-1] == "default credential: using managed identity"
+    assert result.console[0].startswith("default credential: environment: skipped")
 
 
 def test_default_then_azure_cli(
@@ -170,3 +171,22 @@ def test_default_environment_needs_tenant_and_client(
         AuthError, match="AZURE_CLIENT_SECRET is set but not AZURE_TENANT_ID and AZURE_CLIENT_ID"
     ):
         fetch(source({"credential": "default"}, env), transport)
+
+
+def test_default_moves_on_when_the_vm_has_no_such_identity(
+    env: dict[str, str], emulator: Emulator, transport: RequestsTransport, tmp_path: Path
+) -> None:
+    env = {
+        **env,
+        "AZURE_POD_IDENTITY_AUTHORITY_HOST": emulator.url,
+        "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000bad",
+        "PATH": str(install_fake_az(tmp_path)),
+        "FAKE_AZ_LOG": str(tmp_path / "log"),
+        "FAKE_AZ_TOKEN": "from-the-cli",
+    }
+    result = new_result()
+    assert source({"credential": "default"}, env).fetch(transport, None, result).value == (
+        "from-the-cli"
+    )
+    assert result.console[-1] == "default credential: using Azure CLI"
+    assert "Identity not found" in result.console[1]

@@ -59,6 +59,8 @@ class DefaultSource:
             except AuthError as exc:
                 tried.append(f"{name}: failed, {exc.message}")
                 raise self.failure(tried, exc.hint) from None
+            # Shown with --verbose: why the sources before this one were passed over.
+            result.console.extend(f"default credential: {line}" for line in tried)
             result.console.append(f"default credential: using {name}")
             return token
         raise self.failure(tried, _SETUP_HINT)

@@ -126,8 +126,12 @@ class ManagedIdentitySource:
         # App Service answers {statusCode, message}; IMDS answers {error, error_description}.
         detail = payload.get("error_description") or payload.get("message") or response.reason
         who = f"user-assigned identity {self.client_id}" if self.client_id else "system identity"
-        return self.settings.fail(
-            f"managed identity: {where} answered {response.status}: {detail}",
-            hint=f"is the {who} assigned to this resource, and the resource "
-            f"{self.settings.v1_resource()} right?",
+        message = f"managed identity: {where} answered {response.status}: {detail}"
+        hint = (
+            f"is the {who} assigned to this resource, and the resource "
+            f"{self.settings.v1_resource()} right?"
         )
+        # A VM without that identity answers 400: like the SDKs, the default chain moves on.
+        imds = not app_service_configured(self.settings)
+        kind = Unavailable if imds and response.status == 400 else AuthError
+        return kind(message, location=self.settings.location, hint=hint)
