@@ -108,14 +108,15 @@ def default_config_path() -> str:
 
 def serve(port: int = 0, config: str | None = None, token_lifetime: int | None = None) -> None:
     """Serve in the foreground until Ctrl-C; print one line with the URL first."""
-    emulator = Emulator(config, port=port, token_lifetime=token_lifetime).start()
-    hint = config or default_config_path()
-    print(
-        f"runner emulator: serving Entra ID, ARM and Graph on {emulator.url} "
-        f"(sample credentials: {hint}); press Ctrl-C to stop",
-        flush=True,
-    )
+    emulator = Emulator(config, port=port, token_lifetime=token_lifetime)
     try:
+        emulator.start()
+        # Printed inside the try: a Ctrl-C right after the line still ends quietly.
+        print(
+            f"runner emulator: serving Entra ID, ARM and Graph on {emulator.url} "
+            f"(sample credentials: {config or default_config_path()}); press Ctrl-C to stop",
+            flush=True,
+        )
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:

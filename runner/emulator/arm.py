@@ -9,8 +9,7 @@ from runner.emulator.arm_auth import arm_caller, can_read, check_tenant, forbidd
 from runner.emulator.bearer import Caller
 from runner.emulator.config import ResourceGroup, Subscription
 from runner.emulator.errors import ApiError, arm_error
-from runner.emulator.messages import Request, Response, new_id
-from runner.emulator.paging import decode_skip, next_link, page
+from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
 
 API_VERSIONS = (

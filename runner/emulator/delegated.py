@@ -5,7 +5,7 @@ from __future__ import annotations
 from runner.emulator.audiences import GRAPH, Audience
 from runner.emulator.config import App, Tenant, User
 from runner.emulator.errors import EntraError
-from runner.emulator.refresh import RefreshRecord
+from runner.emulator.state import RefreshRecord
 from runner.emulator.token_endpoint import Outcome, TokenCall
 from runner.emulator.tokens import Grant
 

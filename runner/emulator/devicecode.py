@@ -10,10 +10,9 @@ from typing import Any
 from runner.emulator.clientauth import authenticate
 from runner.emulator.config import Tenant, User, find_user
 from runner.emulator.delegated import delegated_outcome
-from runner.emulator.devicestore import DeviceRecord
 from runner.emulator.errors import EntraError
 from runner.emulator.messages import Request, Response, utc_now
-from runner.emulator.state import EmulatorState
+from runner.emulator.state import DeviceRecord, EmulatorState
 from runner.emulator.token_endpoint import (
     MULTI_TENANT,
     Outcome,

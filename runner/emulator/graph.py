@@ -18,8 +18,7 @@ from runner.emulator.graph_objects import (
     service_principal_json,
     user_json,
 )
-from runner.emulator.messages import Request, Response, new_id
-from runner.emulator.paging import decode_skip, next_link, page
+from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
 
 USER_PERMISSIONS = (

@@ -1,14 +1,19 @@
-"""Request and response values passed between the HTTP server and the handlers."""
+"""Request and response values passed between the server and the handlers; paging links."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlencode
 
+T = TypeVar("T")
+_PREFIX = "emulator-page:"
 JSON_TYPE = "application/json; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -78,3 +83,33 @@ def iso(moment: datetime) -> str:
 def parse_query(raw: str) -> dict[str, str]:
     """Return the first value of every query parameter."""
     return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+
+def encode_skip(offset: int) -> str:
+    """Return the skip token that resumes at ``offset``."""
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode().rstrip("=")
+
+
+def decode_skip(token: str | None) -> int | None:
+    """Return the offset of a skip token (0 when absent), or None when it is not ours."""
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, binascii.Error):
+        return None
+    number = text.removeprefix(_PREFIX)
+    return int(number) if text.startswith(_PREFIX) and number.isdigit() else None
+
+
+def page(items: Sequence[T], offset: int, size: int) -> tuple[list[T], int | None]:
+    """Return one page and the offset of the next, or None on the last page."""
+    chunk = list(items[offset : offset + size])
+    following = offset + size
+    return chunk, following if following < len(items) else None
+
+
+def next_link(base_url: str, path: str, params: dict[str, str], offset: int) -> str:
+    """Return an absolute next-page URL carrying ``params`` and a ``$skiptoken``."""
+    query = {**params, "$skiptoken": encode_skip(offset)}
+    return f"{base_url}{path}?{urlencode(query)}"

@@ -19,7 +19,6 @@ from .helpers import (
     app_token,
     bearer,
     token_json,
-    wait_until_expired,
 )
 
 GRAPH = "https://graph.microsoft.com"
@@ -166,13 +165,3 @@ def test_arm_token_is_invalid_audience(emulator: Emulator, http: requests.Sessio
     assert (
         response.json()["error"]["message"] == "Access token validation failure. Invalid audience."
     )
-
-
-def test_expired_graph_token(http: requests.Session) -> None:
-    with Emulator(token_lifetime=1) as short:
-        token = app_token(http, short.url, resource=GRAPH)
-        wait_until_expired(token)
-        response = _get(short, http, "/v1.0/users", token)
-        assert short.stats.expired_token_requests == 1
-    assert response.status_code == 401
-    assert response.json()["error"]["message"] == "Access token has expired or is not yet valid."
