@@ -142,6 +142,7 @@ FAILING = [
         "expected [Function f] to throw error including 'y' but got 'x'",
     ),
     ("pm.expect(1).to.be.instanceof(Date)", "expected 1 to be an instance of Date"),
+    ("pm.expect(5).to.throw()", "expected 5 to be a function"),
     ("pm.expect(1).to.be.NaN", "expected 1 to be NaN"),
     ("pm.expect(Infinity).to.be.finite", "expected Infinity to be a finite number"),
     ("pm.expect(1, 'custom text').to.equal(2)", "custom text: expected 1 to equal 2"),
@@ -217,3 +218,11 @@ def test_assertions_returned_from_tests_are_not_thenables(run: Any) -> None:
     outcome, _ = run("pm.test('arrow', () => pm.expect(1).to.equal(1)); console.log(pm.expect(1));")
     assert [(t.passed, t.error) for t in outcome.tests] == [(True, None)]
     assert outcome.error is None
+
+
+def test_long_strings_are_cut_in_messages(run: Any) -> None:
+    outcome, _ = run("pm.test('t', () => pm.expect('x'.repeat(5000)).to.include('y'));")
+    error = outcome.tests[0].error
+    assert error is not None
+    assert error.startswith("expected 'xxx") and error.endswith("…' to include 'y'")
+    assert len(error) < 260

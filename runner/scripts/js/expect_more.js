@@ -181,6 +181,9 @@
       errLike = null;
     }
     withMsg(this, msg);
+    if (typeof s.obj !== 'function') {
+      throw R.AssertionError((s.msg ? s.msg + ': ' : '') + 'expected ' + R.display(s.obj) + ' to be a function');
+    }
     var thrown = null;
     var caught = false;
     try {

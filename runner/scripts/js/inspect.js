@@ -18,8 +18,13 @@
 
   R.typeOf = typeOf;
 
-  function quote(s) {
-    return "'" + String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n') + "'";
+  var MAX_STRING = 200;
+
+  // Quoted string for messages; very long ones (response bodies) are cut with '…'.
+  function quote(s, limit) {
+    s = String(s);
+    if (limit && s.length > MAX_STRING) s = s.slice(0, MAX_STRING - 1) + '…';
+    return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n') + "'";
   }
 
   // Join formatted items, stopping near the width limit with a "…(n)" marker like chai.
@@ -59,7 +64,7 @@
 
   function fmt(v, depth, seen, limit) {
     var t = typeOf(v);
-    if (t === 'string') return quote(v);
+    if (t === 'string') return quote(v, limit);
     if (t === 'number') return Object.is(v, -0) ? '-0' : String(v);
     if (t === 'bigint') return String(v) + 'n';
     if (t === 'function') return v.name ? '[Function ' + v.name + ']' : '[Function]';
