@@ -88,6 +88,34 @@ class Masker:
         return [(k, MASK if k.lower() in SENSITIVE_HEADERS else self.mask(v)) for k, v in headers]
 
 
+_COOKIE_ATTRIBUTES = frozenset(
+    {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "partitioned"}
+)
+
+
+def header_credentials(headers: Iterable[tuple[str, str]]) -> list[str]:
+    """Returns the secret values in credential headers, to mask wherever they show up.
+
+    That is the whole value, the credentials after the scheme (`Basic …`, `Bearer …`) and
+    each cookie's value, so an echoed header in a response body is masked too.
+    """
+    found: list[str] = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered not in SENSITIVE_HEADERS:
+            continue
+        found.append(value)
+        if lowered in ("cookie", "set-cookie"):
+            pairs = value.split(";")
+            for pair in pairs[:1] if lowered == "set-cookie" else pairs:
+                key, sep, cookie = pair.strip().partition("=")
+                if sep and key.lower() not in _COOKIE_ATTRIBUTES:
+                    found.append(cookie)
+        else:
+            found.append(value.partition(" ")[2])
+    return found
+
+
 def _sensitive_field(name: str) -> bool:
     # Only well-known credential fields: a JSON key such as `keyId` is not a secret.
     return name.lower() in SENSITIVE_FIELDS

@@ -25,10 +25,10 @@ from runner.retry import IDEMPOTENT, retry_after_ms, retry_delay
 from runner.variables import Renderer, Scope
 
 if TYPE_CHECKING:
-    from runner.secrets import Masker
     from runner.auth.base import Emit, Token, TokenCache
     from runner.http import Transport
     from runner.scriptstep import ScriptRunner
+    from runner.secrets import Masker
 
 BODY_KEEP = 4000
 
@@ -197,6 +197,11 @@ def _record(
 ) -> None:
     result.status, result.reason = response.status, response.reason
     result.elapsed_ms = response.elapsed_ms
+    if ctx.masker is not None:
+        from runner.secrets import header_credentials
+
+        sent = response.request_headers or http.headers
+        ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
     if not ctx.keep_exchange:
         return
     body = http.data
