@@ -39,6 +39,7 @@ _PRELUDE = (
     "pm.js",
     "legacy.js",
     "buffer.js",
+    "xml.js",
     "modules.js",
     "runtime.js",
 )

@@ -53,7 +53,6 @@ def test_thrown_non_error_value(run: Any) -> None:
         ("pm.execution.runRequest('id');", "pm.execution.runRequest"),
         ("pm.cookies.jar();", "pm.cookies.jar"),
         ("postman.setGlobalVar('x');", "postman.setGlobalVar"),
-        ("xml2Json('<a/>');", "xml2Json"),
         ("_.get({}, 'a');", "_"),
         ("require('path');", "require('path')"),
     ],

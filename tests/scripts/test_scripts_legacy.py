@@ -3,6 +3,7 @@ and the small globals scripts rely on (console, atob/btoa, JSON)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -135,3 +136,37 @@ def test_function_once(run: Any) -> None:
         "var n = 0; var f = (function () { n++; }).once(); f(); f(); tests['once'] = n === 1;"
     )
     assert [t.passed for t in outcome.tests] == [True]
+
+
+SOAP = """<?xml version="1.0" encoding="utf-8"?>
+<!-- reply -->
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+  <soap:Body>
+    <Result code="7">ok &amp; done</Result>
+    <Item>a</Item>
+    <Item>b</Item>
+    <Empty/>
+    <Raw><![CDATA[<b>1</b>]]></Raw>
+  </soap:Body>
+</soap:Envelope>"""
+
+
+def test_xml2json_shape(run: Any) -> None:
+    outcome, _ = run(
+        "pm.test(JSON.stringify(xml2Json(responseBody)), () => {});", response=response(body=SOAP)
+    )
+    assert outcome.error is None
+    body = {
+        "Result": {"$": {"code": "7"}, "_": "ok & done"},
+        "Item": ["a", "b"],
+        "Empty": "",
+        "Raw": "<b>1</b>",
+    }
+    envelope = {"$": {"xmlns:soap": "http://schemas.xmlsoap.org/soap/envelope/"}, "soap:Body": body}
+    assert json.loads(outcome.tests[0].name) == {"soap:Envelope": envelope}
+
+
+def test_xml2json_reports_bad_xml(run: Any) -> None:
+    outcome, _ = run("xml2Json('<a><b></a>');")
+    assert outcome.error is not None
+    assert outcome.error.message.startswith("xml2Json:")

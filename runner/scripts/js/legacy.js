@@ -124,10 +124,6 @@
   globalThis.pm = R.pm;
   globalThis.postman = R.postman;
 
-  globalThis.xml2Json = function () {
-    throw R.unsupported('xml2Json');
-  };
-
   // Sugar.js's String#has, which the legacy sandbox offered (responseBody.has("x")).
   Object.defineProperty(String.prototype, 'has', {
     configurable: true,
