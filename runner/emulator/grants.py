@@ -1,23 +1,28 @@
-"""The grant types of the token endpoint: client credentials, password, refresh token."""
+"""The token endpoint's grants (client credentials, password, refresh token, device code)
+and the request handler that dispatches to them."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 
-from runner.emulator.audiences import GRAPH, require_default_scope
+from runner.emulator.audiences import GRAPH, parse_resource, parse_scope, require_default_scope
 from runner.emulator.clientauth import authenticate
 from runner.emulator.config import find_user
 from runner.emulator.delegated import delegated_outcome
 from runner.emulator.devicecode import poll_device_code
 from runner.emulator.errors import EntraError
+from runner.emulator.messages import Request, Response, utc_now
+from runner.emulator.state import EmulatorState
 from runner.emulator.token_endpoint import (
+    DEVICE_CODE_GRANTS,
     MULTI_TENANT,
     Outcome,
     TokenCall,
     require,
     resolve_app,
     resolve_tenant,
+    success_body,
 )
 from runner.emulator.tokens import Grant
 
@@ -103,3 +108,48 @@ GRANTS: dict[str, Callable[[TokenCall], Outcome]] = {
     "refresh_token": refresh_token,
     "device_code": poll_device_code,
 }
+
+
+def handle_token(state: EmulatorState, request: Request, tenant: str, version: str) -> Response:
+    """Return the token response or the Entra ID error JSON."""
+    form = request.form() if request.is_form() else {}
+    call = TokenCall(state, request, form, tenant, version, utc_now())
+    state.stats.token_request(
+        form.get("client_id", ""), _audience_label(call), _grant_label(form.get("grant_type"))
+    )
+    try:
+        outcome = _dispatch(call)
+    except EntraError as exc:
+        state.stats.token_error(exc.code)
+        return exc.response()
+    return Response(200, success_body(call, outcome))
+
+
+def _dispatch(call: TokenCall) -> Outcome:
+    grant_type = require(call.form, "grant_type")
+    handler = GRANTS.get(_grant_label(grant_type))
+    if handler is None:
+        raise EntraError(
+            70003,
+            "unsupported_grant_type",
+            f"The app requested an unsupported grant type '{grant_type}'.",
+        )
+    require(call.form, "client_id")
+    return handler(call)
+
+
+def _grant_label(grant_type: str | None) -> str:
+    # Both spellings of the device code grant count as one.
+    return "device_code" if grant_type in DEVICE_CODE_GRANTS else grant_type or ""
+
+
+def _audience_label(call: TokenCall) -> str:
+    raw = call.form.get("resource" if call.v1 else "scope", "")
+    if not raw and call.form.get("refresh_token"):
+        record = call.state.refresh.peek(call.form["refresh_token"])
+        return record.audience.resource.canonical if record else ""
+    try:
+        audience = parse_resource(raw, "") if call.v1 else parse_scope(raw, "")
+    except EntraError:
+        return raw
+    return audience.resource.canonical

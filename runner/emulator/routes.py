@@ -8,12 +8,12 @@ from collections.abc import Callable
 from runner.emulator.arm import handle_arm
 from runner.emulator.devicecode import handle_devicecode
 from runner.emulator.errors import ApiError, EntraError, arm_error, graph_error, not_found
+from runner.emulator.grants import handle_token
 from runner.emulator.graph import handle_graph
 from runner.emulator.managed import handle_app_service, handle_imds
 from runner.emulator.messages import Request, Response, new_id
 from runner.emulator.state import EmulatorState
 from runner.emulator.throttle import HEADER
-from runner.emulator.token_endpoint import handle_token
 
 Handler = Callable[[EmulatorState, Request], Response]
 _OAUTH = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/(?P<v2>v2\.0/)?(?P<op>token|devicecode)/?$")

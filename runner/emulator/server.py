@@ -23,6 +23,9 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client drops its connection mid-request."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

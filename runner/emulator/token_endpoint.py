@@ -1,4 +1,5 @@
-"""Entra ID token endpoints, v1 ``/{tenant}/oauth2/token`` and v2 ``…/oauth2/v2.0/token``."""
+"""What every token grant shares: the parsed request, tenant and app lookup, the success JSON
+(v1 with `resource` and string numbers, v2 with `scope` and numbers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from runner.emulator.audiences import Audience, parse_resource, parse_scope
 from runner.emulator.config import App, Tenant, find_app
 from runner.emulator.errors import EntraError
-from runner.emulator.messages import Request, Response, utc_now
+from runner.emulator.messages import Request
 from runner.emulator.state import EmulatorState
 from runner.emulator.tokens import Grant
 
@@ -62,36 +63,6 @@ def require(form: dict[str, str], name: str) -> str:
     return value
 
 
-def handle_token(state: EmulatorState, request: Request, tenant: str, version: str) -> Response:
-    """Return the token response or the Entra ID error JSON."""
-    form = request.form() if request.is_form() else {}
-    call = TokenCall(state, request, form, tenant, version, utc_now())
-    state.stats.token_request(
-        form.get("client_id", ""), _audience_label(call), _grant_label(form.get("grant_type"))
-    )
-    try:
-        outcome = _dispatch(call)
-    except EntraError as exc:
-        state.stats.token_error(exc.code)
-        return exc.response()
-    return Response(200, _success_body(call, outcome))
-
-
-def _dispatch(call: TokenCall) -> Outcome:
-    from runner.emulator.grants import GRANTS
-
-    grant_type = require(call.form, "grant_type")
-    handler = GRANTS.get(_grant_label(grant_type))
-    if handler is None:
-        raise EntraError(
-            70003,
-            "unsupported_grant_type",
-            f"The app requested an unsupported grant type '{grant_type}'.",
-        )
-    require(call.form, "client_id")
-    return handler(call)
-
-
 def resolve_tenant(call: TokenCall, hint: str | None = None) -> Tenant:
     """Return the addressed tenant; ``common``-style names resolve through ``hint``."""
     name = call.tenant_name
@@ -124,7 +95,7 @@ def resolve_app(tenant: Tenant, client_id: str) -> App:
     return app
 
 
-def _success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
+def success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
     issued = call.state.issuer.issue(outcome.grant)
     body: dict[str, Any] = {"token_type": "Bearer"}
     if call.v1:
@@ -142,20 +113,3 @@ def _success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
     if outcome.refresh_token is not None:
         body["refresh_token"] = outcome.refresh_token
     return body
-
-
-def _grant_label(grant_type: str | None) -> str:
-    # Both spellings of the device code grant count as one.
-    return "device_code" if grant_type in DEVICE_CODE_GRANTS else grant_type or ""
-
-
-def _audience_label(call: TokenCall) -> str:
-    raw = call.form.get("resource" if call.v1 else "scope", "")
-    if not raw and call.form.get("refresh_token"):
-        record = call.state.refresh.peek(call.form["refresh_token"])
-        return record.audience.resource.canonical if record else ""
-    try:
-        audience = parse_resource(raw, "") if call.v1 else parse_scope(raw, "")
-    except EntraError:
-        return raw
-    return audience.resource.canonical

@@ -6,9 +6,11 @@ import os
 import signal
 import socket
 import subprocess
+import struct
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 
 import pytest
@@ -189,3 +191,27 @@ def test_keep_alive_requests_are_fast(emulator: Emulator, http: requests.Session
     for _ in range(50):
         http.get(f"{emulator.url}/_emulator/stats", timeout=10)
     assert time.perf_counter() - started < 1.0
+
+
+def test_dropped_connection_is_quiet(
+    emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=5) as sock:
+        sock.sendall(b"POST /x/oauth2/token HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nab")
+        # Linger 0: closing sends a reset, so the server's read fails mid-request.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.2)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_parallel_token_requests_are_all_counted(fresh: Emulator) -> None:
+    def fetch(_: int) -> int:
+        with requests.Session() as http:
+            form = {"grant_type": "client_credentials", "client_id": APP, "client_secret": SECRET}
+            return token_json(http, fresh.url, **form, resource=ARM).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(fetch, range(24)))
+    assert statuses == [200] * 24
+    assert fresh.stats.token_requests[(APP, ARM, "client_credentials")] == 24
