@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
