@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -23,7 +24,10 @@ from azure_helpers import (
     new_result,
     source,
 )
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from runner.auth.azure.assertion import Signer, assertion_form, load_signer
 from runner.auth.azure.confidential import ConfidentialSource
@@ -143,7 +147,7 @@ def _pem_blocks(pem: bytes) -> tuple[bytes, bytes]:
     ("case", "expected"),
     [
         ("absent", "cannot be read"),
-        ("empty", "has no private key"),
+        ("empty", "is empty"),
         ("key only", "has no certificate"),
         ("cert only", "has no private key"),
         ("mismatch", "certificate does not match the private key"),
@@ -164,6 +168,30 @@ def test_unusable_pem_says_what_is_missing(
         path.write_bytes(contents[case])
     with pytest.raises(AuthError, match=expected):
         load_signer(path)
+
+
+def test_pfx_with_password_and_pem_chain_order(
+    env: dict[str, str], transport: RequestsTransport, tmp_path: Path, pki: PKI
+) -> None:
+    cert = x509.load_pem_x509_certificate(pki[2])
+    other = x509.load_pem_x509_certificate(make_pem()[2])
+    protection = serialization.BestAvailableEncryption(b"pfx-pass")
+    pfx = pkcs12.serialize_key_and_certificates(b"app", pki[0], cert, [other], protection)
+    (tmp_path / "app.pfx").write_bytes(pfx)
+    params = {"credential": "certificate", "tenantId": TENANT, "clientId": CERT_APP}
+    params.update(certificateFile="app.pfx", certificatePassword="pfx-pass")
+    assert claims(fetch(source(params, env, tmp_path), transport))["azpacr"] == "2"
+    with pytest.raises(AuthError, match="neither PEM nor a readable PKCS#12"):
+        load_signer(tmp_path / "app.pfx", "wrong")
+    # An intermediate written before the app's certificate: the one matching the key is used.
+    key, cert_pem = _pem_blocks(pki[1])
+    (tmp_path / "chain.pem").write_bytes(make_pem()[2] + key + cert_pem)
+    assert load_signer(tmp_path / "chain.pem").thumbprint == _thumbprint(cert)
+
+
+def _thumbprint(cert: x509.Certificate) -> str:
+    digest = cert.fingerprint(hashes.SHA256())
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def test_workload_identity_reads_file_each_time(

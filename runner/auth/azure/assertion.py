@@ -18,6 +18,7 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from runner.auth.azure.common import JWT_BEARER, AzureSettings
 from runner.errors import AuthError
@@ -50,7 +51,7 @@ class Signer:
 
 
 def load_signer(path: Path, password: str | None = None) -> Signer:
-    """Returns the Signer for a PEM file holding a private key and its certificate.
+    """Returns the Signer for a PEM (or PKCS#12 .pfx) file with a private key and certificate.
 
     Raises:
         AuthError: the file is missing or unreadable, or the key and certificate are missing,
@@ -63,21 +64,52 @@ def load_signer(path: Path, password: str | None = None) -> Signer:
             f"certificateFile {path} cannot be read: {exc.strerror or exc}",
             hint="a PEM file with the private key and the certificate, relative to the collection",
         ) from None
-    blocks = {m.group(1).decode(): m.group(0) for m in reversed(list(_PEM_BLOCK.finditer(data)))}
-    key_pem = next((v for k, v in blocks.items() if k.endswith("PRIVATE KEY")), None)
-    cert_pem = blocks.get("CERTIFICATE")
-    if key_pem is None or cert_pem is None:
-        missing = "private key" if key_pem is None else "certificate"
+    if not data.strip():
+        raise AuthError(f"certificateFile {path} is empty")
+    secret = password.encode() if password else None
+    key, certs = _pem(data, secret, path) if b"-----BEGIN" in data else _pkcs12(data, secret, path)
+    if not isinstance(key, rsa.RSAPrivateKey):
         raise AuthError(
-            f"certificateFile {path} has no {missing}",
-            hint="the PEM must hold a PRIVATE KEY block and a CERTIFICATE block",
+            f"certificateFile {path}: the private key is not RSA",
+            hint="Entra ID client certificates use RSA keys",
         )
-    key = _private_key(key_pem, password, path)
-    cert = x509.load_pem_x509_certificate(cert_pem)
-    if _spki(cert.public_key()) != _spki(key.public_key()):
+    # The file may hold a chain: the certificate that goes with the key is the app's.
+    cert = next((c for c in certs if _spki(c.public_key()) == _spki(key.public_key())), None)
+    if cert is None:
         raise AuthError(f"certificateFile {path}: the certificate does not match the private key")
     digest = cert.fingerprint(hashes.SHA256())
     return Signer(key, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii"))
+
+
+def _pem(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x509.Certificate]]:
+    blocks = [(m.group(1).decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
+    keys = [pem for kind, pem in blocks if kind.endswith("PRIVATE KEY")]
+    certs = [x509.load_pem_x509_certificate(pem) for kind, pem in blocks if kind == "CERTIFICATE"]
+    if not keys or not certs:
+        raise AuthError(
+            f"certificateFile {path} has no {'private key' if not keys else 'certificate'}",
+            hint="the PEM must hold a PRIVATE KEY block and a CERTIFICATE block",
+        )
+    try:
+        return serialization.load_pem_private_key(keys[0], password=secret), certs
+    except (ValueError, TypeError) as exc:
+        # The library's message says whether a password is missing or wrong; never the key.
+        raise AuthError(f"certificateFile {path}: cannot load the private key: {exc}") from None
+
+
+def _pkcs12(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x509.Certificate]]:
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
+    except (ValueError, TypeError) as exc:
+        raise AuthError(
+            f"certificateFile {path} is neither PEM nor a readable PKCS#12 file: {exc}",
+            hint="set certificatePassword for a protected .pfx",
+        ) from None
+    if key is None or cert is None:
+        raise AuthError(
+            f"certificateFile {path} has no {'private key' if key is None else 'certificate'}"
+        )
+    return key, [cert, *extra]
 
 
 def _spki(key: Any) -> bytes:
@@ -86,21 +118,6 @@ def _spki(key: Any) -> bytes:
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-
-
-def _private_key(pem: bytes, password: str | None, path: Path) -> rsa.RSAPrivateKey:
-    secret = password.encode() if password else None
-    try:
-        key = serialization.load_pem_private_key(pem, password=secret)
-    except (ValueError, TypeError) as exc:
-        # The library's message says whether a password is missing or wrong; never the key.
-        raise AuthError(f"certificateFile {path}: cannot load the private key: {exc}") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise AuthError(
-            f"certificateFile {path}: the private key is not RSA",
-            hint="Entra ID client certificates use RSA keys",
-        )
-    return key
 
 
 def read_federated_token(path: Path) -> str:
