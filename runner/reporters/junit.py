@@ -142,6 +142,8 @@ class NewmanJUnitReporter:
         self.suites: OrderedDict[tuple[str, ...], _Suite] = OrderedDict()
         self.collection = "runner"
         self.started = time.time()
+        self._occurrences: dict[tuple[str, ...], int] = {}
+        self._iteration = 0
 
     def start(self, info: RunInfo) -> None:
         """Remembers the collection name and start time."""
@@ -153,10 +155,20 @@ class NewmanJUnitReporter:
 
     def result(self, result: ItemResult) -> None:
         """Folds the result into its request's suite."""
-        if result.kind == "token" or result.skipped:
+        if result.kind == "token":
             return
-        key = (*result.path, result.name)
-        suite = self.suites.setdefault(key, _Suite("/".join(key)))
+        # Two requests of one name in one folder are two suites: the k-th of an iteration
+        # folds into the k-th suite of that name.
+        if result.iteration != self._iteration:  # results come in iteration order
+            self._iteration = result.iteration
+            self._occurrences.clear()
+        named = (*result.path, result.name)
+        seen = self._occurrences.get(named, 0)
+        self._occurrences[named] = seen + 1
+        if result.skipped:
+            return
+        key = (*named, str(seen)) if seen else named
+        suite = self.suites.setdefault(key, _Suite("/".join(named)))
         suite.executions += 1
         suite.total_ms += result.elapsed_ms
         suite.tests = len(result.assertions)
