@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,8 +228,9 @@ class _Loop:
         try:
             for future in futures:
                 # A timeout keeps the main thread responsive to Ctrl-C.
+                # (`wait` returns on timeout; `future.exception(timeout)` would raise.)
                 while not future.done():
-                    future.exception(timeout=0.2)
+                    wait([future], timeout=0.2)
                 future.result()
         finally:
             self.stop.set()

@@ -88,7 +88,7 @@ def test_each_iteration_has_its_own_captures(tmp_path, server, coll):
 
 
 def test_parallel_keeps_iteration_order_and_names(tmp_path, server, coll):
-    data = write_json(tmp_path / "rows.json", [{"ms": m} for m in (120, 10, 60, 0)])
+    data = write_json(tmp_path / "rows.json", [{"ms": m} for m in (300, 10, 60, 0)])
     path = coll(
         {"name": "slow", "url": f"{server.url}/delay/<<ms>>", "assert": {"status": 200}},
         {"name": "after", "url": f"{server.url}/echo", "query": {"ms": "<<ms>>"}},
@@ -112,7 +112,7 @@ def test_parallel_keeps_iteration_order_and_names(tmp_path, server, coll):
     results = _report(tmp_path / "r.json")["results"]
     assert [r["iteration"] for r in results] == [1, 1, 2, 2, 3, 3, 4, 4]
     # The iterations really overlapped: the server saw a later row before the first ended.
-    first_after = next(i for i, s in enumerate(server.log) if s.query.get("ms") == ["120"])
+    first_after = next(i for i, s in enumerate(server.log) if s.query.get("ms") == ["300"])
     assert first_after > 2
     lines = [ln for ln in result.out.splitlines() if "›" in ln or "✔" in ln or "✘" in ln]
     assert [ln.split()[1] for ln in lines] == [n.split()[0] for n in names]

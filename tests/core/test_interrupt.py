@@ -1,0 +1,60 @@
+"""Ctrl-C: `runner run` exits 130 after writing the JUnit and JSON reports of what ran."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .conftest import write_json
+
+
+@pytest.mark.parametrize("parallel", ["1", "2"])
+def test_sigint_writes_reports_and_exits_130(tmp_path, server, parallel):
+    items = [
+        {"name": f"slow {i}", "url": f"{server.url}/delay/300", "assert": {"status": 200}}
+        for i in range(8)
+    ]
+    path = write_json(tmp_path / "c.json", {"name": "slow", "items": items})
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "run", str(path), "--junit", str(junit),
+         "--json", str(report), "-n", "2", "--parallel", parallel],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        # Wait until a request has completed (a later one has started), then press Ctrl-C.
+        while len(server.log) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert "INTERRUPTED" in out
+    cases = list(ET.parse(junit).iter("testcase"))
+    passed = [c for c in cases if not list(c)]
+    assert passed and passed[0].get("name") == "slow 0"
+    document = json.loads(report.read_text())
+    assert document["summary"]["interrupted"] is True
+    assert document["summary"]["exitStatus"] == 130
+    ran = [r for r in document["results"] if r["outcome"] == "passed"]
+    assert ran and ran[0]["name"] == "slow 0"
+    executed = [r for r in document["results"] if r["outcome"] != "skipped"]
+    assert len(executed) < 16
+    skipped = [r for r in document["results"] if r["outcome"] == "skipped"]
+    assert all(r["skip_reason"] == "interrupted" for r in skipped)
+    assert not list(tmp_path.glob("*.part"))
