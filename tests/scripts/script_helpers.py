@@ -58,3 +58,20 @@ def make_ctx(event: str = "test", **overrides: Any) -> ScriptContext:
     }
     fields.update(overrides)
     return ScriptContext(**fields)
+
+
+def request_with(
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    headers: list[list[str]] | None = None,
+) -> dict[str, Any]:
+    """Returns a request dict (the run loop's shape) named "r" with the given parts."""
+    return {
+        "name": "r",
+        "id": "1",
+        "method": method,
+        "url": url,
+        "headers": headers or [],
+        "body": body,
+    }

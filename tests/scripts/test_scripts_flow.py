@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from script_helpers import response
+from script_helpers import request_with, response
 
 from runner.scripts import UNSET
 
@@ -250,4 +250,20 @@ pm.test('never done', function (done) {});
             False,
             "test did not finish (done() not called or promise pending)",
         ),
+    ]
+
+
+def test_send_request_with_pm_request_uses_postman_shape(run: Any) -> None:
+    body = {"mode": "urlencoded", "urlencoded": [["k", "v"]]}
+    request = request_with("POST", "http://a.test/x", body, [["X-A", "1"]])
+    sender = FakeSender({})
+    outcome, _ = run("pm.sendRequest(pm.request, () => {});", request=request, send_request=sender)
+    assert outcome.error is None
+    assert sender.requests == [
+        {
+            "url": "http://a.test/x",
+            "method": "POST",
+            "header": [{"key": "X-A", "value": "1"}],
+            "body": {"mode": "urlencoded", "urlencoded": [{"key": "k", "value": "v"}]},
+        }
     ]

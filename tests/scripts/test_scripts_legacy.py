@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from script_helpers import response
+from script_helpers import request_with, response
 
 HEADERS = [["Content-Type", "application/json"], ["X-Count", "3"]]
 
@@ -62,14 +62,8 @@ def test_legacy_tests_failures_and_order(run: Any) -> None:
 
 
 def test_legacy_request_data_for_forms(run: Any) -> None:
-    request = {
-        "name": "form",
-        "id": "2",
-        "method": "POST",
-        "url": "http://a.test/",
-        "headers": [],
-        "body": {"mode": "urlencoded", "urlencoded": [["name", "a"], ["name", "b"], ["x", "1"]]},
-    }
+    body = {"mode": "urlencoded", "urlencoded": [["name", "a"], ["name", "b"], ["x", "1"]]}
+    request = request_with("POST", "http://a.test/", body)
     outcome, _ = run(
         "tests[JSON.stringify(request.data)] = Array.isArray(request.data.name);", request=request
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from script_helpers import response
+from script_helpers import request_with, response
 
 HEADERS = [
     ["Content-Type", "application/json; charset=utf-8"],
@@ -171,14 +171,8 @@ pm.request.body = undefined;
 
 
 def test_prerequest_can_replace_url_and_body(run: Any) -> None:
-    request = {
-        "name": "r",
-        "id": "1",
-        "method": "POST",
-        "url": "http://a.test/x",
-        "headers": [],
-        "body": {"mode": "urlencoded", "urlencoded": [["a", "1"]]},
-    }
+    body = {"mode": "urlencoded", "urlencoded": [["a", "1"]]}
+    request = request_with("POST", "http://a.test/x", body)
     source = """
 pm.request.url = 'http://b.test/y?q=1';
 pm.request.body.urlencoded.add({key: 'b', value: '2'});

@@ -173,14 +173,19 @@
       this.raw = v;
     } else Object.assign(this, new Body(v));
   };
+  // Postman's shape ({key, value} members), as pm.sendRequest(pm.request) sends it.
   Body.prototype.toJSON = function () {
+    return this.serialize(false);
+  };
+  // With asPairs, lists given as [k, v] pairs go back as pairs (the run loop's shape).
+  Body.prototype.serialize = function (asPairs) {
     var out = {};
     var self = this;
     Object.keys(this).forEach(function (k) {
       if (k === '_pairs') return;
       var v = self[k];
       if (v instanceof PropertyList) {
-        v = self._pairs[k] ? v.members.filter((m) => !m.disabled).map((m) => [m.key, m.value]) : v.members;
+        v = asPairs && self._pairs[k] ? v.all().map((m) => [m.key, m.value]) : v.members;
       }
       out[k] = v;
     });

@@ -51,7 +51,7 @@
       method: this.method,
       url: this.url.toString(),
       headers: this.headers.all().map((h) => [h.key, String(h.value)]),
-      body: this.body ? this.body.toJSON() : null,
+      body: this.body ? this.body.serialize(true) : null,
     });
     if (this.description !== undefined) out.description = this.description;
     return out;
