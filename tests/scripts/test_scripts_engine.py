@@ -55,3 +55,16 @@ def test_close_then_run_again_recreates_the_context() -> None:
     second = engine.run("pm.test('b', () => {});", make_ctx())
     engine.close()
     assert [t.name for t in first.tests + second.tests] == ["a", "b"]
+
+
+def test_public_mini_racer_path_works_too(monkeypatch: Any) -> None:
+    from runner.scripts import _v8
+
+    monkeypatch.setattr(_v8.V8, "_fast_path", lambda self: None)
+    with ScriptEngine(timeout_ms=300) as engine:
+        ok = engine.run("pm.test('a', () => pm.expect(1).to.equal(1));", make_ctx())
+        slow = engine.run("while (true) {}", make_ctx())
+        again = engine.run("pm.test('b', () => {});", make_ctx())
+    assert [(t.name, t.passed) for t in ok.tests + again.tests] == [("a", True), ("b", True)]
+    assert slow.error is not None
+    assert slow.error.message == "script timed out after 300 ms"
