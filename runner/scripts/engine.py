@@ -7,11 +7,13 @@ string in and one JSON report out, then further steps only while the script has
 `ScriptContext.send_request` and hands the results back, so JS never calls Python.
 
 An engine serialises its runs with a lock (a V8 context is not thread-safe); threads
-that want parallel scripts should use one engine each.
+that want scripts to run in parallel should use one engine each. The context's
+callbacks (send_request, console) must not run scripts on the same engine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -137,7 +139,7 @@ class ScriptEngine:
             v8 = self._context()
             key, error = self._compile(v8, source, ctx.script_name)
             if error is not None:
-                outcome.error = error
+                outcome.error = dataclasses.replace(error, script=ctx.script_name)
                 return outcome
             self._loop(v8, key, ctx, outcome)
         except V8Timeout:

@@ -164,3 +164,12 @@ def test_require_of_modules_runner_provides(run: Any) -> None:
     outcome, _ = run(source)
     assert outcome.error is None
     assert [t.name for t in outcome.tests] == ["hi"]
+
+
+def test_cached_syntax_error_names_each_script(engine: ScriptEngine) -> None:
+    source = "var broken = ;"
+    first = engine.run(source, make_ctx(script_name="A (test)"))
+    second = engine.run(source, make_ctx(script_name="B (test)"))
+    assert first.error is not None and second.error is not None
+    assert (first.error.script, second.error.script) == ("A (test)", "B (test)")
+    assert second.error.line == 1
