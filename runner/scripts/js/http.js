@@ -105,6 +105,8 @@
       return i < 0 ? { key: pair, value: null } : { key: pair.slice(0, i), value: pair.slice(i + 1) };
     });
     this.query = new PropertyList(query, false);
+    // Path variables (:id) are resolved by the run loop before scripts see the URL.
+    this.variables = new PropertyList([], false);
     this.hash = m[5];
   }
   var U = Url.prototype;
