@@ -267,3 +267,27 @@ def test_send_request_with_pm_request_uses_postman_shape(run: Any) -> None:
             "body": {"mode": "urlencoded", "urlencoded": [{"key": "k", "value": "v"}]},
         }
     ]
+
+
+def test_await_a_timer_promise(run: Any) -> None:
+    source = """
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+await wait(100);
+pm.collectionVariables.set('after', 'wait');
+await wait(5);
+pm.test('resumed', () => {});
+"""
+    outcome, ctx = run(source, "prerequest")
+    assert outcome.error is None
+    assert [t.name for t in outcome.tests] == ["resumed"]
+    assert ctx.collection["after"] == "wait"
+
+
+def test_rejected_top_level_await_is_an_error_with_line(run: Any) -> None:
+    outcome, _ = run("await null;\nawait Promise.reject(new RangeError('nope'));")
+    assert outcome.error is not None
+    assert (outcome.error.name, outcome.error.message, outcome.error.line) == (
+        "RangeError",
+        "nope",
+        2,
+    )
