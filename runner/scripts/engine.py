@@ -33,6 +33,7 @@ _PRELUDE = (
     "sugar.js",
     "expect.js",
     "expect_more.js",
+    "dynamic.js",
     "vars.js",
     "http.js",
     "message.js",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -153,3 +154,19 @@ pm.environment.set('when', new Date(0));
         "nothing": None,
         "when": "1970-01-01T00:00:00.000Z",
     }
+
+
+@pytest.mark.parametrize(
+    ("template", "pattern"),
+    [
+        ("{{$guid}}", r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
+        ("{{$timestamp}}", r"\d{10}"),
+        ("{{$isoTimestamp}}", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"),
+        ("{{$randomInt}}", r"\d{1,4}"),
+        ("{{$randomEmail}}", r"[a-z]+\d+@example\.com"),
+        ("{{$notAThing}}", r"\{\{\$notAThing\}\}"),
+    ],
+)
+def test_replace_in_dynamic_variables(run: Any, template: str, pattern: str) -> None:
+    outcome, _ = run(f"pm.test(pm.variables.replaceIn('id={template}'), () => {{}});")
+    assert re.fullmatch("id=" + pattern, outcome.tests[0].name)

@@ -25,6 +25,7 @@
     if (typeof text !== 'string') return text;
     return text.replace(/\{\{([^{}]+)\}\}/g, function (whole, name) {
       var v = R.lookup(name);
+      if (v === undefined && Object.prototype.hasOwnProperty.call(R.dynamic, name)) return R.dynamic[name]();
       if (v === undefined) return whole;
       return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
     });
