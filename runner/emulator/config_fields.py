@@ -15,17 +15,29 @@ _ID_NAMESPACE = uuid.UUID("6f1b0d5e-7a4c-4e55-9c1a-000000000e01")
 class Fields:
     """A JSON object at a path such as ``tenants[0].apps[1]``."""
 
-    def __init__(self, data: Any, path: str) -> None:
+    def __init__(self, data: Any, path: str, family: list[Fields] | None = None) -> None:
         if not isinstance(data, dict):
             raise ValueError(f"emulator config: {path or 'top level'} must be a JSON object")
         self.data: dict[str, Any] = data
         self.path = path
+        self.seen: set[str] = set()
+        # Every object read from one file, so that keys nobody read can be reported.
+        self.family = family if family is not None else []
+        self.family.append(self)
+
+    def reject_unknown(self) -> None:
+        """Raise for the first key that no reader asked for (``_``/``$`` keys are comments)."""
+        for fields in self.family:
+            for key in fields.data:
+                if key not in fields.seen and not key.startswith(("_", "$")):
+                    raise ValueError(f"emulator config: unknown key '{fields.where(key)}'")
 
     def where(self, key: str) -> str:
         """Return the dotted path of ``key``."""
         return f"{self.path}.{key}" if self.path else key
 
     def _get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        self.seen.add(key)
         if key not in self.data:
             if default is _REQUIRED:
                 raise ValueError(f"emulator config: missing key '{self.where(key)}'")
@@ -61,12 +73,14 @@ class Fields:
     def objects(self, key: str, required: bool = False) -> list[Fields]:
         """Return a list of objects, each with its own path."""
         items = self._get(key, list, _REQUIRED if required else [])
-        return [Fields(item, f"{self.where(key)}[{i}]") for i, item in enumerate(items)]
+        return [
+            Fields(item, f"{self.where(key)}[{i}]", self.family) for i, item in enumerate(items)
+        ]
 
     def child(self, key: str) -> Fields | None:
         """Return a nested object, or None when absent."""
         value = self._get(key, dict, None)
-        return None if value is None else Fields(value, self.where(key))
+        return None if value is None else Fields(value, self.where(key), self.family)
 
     def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Return a list of strings."""

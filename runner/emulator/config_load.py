@@ -66,7 +66,7 @@ def build_config(top: Fields, started: datetime) -> EmulatorConfig:
     managed = _managed(top.child("managedIdentity"), tenants[0].id)
     index = principal_index(tenants, managed)
     paging = top.child("paging") or Fields({}, "paging")
-    return EmulatorConfig(
+    config = EmulatorConfig(
         tenants=tenants,
         subscriptions=tuple(subscription(s, tenants) for s in top.objects("subscriptions")),
         role_assignments=tuple(role_assignment(r, index) for r in top.objects("roleAssignments")),
@@ -77,6 +77,8 @@ def build_config(top: Fields, started: datetime) -> EmulatorConfig:
         graph_page_size=paging.number("graph", 100, minimum=1),
         started=started,
     )
+    top.reject_unknown()
+    return config
 
 
 def _tenant(obj: Fields, started: datetime) -> Tenant:

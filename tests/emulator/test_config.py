@@ -89,3 +89,13 @@ def test_derived_object_ids_are_deterministic() -> None:
     first, second = load_config(data), load_config(data)
     assert first.tenants[0].apps[0].object_id == second.tenants[0].apps[0].object_id
     assert first.tenants[0].apps[0].client_id == APP
+
+
+def test_unknown_keys_are_reported_and_comments_allowed() -> None:
+    data = default_config_dict()
+    data["_comment"] = "ignored"
+    data["tenants"][0]["apps"][0]["$note"] = "ignored too"
+    assert load_config(data).tenants[0].apps[0].client_id == APP
+    data["tenants"][0]["apps"][0]["graphRole"] = ["User.Read.All"]
+    with pytest.raises(ValueError, match=r"unknown key 'tenants\[0\]\.apps\[0\]\.graphRole'"):
+        load_config(data)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 
+import jwt
 import pytest
 import requests
 
@@ -215,3 +216,12 @@ def test_parallel_token_requests_are_all_counted(fresh: Emulator) -> None:
         statuses = list(pool.map(fetch, range(24)))
     assert statuses == [200] * 24
     assert fresh.stats.token_requests[(APP, ARM, "client_credentials")] == 24
+
+
+def test_tokens_verify_with_the_published_keys(emulator: Emulator, http: requests.Session) -> None:
+    token = app_token(http, emulator.url)
+    openid = http.get(f"{emulator.url}/{TENANT}/v2.0/.well-known/openid-configuration").json()
+    assert openid["token_endpoint"] == f"{emulator.url}/{TENANT}/oauth2/v2.0/token"
+    keys = jwt.PyJWKSet.from_dict(http.get(openid["jwks_uri"], timeout=10).json())
+    claims = jwt.decode(token, keys.keys[0].key, algorithms=["RS256"], audience=ARM)
+    assert claims["appid"] == APP
