@@ -43,6 +43,7 @@ _PRELUDE = (
     "legacy.js",
     "buffer.js",
     "xml.js",
+    "url.js",
     "modules.js",
     "runtime.js",
 )

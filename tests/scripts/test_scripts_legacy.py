@@ -164,3 +164,37 @@ def test_xml2json_reports_bad_xml(run: Any) -> None:
     outcome, _ = run("xml2Json('<a><b></a>');")
     assert outcome.error is not None
     assert outcome.error.message.startswith("xml2Json:")
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (
+            "new URL('https://U:p@Api.Test:443/a/b?x=1&y=two%20w#top').href",
+            "https://U:p@api.test/a/b?x=1&y=two%20w#top",
+        ),
+        ("new URL('http://h:8080/p?q=1').host", "h:8080"),
+        ("new URL('http://h/p?q=1&q=2').searchParams.getAll('q').join()", "1,2"),
+        ("new URL('http://h/p?a=b+c').searchParams.get('a')", "b c"),
+        ("new URL('/x?y=1', 'https://base.test/dir/page').href", "https://base.test/x?y=1"),
+        ("new URL('rel', 'https://base.test/dir/page').pathname", "/dir/rel"),
+        (
+            "(() => { const u = new URL('http://h/p?a=1'); u.searchParams.set('b', 'x y');"
+            " u.searchParams.delete('a'); return u.toString(); })()",
+            "http://h/p?b=x+y",
+        ),
+        ("new URLSearchParams({a: 1, b: 'c&d'}).toString()", "a=1&b=c%26d"),
+        ("String([...new URLSearchParams('a=1&b=2').keys()])", "a,b"),
+        ("require('url').URL === URL", "true"),
+    ],
+)
+def test_url_and_search_params(run: Any, expr: str, expected: str) -> None:
+    outcome, _ = run(f"pm.test(String({expr}), () => {{}});")
+    assert outcome.error is None
+    assert [t.name for t in outcome.tests] == [expected]
+
+
+def test_invalid_url_throws_type_error(run: Any) -> None:
+    outcome, _ = run("new URL('not a url');")
+    assert outcome.error is not None
+    assert (outcome.error.name, outcome.error.message) == ("TypeError", "Invalid URL: not a url")

@@ -60,6 +60,7 @@
   // Small modules of Postman's sandbox that runner provides itself (node_modules wins).
   var OWN = {
     buffer: () => ({ Buffer: R.Buffer }),
+    url: () => ({ URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams }),
     atob: () => globalThis.atob,
     btoa: () => globalThis.btoa,
     timers: () => ({ setTimeout: setTimeout, clearTimeout: clearTimeout, setInterval: setInterval, clearInterval: clearInterval }),
