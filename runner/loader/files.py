@@ -28,21 +28,27 @@ def read_text(path: Path) -> str:
 
 
 def decode(raw: bytes, path: Path) -> str:
-    """Returns `raw` decoded: BOMs decide UTF-16/UTF-8-sig, otherwise UTF-8."""
+    """Returns `raw` decoded: BOMs decide UTF-16/UTF-8-sig, otherwise UTF-8.
+
+    Raises:
+        InputError: the bytes are not text in that encoding.
+    """
+    encoding = "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    if len(raw) >= 2 and raw[0] != 0 and raw[1] == 0:
-        return raw.decode("utf-16-le")
-    if len(raw) >= 2 and raw[0] == 0 and raw[1] != 0:
-        return raw.decode("utf-16-be")
+        encoding = "utf-16"
+    elif len(raw) >= 2 and raw[0] != 0 and raw[1] == 0:
+        encoding = "utf-16-le"
+    elif len(raw) >= 2 and raw[0] == 0 and raw[1] != 0:
+        encoding = "utf-16-be"
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
         raise InputError(
-            f"not UTF-8 text (byte {exc.start})",
+            f"not {name} text (byte {exc.start})",
             location=Location(str(path)),
             hint="save the file as UTF-8",
-        ) from exc
+        ) from None
 
 
 def read_json(path: Path) -> Any:
@@ -64,7 +70,9 @@ def read_json(path: Path) -> Any:
 
 def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
     """Returns a likely fix for a JSON syntax error, with the offending line."""
-    line = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+    lines = text.splitlines()
+    # The error may sit just past the last line (e.g. a document cut after a newline).
+    line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
     shown = line.strip()[:120]
     if "Expecting property name" in exc.msg or "Expecting value" in exc.msg:
         return f"a trailing comma or a missing value? line {exc.lineno}: {shown}"

@@ -3,6 +3,7 @@ pointer and the item path; all problems of a file together; --junit holds one <e
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -325,3 +326,27 @@ def test_schema_reference_is_allowed_and_published(tmp_path, server):
         },
     )
     assert run_cli("validate", path).code == 0
+
+
+def test_json_cut_after_a_newline(tmp_path, server):
+    path = tmp_path / "c.json"
+    path.write_text('{"name": "c",\n')
+    err = _invalid(server, path)
+    assert f"{path}: malformed JSON at line 2, column 1" in err
+
+
+def test_odd_length_utf16_without_bom(tmp_path, server):
+    path = tmp_path / "c.json"
+    path.write_bytes(b"{\x00\x00")
+    err = _invalid(server, path)
+    assert f"{path}: not UTF-16 text" in err
+
+
+def test_utf16_and_utf8_bom_files_are_read(tmp_path, server):
+    doc = {"name": "bom", "items": [{"name": "a", "url": f"{server.url}/json"}]}
+    text = json.dumps(doc)
+    for encoding in ("utf-16", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.json"
+        path.write_bytes(text.encode(encoding))
+        result = run_cli("validate", path)
+        assert result.code == 0, result.err
