@@ -96,6 +96,7 @@ def resolve_app(tenant: Tenant, client_id: str) -> App:
 
 
 def success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
+    """Return the token response JSON in the v1 or v2 dialect."""
     issued = call.state.issuer.issue(outcome.grant)
     body: dict[str, Any] = {"token_type": "Bearer"}
     if call.v1:
