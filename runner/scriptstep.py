@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from runner.http import HttpRequest, HttpResponse, Transport
 from runner.model import Body, Collection, FilePart, Request, Script, Step
@@ -66,10 +66,14 @@ class ScriptRunner:
         scripts = self._chain(step, "test")
         if not scripts:
             return
+        # Test scripts see what was really sent, auth and transport headers included.
+        sent = list(response.request_headers or http.headers)
+        if not any(k.lower() == "host" for k, _ in sent):
+            sent.insert(0, ("Host", urlsplit(http.url).netloc))
         request = request_dict(step.request) | {
             "url": http.url,
             "method": http.method,
-            "headers": [list(h) for h in http.headers],
+            "headers": [list(h) for h in sent],
         }
         for script in scripts:
             self._run(script, "test", step, scope, request, response_dict(response), outcome)
@@ -156,6 +160,7 @@ def request_dict(request: Request) -> dict[str, Any]:
         "url": url,
         "headers": [list(h) for h in request.headers],
         "body": _body_dict(request.body),
+        "description": request.description,
     }
 
 
