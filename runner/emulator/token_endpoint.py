@@ -38,6 +38,13 @@ class TokenCall:
         """Return the requested audience from ``resource`` (v1) or ``scope`` (v2)."""
         if self.v1:
             return parse_resource(require(self.form, "resource"), tenant.display_name)
+        if self.form.get("resource") and not self.form.get("scope"):
+            raise EntraError(
+                901002,
+                "invalid_request",
+                "The 'resource' request parameter is not supported. Use 'scope' "
+                "(e.g. https://management.azure.com/.default) on the v2.0 endpoint.",
+            )
         return parse_scope(self.form.get("scope", ""), tenant.display_name)
 
 

@@ -193,3 +193,13 @@ def test_not_found(
 ) -> None:
     response = _get(emulator, http, path, arm_token, **{"api-version": "2020-09-01"})
     assert response.status_code == 404 and response.json()["error"]["code"] == code
+
+
+def test_get_one_subscription(emulator: Emulator, http: requests.Session, arm_token: str) -> None:
+    ok = _get(emulator, http, f"/subscriptions/{SUB}", arm_token, **{"api-version": "2022-12-01"})
+    other = "/subscriptions/00000000-0000-0000-0000-00000000005b"
+    denied = _get(emulator, http, other, arm_token, **{"api-version": "2022-12-01"})
+    assert ok.json()["displayName"] == "Contoso Production"
+    assert ok.json()["tenantId"] == "00000000-0000-0000-0000-0000000000aa"
+    assert denied.status_code == 403
+    assert "'Microsoft.Resources/subscriptions/read'" in denied.json()["error"]["message"]

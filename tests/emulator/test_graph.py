@@ -165,3 +165,15 @@ def test_arm_token_is_invalid_audience(emulator: Emulator, http: requests.Sessio
     assert (
         response.json()["error"]["message"] == "Access token validation failure. Invalid audience."
     )
+
+
+def test_service_principal_by_app_id_and_applications_role(
+    emulator: Emulator, http: requests.Session, graph_token: str
+) -> None:
+    sp = _get(emulator, http, f"/v1.0/servicePrincipals/{LEGACY_APP}", graph_token).json()
+    assert sp["id"] == "00000000-0000-0000-0000-0000000000c8"
+    assert sp["@odata.context"].endswith("#servicePrincipals/$entity")
+    form = {"grant_type": "password", "client_id": PUBLIC_APP, "username": USER}
+    user = token_json(http, emulator.url, "v2", **form, password=PASSWORD, scope="User.Read.All")
+    denied = _get(emulator, http, "/v1.0/applications", user.json()["access_token"])
+    assert denied.status_code == 403

@@ -141,13 +141,17 @@ def test_expiring_secret_still_works(emulator: Emulator, http: requests.Session)
         ("", 70011),
         ("https://graph.microsoft.com/.default https://management.azure.com/.default", 70011),
         ("https://unknown.example.com/.default", 500011),
+        (None, 901002),
     ],
 )
-def test_v2_scope_errors(emulator: Emulator, http: requests.Session, scope: str, code: int) -> None:
-    response = token_json(http, emulator.url, "v2", **CC, scope=scope)
+def test_v2_scope_errors(
+    emulator: Emulator, http: requests.Session, scope: str | None, code: int
+) -> None:
+    audience = {"scope": scope} if scope is not None else {"resource": ARM}
+    response = token_json(http, emulator.url, "v2", **CC, **audience)
     assert response.status_code == 400
     assert aadsts(response) == code
-    assert response.json()["error"] in ("invalid_scope", "invalid_resource")
+    assert response.json()["error"] in ("invalid_scope", "invalid_resource", "invalid_request")
 
 
 def test_json_body_is_rejected(emulator: Emulator, http: requests.Session) -> None:
