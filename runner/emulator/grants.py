@@ -148,6 +148,10 @@ def _audience_label(call: TokenCall) -> str:
     if not raw and call.form.get("refresh_token"):
         record = call.state.refresh.peek(call.form["refresh_token"])
         return record.audience.resource.canonical if record else ""
+    device_code = call.form.get("device_code") or call.form.get("code")
+    if not raw and device_code:
+        device = call.state.devices.get(device_code)
+        return device.audience.resource.canonical if device else ""
     try:
         audience = parse_resource(raw, "") if call.v1 else parse_scope(raw, "")
     except EntraError:

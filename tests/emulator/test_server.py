@@ -77,6 +77,8 @@ def test_device_code_polls_are_counted(fresh: Emulator, http: requests.Session) 
         token_json(http, fresh.url, "v2", **form, device_code=code["device_code"])
     assert fresh.stats.device_code_polls == 2
     assert fresh.stats.tokens(grant_type="device_code") == 2
+    key = (client, "https://graph.microsoft.com", "device_code")
+    assert fresh.stats.token_requests[key] == 2
 
 
 def test_throttle_header_counts_per_value(fresh: Emulator, http: requests.Session) -> None:
