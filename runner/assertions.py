@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,9 @@ ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", 
 def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
     """Returns the result of applying `check.op` with the rendered `expected` to `actual`."""
     name = check.label
+    if check.subject == "status":
+        # A status from a variable (--var, CSV data, environment) arrives as text.
+        expected = _as_status(expected)
     operation = OPERATIONS[check.op]
     multi = check.subject == "jsonpath" and is_multi(check.target or "")
     if multi and check.op == "exists" and actual == []:
@@ -62,10 +66,19 @@ def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
             passed = all(operation(value, expected) for value in actual)
         else:
             passed = operation(actual, expected)
-    except (TypeError, ValueError) as exc:
-        return AssertionResult(name, False, expected, _shown(actual), f"cannot compare: {exc}")
+    except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
+        message = f"{_message(check, actual, expected)} (cannot compare: {exc})"
+        return AssertionResult(name, False, expected, _shown(actual), message)
     message = "" if passed else _message(check, actual, expected)
     return AssertionResult(name, passed, expected, _shown(actual), message)
+
+
+def _as_status(expected: Any) -> Any:
+    if isinstance(expected, str) and expected.strip().isdigit():
+        return int(expected)
+    if isinstance(expected, list):
+        return [_as_status(v) for v in expected]
+    return expected
 
 
 def _shown(actual: Any) -> Any:
@@ -114,6 +127,8 @@ def _type(actual: Any, expected: str) -> bool:
         "object": lambda v: isinstance(v, dict),
         "null": lambda v: v is None,
     }
+    if expected not in checks:
+        raise ValueError(f"unknown type {_brief(expected)}; one of {', '.join(checks)}")
     return checks[expected](actual)
 
 
@@ -136,8 +151,11 @@ def _length(actual: Any, expected: Any) -> bool:
         return False
     size = len(actual)
     if isinstance(expected, dict):
+        unknown = sorted(set(expected) - set(OPERATIONS))
+        if unknown:
+            raise ValueError(f"unknown length operator '{unknown[0]}'")
         return all(OPERATIONS[op](size, want) for op, want in expected.items())
-    return size == int(expected)
+    return size == float(expected)
 
 
 def _moment(actual: Any) -> datetime:

@@ -27,7 +27,12 @@ def extract(capture: Capture, response: HttpResponse) -> Any:
         match = compile_regex(capture.expr or "").search(response.text)
         if match is None:
             raise CaptureError(f"capture {capture.name}: /{capture.expr}/ matched nothing")
-        return match.group(capture.group)
+        try:
+            return match.group(capture.group)
+        except IndexError:
+            raise CaptureError(
+                f"capture {capture.name}: /{capture.expr}/ has no group {capture.group}"
+            ) from None
     try:
         document = response.json()
     except ValueError as exc:

@@ -22,7 +22,7 @@ from runner.model import (
     Script,
     Scripts,
 )
-from runner.query import jsonpath_error, regex_error
+from runner.query import compile_regex, jsonpath_error, regex_error
 from runner.suggest import did_you_mean
 
 OPERATORS = (
@@ -189,6 +189,15 @@ class Builder:
         return checks
 
     def _check_operand(self, op: str, expected: Any, where: Location) -> None:
+        if op == "length" and isinstance(expected, dict):
+            for inner in expected:
+                if inner not in OPERATORS:
+                    guess = did_you_mean(inner, OPERATORS)
+                    self.problems.add(
+                        f"unknown assertion operator '{inner}'",
+                        where.child(inner),
+                        f"did you mean '{guess}'?" if guess else 'e.g. {"length": {"gte": 1}}',
+                    )
         if op == "matches" and isinstance(expected, str) and "<<" not in expected:
             problem = regex_error(expected)
             if problem:
@@ -219,6 +228,14 @@ class Builder:
                 problem = regex_error(capture.expr)
                 if problem:
                     self.problems.add(f"invalid regular expression: {problem}", where)
+                elif compile_regex(capture.expr).groups < capture.group:
+                    groups = compile_regex(capture.expr).groups
+                    self.problems.add(
+                        f"capture group {capture.group} does not exist: the expression has "
+                        f"{groups} group{'' if groups == 1 else 's'}",
+                        where.child("group"),
+                        "use group 0 for the whole match, 1 for the first (…) and so on",
+                    )
             captures.append(capture)
         return tuple(captures)
 

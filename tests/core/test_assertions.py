@@ -227,3 +227,68 @@ def test_failed_capture_is_a_failed_assertion(tmp_path, server, coll):
     result = run_cli("run", path)
     assert result.code == 1
     assert "capture x: $.nope found nothing in the response" in result.out
+
+
+def test_runtime_oddities_are_failures_not_tracebacks(tmp_path, server, coll):
+    path = coll(
+        {"name": "regex from a variable", "url": f"{server.url}/json",
+         "assert": {"body": {"matches": "<<bad>>"}}},
+        {"name": "length from a word", "url": f"{server.url}/json",
+         "assert": {"jsonpath": {"$.value": {"length": "<<word>>"}}}},
+        {"name": "type inside length", "url": f"{server.url}/json",
+         "assert": {"jsonpath": {"$.value": {"length": {"type": "x"}}}}},
+        {"name": "unknown charset", "url": f"{server.url}/ctype?t=text/plain;%20charset=nonsense",
+         "assert": {"body": "caf?"}},
+        {"name": "after", "url": f"{server.url}/json", "assert": {"status": 200}},
+        variables={"bad": "((", "word": "abc"},
+    )  # fmt: skip
+    result = run_cli("run", path, "--json", tmp_path / "r.json")
+    assert result.code == 1
+    assert "Traceback" not in result.text
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    messages = [r["assertions"][0]["message"] for r in results[:3]]
+    assert "cannot compare: missing ), unterminated subpattern" in messages[0]
+    assert messages[1].startswith("jsonpath $.value: expected length 'abc', got [")
+    assert "unknown type 'x'" in messages[2]
+    assert results[3]["outcome"] == "failed" and results[3]["status"] == 200
+    assert results[4]["outcome"] == "passed"
+
+
+def test_length_must_match_exactly(server, coll):
+    path = coll({"name": "r", "url": f"{server.url}/json",
+                 "assert": {"jsonpath": {"$.value": {"length": 2.5}}}})  # fmt: skip
+    assert run_cli("run", path).code == 1
+
+
+def test_status_from_a_variable(tmp_path, server, coll):
+    data = tmp_path / "rows.csv"
+    data.write_text("code,codes\n200,201\n")
+    path = coll(
+        {"name": "whole", "url": f"{server.url}/json", "assert": {"status": "<<code>>"}},
+        {"name": "matcher", "url": f"{server.url}/json",
+         "assert": {"status": {"equals": "<<code>>", "in": ["<<codes>>", "<<code>>"]}}},
+        {"name": "wrong", "url": f"{server.url}/status/500", "assert": {"status": "<<code>>"}},
+    )  # fmt: skip
+    result = run_cli("run", path, "-d", data)
+    assert result.code == 1
+    assert "✔ whole" in result.out and "✔ matcher" in result.out
+    assert "✘ status: expected equals 200, got 500" in result.out
+
+
+def test_capture_group_that_does_not_exist_is_invalid_input(server, coll):
+    path = coll({"name": "r", "url": f"{server.url}/json",
+                 "capture": {"x": {"regex": "(a)(b)", "group": 3}}})  # fmt: skip
+    result = run_cli("validate", path)
+    assert result.code == 2
+    assert "#/items/0/capture/x/group (r): capture group 3 does not exist" in result.err
+
+
+def test_unknown_operator_inside_length_is_invalid_input(server, coll):
+    length = {"length": {"gte": 1, "lesser": 3}}
+    path = coll(
+        {"name": "r", "url": f"{server.url}/json", "assert": {"jsonpath": {"$.value": length}}}
+    )
+    result = run_cli("validate", path)
+    assert result.code == 2
+    assert "#/items/0/assert/jsonpath/$.value/length/lesser (r)" in result.err
+    assert "unknown assertion operator 'lesser'" in result.err

@@ -243,6 +243,12 @@ def _r_text(h: Handler, seen: Seen, rest: list[str]) -> Reply:
     return 200, {"Content-Type": "text/plain"}, b"plain text, not JSON"
 
 
+def _r_ctype(h: Handler, seen: Seen, rest: list[str]) -> Reply:
+    ctype = seen.query.get("t", ["text/plain"])[0]
+    body = seen.query.get("body", ["caf\u00e9"])[0].encode("latin-1", "replace")
+    return 200, {"Content-Type": ctype}, body
+
+
 def _r_dates(h: Handler, seen: Seen, rest: list[str]) -> Reply:
     return _json(200, {"past": "2001-02-03T04:05:06Z", "future": "2999-01-01T00:00:00+00:00"})
 
@@ -258,6 +264,7 @@ ROUTES: dict[str, Callable[[Handler, Seen, list[str]], Reply | None]] = {
     "drop": _r_drop,
     "text": _r_text,
     "dates": _r_dates,
+    "ctype": _r_ctype,
 }
 
 
