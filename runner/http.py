@@ -70,7 +70,10 @@ class HttpResponse:
     @cached_property
     def text(self) -> str:
         """Returns the body decoded as text."""
-        return self.body.decode(self.encoding or "utf-8", errors="replace")
+        try:
+            return self.body.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know: read it as UTF-8
+            return self.body.decode("utf-8", errors="replace")
 
     @cached_property
     def _json(self) -> Any:
