@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from importlib import resources
@@ -31,12 +32,16 @@ class Emulator:
         port: int = 0,
         token_lifetime: int | None = None,
         host: str = "127.0.0.1",
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if token_lifetime is not None and token_lifetime < 1:
             raise ValueError("token_lifetime must be at least 1 second")
         self.config = load_config(config)
         self.state = EmulatorState(self.config, token_lifetime)
         self._address = (host, port)
+        # With a TLS context it serves https, so collections that hard-code
+        # https://login.microsoftonline.com run unchanged through --connect-to.
+        self._ssl_context = ssl_context
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -44,6 +49,10 @@ class Emulator:
         """Return self once the server listens (port 0 picks a free port)."""
         if self._server is None:
             self._server = EmulatorServer(self._address, self.state)
+            if self._ssl_context is not None:
+                self._server.socket = self._ssl_context.wrap_socket(
+                    self._server.socket, server_side=True
+                )
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.1},
@@ -73,7 +82,8 @@ class Emulator:
     @property
     def url(self) -> str:
         """Return the base URL, e.g. ``http://127.0.0.1:54321``."""
-        return f"http://{self._address[0]}:{self.port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        return f"{scheme}://{self._address[0]}:{self.port}"
 
     @property
     def token_lifetime(self) -> int:
