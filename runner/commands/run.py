@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,7 +34,9 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         options = _options(args, inputs)
     except RunnerError as exc:
         if args.junit:
-            error_junit(args.junit, exc, Path(args.collection).stem)
+            # When the report path itself is the problem, `exc` says so.
+            with contextlib.suppress(OSError):
+                error_junit(args.junit, exc, Path(args.collection).stem)
         raise
     for warning in inputs.warnings:
         err.write(f"warning: {warning}\n")
@@ -67,6 +70,9 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
             raise InputError(f"{flag} must be at least {least}, got {value}")
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
         raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
+    for flag, report in (("--junit", args.junit), ("--json", args.json)):
+        if report:
+            _check_writable(flag, Path(report))
     return RunOptions(
         iterations=args.iterations,
         data=inputs.data,
@@ -85,6 +91,21 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         module_paths=tuple(args.module_path),
         script_timeout_ms=args.timeout_script,
     )
+
+
+def _check_writable(flag: str, path: Path) -> None:
+    """Raises InputError when a report cannot be written to `path` (before anything is sent)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{flag} {path}: cannot create folder {path.parent}: {exc.strerror}"
+        ) from None
+    if path.is_dir():
+        suffix = ".xml" if flag == "--junit" else ".json"
+        raise InputError(
+            f"{flag} {path}: is a folder", hint=f"e.g. {flag} {path / 'report'}{suffix}"
+        )
 
 
 def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:

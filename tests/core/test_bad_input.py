@@ -350,3 +350,16 @@ def test_utf16_and_utf8_bom_files_are_read(tmp_path, server):
         path.write_bytes(text.encode(encoding))
         result = run_cli("validate", path)
         assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("flag", ["--junit", "--json"])
+def test_unwritable_report_path_is_invalid_input(tmp_path, server, flag):
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "adir").mkdir()
+    path = write_json(
+        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
+    )
+    err = _invalid(server, path, flag, tmp_path / "afile" / "report")
+    assert f"{flag} {tmp_path / 'afile' / 'report'}: cannot create folder" in err
+    err = _invalid(server, path, flag, tmp_path / "adir")
+    assert f"{flag} {tmp_path / 'adir'}: is a folder" in err
