@@ -44,8 +44,22 @@ def load_collection(path: Path | str) -> Collection:
     from runner.loader.build import Builder
     from runner.loader.validate import schema_errors
 
-    collect(schema_errors(doc, str(path), "collection"))
-    return Builder(doc, path).collection()
+    problems = schema_errors(doc, str(path), "collection")
+    builder = Builder(doc, path)
+    try:
+        collection = builder.build()
+    except (KeyError, TypeError, AttributeError, ValueError):
+        # The document's shape is broken (already reported by the schema); keep the
+        # semantic problems found before the builder tripped over it.
+        collection = None
+    # A node the schema already complained about needs no second message.
+    flagged = {p.location.pointer for p in problems if p.location is not None}
+    semantic = [
+        p for p in builder.problems.items if p.location is None or p.location.pointer not in flagged
+    ]
+    collect([*problems, *semantic])
+    assert collection is not None
+    return collection
 
 
 def load_environment(path: Path | str) -> Environment:

@@ -42,7 +42,12 @@ class Builder:
 
     def collection(self) -> Collection:
         """Returns the Collection; raises InputErrors listing every problem."""
-        root = Location(self.file)
+        collection = self.build()
+        self.problems.raise_if_any()
+        return collection
+
+    def build(self) -> Collection:
+        """Returns the Collection, recording semantic problems in `self.problems`."""
         items = self._items(self.doc.get("items", []), ["items"])
         collection = Collection(
             name=self.doc.get("name", self.path.stem),
@@ -53,8 +58,6 @@ class Builder:
             scripts=self._scripts(self.doc.get("scripts"), ["scripts"]),
             description=self.doc.get("description", ""),
         )
-        del root
-        self.problems.raise_if_any()
         return collection
 
     def _loc(self, parts: list[str | int]) -> Location:
