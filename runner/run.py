@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from runner.auth.base import TokenCache
@@ -111,6 +114,11 @@ def build_masker(
     """Returns a Masker that knows every secret value the run starts with."""
     masker = Masker()
     masker.add_environment()
+    sources = [collection.source] + [e.source for e in (environment, globals_env) if e]
+    for name in _env_references(sources):
+        # Values read through <<$env.NAME>> with a secret-sounding NAME, however short.
+        if is_sensitive_name(name) and name in os.environ:
+            masker.add(os.environ[name])
     layers: list[tuple[Mapping[str, Any], frozenset[str]]] = [
         (collection.variables, frozenset()),
         (variables or {}, frozenset()),
@@ -136,6 +144,21 @@ def build_masker(
                 except Exception:  # an undefined reference is reported by validation
                     continue
     return masker
+
+
+_ENV_REFERENCE = re.compile(r"(?:<<|\{\{)\s*\$env\.([^<>{}\s]+?)\s*(?:>>|\}\})")
+
+
+def _env_references(sources: Sequence[Path | None]) -> set[str]:
+    """Returns the NAMEs of every `<<$env.NAME>>` written in the given input files."""
+    names: set[str] = set()
+    for source in sources:
+        try:
+            text = source.read_text("utf-8", errors="replace") if source else ""
+        except OSError:
+            continue
+        names.update(_ENV_REFERENCE.findall(text))
+    return names
 
 
 class _Loop:

@@ -324,3 +324,33 @@ def test_quiet_and_verbose_are_exclusive(server, coll):
     result = run_cli("run", path, "--quiet", "--verbose")
     assert result.code == 2
     assert "not allowed with" in result.err
+
+
+def test_retry_after_seconds_are_waited(tmp_path, server, coll):
+    path = coll(
+        {"name": "r", "url": f"{server.url}/flaky/g/1/429?after=1", "assert": {"status": 200}}
+    )
+    result = run_cli("run", path, "--retry", "1", "--json", tmp_path / "r.json")
+    assert result.code == 0, result.text
+    attempt = _report(tmp_path / "r.json")["results"][0]["attempts"][0]
+    assert attempt["waited_ms"] == 1000
+    assert server.log[1].at - server.log[0].at >= 0.95
+
+
+def test_retry_after_http_date_and_backoff():
+    from email.utils import formatdate
+
+    from runner.retry import retry_after_ms
+
+    assert retry_after_ms("2", 0) == 2000
+    assert retry_after_ms("100000", 0) == 60000  # capped
+    assert 0 <= retry_after_ms(formatdate(__import__("time").time() + 3, usegmt=True), 0) <= 3000
+    assert retry_after_ms(formatdate(0, usegmt=True), 0) == 0
+    assert retry_after_ms(None, 0) == 100 and retry_after_ms("soon", 2) == 400
+
+
+def test_var_value_may_contain_equals_and_last_wins(server, coll):
+    path = coll({"name": "r", "url": f"{server.url}/echo", "query": {"q": "<<a>>"}})
+    result = run_cli("run", path, "--var", "a=1", "--var", "a=b=c")
+    assert result.code == 0, result.text
+    assert server.log[0].query == {"q": ["b=c"]}

@@ -122,3 +122,20 @@ def test_authorization_header_masked_in_json_exchange(tmp_path, server, monkeypa
     assert headers["Authorization"] == "***"
     assert headers["X-Listed"] == "***"
     assert report["results"][0]["assertions"][1]["actual"] == "***"
+
+
+def test_short_env_secret_read_through_env_reference_is_masked(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("CORE_SHORT_SECRET", "s3cr3")
+    monkeypatch.setenv("CORE_SHORT_PLAIN", "pl41n")
+    path = write_json(
+        tmp_path / "c.json",
+        {"name": "c", "items": [{
+            "name": "a", "url": f"{server.url}/echo", "assert": {"status": 500},
+            "headers": {"X-S": "<<$env.CORE_SHORT_SECRET>>", "X-P": "<<$env.CORE_SHORT_PLAIN>>"},
+        }]},
+    )  # fmt: skip
+    result = run_cli("run", path, "--verbose", "--json", tmp_path / "r.json")
+    assert server.log[0].headers["X-S"] == "s3cr3"
+    for text in (result.out, (tmp_path / "r.json").read_text()):
+        assert "s3cr3" not in text
+        assert "pl41n" in text  # not a secret: its name says nothing

@@ -9,7 +9,8 @@ test can assert that nothing was sent. Routes:
 - `/delay/MS`             answers after MS milliseconds
 - `/redirect/N`           302 to /redirect/N-1, then to /json
 - `/cookies/set?a=b`      Set-Cookie for each pair;  `/cookies` echoes the Cookie header
-- `/flaky/KEY/N/STATUS`   STATUS with `Retry-After: 0` for the first N calls of KEY, then 200
+- `/flaky/KEY/N/STATUS`   STATUS with `Retry-After: ?after` (0) for the first N calls of KEY,
+                          then 200
 - `/drop`                 closes the connection without answering
 - `/text`                 a text/plain body
 - `/dates`                JSON with past and future ISO 8601 date-times
@@ -225,7 +226,8 @@ def _r_flaky(h: Handler, seen: Seen, rest: list[str]) -> Reply:
         count = h.state.counters.get(key, 0)
         h.state.counters[key] = count + 1
     if count < times:
-        return _json(status, {"error": "busy", "try": count + 1}, {"Retry-After": "0"})
+        after = seen.query.get("after", ["0"])[0]
+        return _json(status, {"error": "busy", "try": count + 1}, {"Retry-After": after})
     return _json(200, {"ok": True, "calls": count + 1})
 
 
