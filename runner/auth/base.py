@@ -66,6 +66,7 @@ class _Entry:
     token: Token | None = None
     error: AuthError | None = None
     failures: int = 0
+    rejected: bool = False
 
 
 Emit = Callable[[ItemResult], None]
@@ -94,18 +95,21 @@ class TokenCache:
         """
         entry = self._entry(source.key)
         with entry.lock:
-            if entry.token is not None and not entry.token.expiring():
+            if entry.token is not None and not entry.rejected and not entry.token.expiring():
                 return entry.token
             if entry.error is not None and entry.failures > self.retries:
                 raise entry.error
             return self._acquire(source, entry, emit, iteration)
 
     def invalidate(self, source: TokenSource, token: Token) -> None:
-        """Forgets `token` (after a 401) so the next get() asks for a new one."""
+        """Marks `token` as rejected (after a 401) so the next get() asks for a new one.
+
+        The token stays as the previous one: its refresh token is still the newest.
+        """
         entry = self._entry(source.key)
         with entry.lock:
             if entry.token is token:
-                entry.token = None
+                entry.rejected = True
 
     def _acquire(self, source: TokenSource, entry: _Entry, emit: Emit, iteration: int) -> Token:
         result = ItemResult(
@@ -125,5 +129,9 @@ class TokenCache:
             result.elapsed_ms = result.elapsed_ms or (time.perf_counter() - started) * 1000
             self.acquisitions += 1
             emit(result)
-        entry.token, entry.error, entry.failures = token, None, 0
+        previous = entry.token
+        if token.refresh_token is None and previous is not None:
+            # Not rotated this time: the refresh token we had is still the one to use.
+            token.refresh_token = previous.refresh_token
+        entry.token, entry.error, entry.failures, entry.rejected = token, None, 0, False
         return token
