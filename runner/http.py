@@ -244,6 +244,8 @@ def describe_failure(exc: Exception, request: HttpRequest) -> str:
         return f"timed out connecting to {where} after {_ms(request.timeout)}"
     if isinstance(exc, requests.exceptions.Timeout):
         return f"timed out waiting for {where} after {_ms(request.timeout)}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
+        return f"the response from {where} was cut off: {_incomplete(text)}"
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return f"too many redirects from {request.url}"
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
@@ -251,6 +253,16 @@ def describe_failure(exc: Exception, request: HttpRequest) -> str:
     if isinstance(exc, requests.exceptions.ConnectionError):
         return _connection_reason(text, where)
     return f"request to {where} failed: {text[:160]}"
+
+
+def _incomplete(text: str) -> str:
+    import re
+
+    got = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
+    if got is None:
+        return "the connection closed before the whole body arrived"
+    read, missing = int(got[1]), int(got[2])
+    return f"the connection closed after {read} of {read + missing} bytes"
 
 
 def _connection_reason(text: str, where: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -113,6 +114,37 @@ def header_credentials(headers: Iterable[tuple[str, str]]) -> list[str]:
                     found.append(cookie)
         else:
             found.append(value.partition(" ")[2])
+    return found
+
+
+def body_credentials(text: str | None) -> list[str]:
+    """Returns the values of credential fields (access_token, password…) in a JSON or form body.
+
+    A token response fetched by an ordinary request, or a password posted in a form, is
+    then masked wherever it shows up, like a secret variable.
+    """
+    if not text or not any(name in text for name in SENSITIVE_FIELDS):
+        return []
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        from urllib.parse import parse_qsl, quote_plus
+
+        pairs = parse_qsl(text.strip()) if "\n" not in text.strip() else []
+        values = [v for k, v in pairs if _sensitive_field(k)]
+        return [*values, *(quote_plus(v) for v in values)]
+    found: list[str] = []
+    stack = [payload]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str) and _sensitive_field(key):
+                    found.append(item)
+                else:
+                    stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
     return found
 
 

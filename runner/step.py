@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from runner import auth as auth_mod
 from runner.assertions import evaluate, subject_value
+from runner.auth.oauth2 import OAuth2Source
 from runner.capture import extract
 from runner.errors import (
     AuthError,
@@ -113,6 +114,9 @@ def _run(
     )
     if ctx.masker is not None:
         ctx.masker.add_all(plan.secrets)
+    if ctx.settings.timeout_ms and isinstance(plan.source, OAuth2Source):
+        # --timeout-request bounds the token request too, not only the API call.
+        plan.source.timeout = ctx.settings.timeout_ms / 1000
     http = resolve(
         request,
         renderer,
@@ -197,22 +201,28 @@ def _record(
 ) -> None:
     result.status, result.reason = response.status, response.reason
     result.elapsed_ms = response.elapsed_ms
+    body = http.data
+    shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = response.text
     if ctx.masker is not None:
-        from runner.secrets import header_credentials
+        from runner.secrets import body_credentials, header_credentials
 
         sent = response.request_headers or http.headers
         ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
+        # A token endpoint called as an ordinary request: its tokens are secrets too.
+        ctx.masker.add_all(body_credentials(text))
+        ctx.masker.add_all(body_credentials(shown if isinstance(shown, str) else None))
     if not ctx.keep_exchange:
         return
-    body = http.data
-    shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    # Masked before they are cut: a secret cut in two would no longer be recognised.
+    mask = ctx.masker.mask if ctx.masker is not None else str
     result.exchange = Exchange(
         method=http.method,
         url=http.url,
         request_headers=list(response.request_headers or http.headers),
-        request_body=shown[:BODY_KEEP] if isinstance(shown, str) else None,
+        request_body=mask(shown)[:BODY_KEEP] if isinstance(shown, str) else None,
         response_headers=list(response.header_list),
-        response_body=response.text[:BODY_KEEP],
+        response_body=mask(text)[:BODY_KEEP],
     )
 
 

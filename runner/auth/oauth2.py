@@ -7,6 +7,7 @@ OAuth2 server); both response dialects are read (v1 strings with `expires_on`, v
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from runner.auth.base import Token
 from runner.errors import AuthError, Location, TransportError
 from runner.http import HttpRequest, HttpResponse, Transport
 from runner.results import Attempt, Exchange, ItemResult
-from runner.secrets import mask_form
+from runner.secrets import MASK, Masker, mask_form
 
 Render = Callable[[str], str]
 
@@ -114,8 +115,22 @@ def post_token(
         attempt += 1
     result.exchange.request_body = mask_form(body, _NO_MASK)
     result.exchange.response_headers = list(response.header_list)
-    result.exchange.response_body = response.text[:4000]
+    result.exchange.response_body = masked_token_body(response.text)[:4000]
     return response
+
+
+_TOKEN_FIELD = re.compile(
+    r"""(["']?(?:access_token|refresh_token|id_token)["']?\s*[:=]\s*["']?)([^"'&,}\s]+)"""
+)
+
+
+def masked_token_body(text: str) -> str:
+    """Returns a token response body with its tokens masked (JSON, or text that is not)."""
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return _TOKEN_FIELD.sub(lambda m: m.group(1) + MASK, text)
+    return json.dumps(Masker().mask_value(payload))
 
 
 def parse_token_response(response: HttpResponse, location: Location | None) -> Token:
@@ -128,16 +143,18 @@ def parse_token_response(response: HttpResponse, location: Location | None) -> T
         payload = json.loads(response.body)
     except ValueError:
         ctype = response.headers.get("Content-Type", "no Content-Type")
+        status = f"{response.status} {response.reason}".strip()
         raise AuthError(
-            f"token endpoint answered {response.status} with a body that is not JSON ({ctype})",
+            f"token endpoint answered {status} with a body that is not JSON ({ctype})",
             location=location,
-            hint="check tokenUrl: it should end in /oauth2/token (v1) or /oauth2/v2.0/token (v2)",
+            hint=_unavailable_hint(response.status)
+            or "check tokenUrl: it should end in /oauth2/token (v1) or /oauth2/v2.0/token (v2)",
         ) from None
     if not isinstance(payload, dict):
         raise AuthError("token endpoint answered JSON that is not an object", location=location)
     if response.status >= 400:
         message, hint = describe_token_error(response.status, payload)
-        raise AuthError(message, location=location, hint=hint)
+        raise AuthError(message, location=location, hint=hint or _unavailable_hint(response.status))
     access = payload.get("access_token")
     if not isinstance(access, str) or not access:
         raise AuthError(
@@ -151,6 +168,21 @@ def parse_token_response(response: HttpResponse, location: Location | None) -> T
         refresh_token=payload.get("refresh_token") or None,
         response=payload,
     )
+
+
+def _unavailable_hint(status: int) -> str | None:
+    """Returns what to do about a throttled or failing token endpoint, else None."""
+    if status == 429:
+        return (
+            "the token endpoint is throttling requests: try again later; --retry N "
+            "retries it, honouring Retry-After"
+        )
+    if status >= 500:
+        return (
+            f"the token endpoint had a server error ({status}): try again later; "
+            "--retry N retries 503 and 429 answers"
+        )
+    return None
 
 
 def expiry(payload: Mapping[str, Any], now: float | None = None) -> float:
