@@ -26,14 +26,16 @@ class Inputs:
 
 def load_dotenv_file(path: str | None) -> None:
     """Loads a .env file into the process environment without overriding real variables."""
-    from dotenv import load_dotenv
-
     if path is not None:
         if not Path(path).is_file():
             raise InputError(f"--dotenv {path}: file not found")
-        load_dotenv(path, override=False)
     elif Path(".env").is_file():
-        load_dotenv(".env", override=False)
+        path = ".env"
+    else:
+        return
+    from dotenv import load_dotenv  # only when there is a file: importing it costs ~10 ms
+
+    load_dotenv(path, override=False)
 
 
 def parse_vars(pairs: list[str]) -> dict[str, str]:
