@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -146,7 +146,7 @@ class RequestsTransport:
 
         from runner.connect import ConnectToAdapter
 
-        self.session = requests.Session()
+        self.session = _session_class()()
         adapter = ConnectToAdapter(dict(connect_to or {}), pool_maxsize=max(pool_size, 10))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -194,6 +194,48 @@ def _quiet_insecure() -> None:
     from urllib3.exceptions import InsecureRequestWarning
 
     warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+
+@cache
+def _session_class() -> type[requests.Session]:
+    """Returns a requests.Session that reads proxy settings from the environment once per origin.
+
+    `requests` scans the whole process environment for proxies (and checks no_proxy) on every
+    request; the environment does not change during a run, so the result is kept per
+    scheme+host (all that it depends on) and copied out for each request.
+    """
+    import requests
+
+    class Session(requests.Session):
+        def __init__(self) -> None:
+            super().__init__()
+            self._environment_settings: dict[tuple[Any, ...], Any] = {}
+
+        def merge_environment_settings(
+            self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+        ) -> Any:
+            if proxies:  # explicit proxies are merged in place by requests: not cached
+                return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            parts = urlsplit(url)
+            key = (
+                parts.scheme,
+                parts.netloc,
+                stream,
+                verify,
+                cert,
+                self.trust_env,
+                tuple(self.proxies.items()),
+                self.stream,
+                self.verify,
+                self.cert,
+            )
+            found = self._environment_settings.get(key)
+            if found is None:
+                found = super().merge_environment_settings(url, {}, stream, verify, cert)
+                self._environment_settings[key] = found
+            return {**found, "proxies": dict(found["proxies"])}
+
+    return Session
 
 
 def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
