@@ -89,8 +89,21 @@ def _oauth1(p: _Params) -> AuthBase:
         callback_uri=p.get("callback") or None,
     )
     auth.client.version = p.get("version", "1.0")
-    signed: AuthBase = auth
-    return signed
+    return _TextHeaders(auth)
+
+
+class _TextHeaders(AuthBase):
+    """Runs another auth and turns the bytes header values oauthlib sets into text."""
+
+    def __init__(self, inner: AuthBase) -> None:
+        self.inner = inner
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        signed = self.inner(request)
+        for name, value in list(signed.headers.items()):
+            if isinstance(value, bytes):
+                signed.headers[name] = value.decode("latin-1")
+        return signed
 
 
 class HawkAuth(AuthBase):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from runner.postman.checks import Check, Result
 from runner.postman.jsexpr import Aliases
-from runner.postman.jsplit import Piece, statements
-from runner.postman.patterns import Check, Result, recognise
+from runner.postman.jsplit import Piece
+from runner.postman.patterns import recognise
 
 _PLAIN_OK = ("jsonpath", "headers", "body")
 
@@ -38,12 +39,11 @@ class Asserts:
         self.checks = trial
         return True
 
-    def translate(self, source: str, captures: dict[str, Any]) -> list[str]:
-        """Takes the recognised statements of a test script; returns the texts kept as code."""
+    def translate(self, pieces: list[Piece], captures: dict[str, Any]) -> list[Piece]:
+        """Takes the recognised statements of a test script; returns the pieces kept as code."""
         aliases: Aliases = {}
         alias_pieces: dict[int, str] = {}
         kept: list[tuple[int, Piece]] = []
-        pieces = statements(source)
         for index, piece in enumerate(pieces):
             found = None if piece.is_comment else recognise(piece.code, aliases)
             if found is not None and found.alias:
@@ -58,7 +58,7 @@ class Asserts:
                 kept.append((index, pieces[index]))
         if all(p.is_comment for _, p in kept):
             return []
-        return [p.text for _, p in sorted(kept, key=lambda pair: pair[0])]
+        return [p for _, p in sorted(kept, key=lambda pair: pair[0])]
 
     def _take(self, found: Result, captures: dict[str, Any]) -> bool:
         if any(

@@ -29,7 +29,12 @@ def description(value: Any) -> str:
 
 
 def entries(value: Any) -> list[tuple[int, dict[str, Any]]]:
-    """Returns the enabled dict entries of a list with their indexes (for JSON pointers)."""
+    """Returns the enabled dict entries of a list with their indexes (for JSON pointers).
+
+    A lone object counts as a list of one, as the Postman SDK reads it.
+    """
+    if isinstance(value, dict):
+        return [(0, value)] if is_enabled(value) else []
     if not isinstance(value, list):
         return []
     return [(i, e) for i, e in enumerate(value) if is_enabled(e)]

@@ -18,7 +18,7 @@ from runner.postman.asserts import Asserts
 from runner.postman.collection import load_collection
 from runner.postman.detect import detect
 from runner.postman.environment import load_environment
-from runner.postman.jsplit import Piece, statements
+from runner.postman.jsplit import Piece, keep, statements
 from runner.postman.rewire import use_token
 from runner.postman.token_script import TokenScript, token_request
 
@@ -74,6 +74,7 @@ class _Importer:
         doc["variables"] = native.convert(dict(col.variables))
         if col.auth is not None:
             doc["auth"] = native.auth(col.auth)
+            self.note_auth(col.auth.type, col.name)
         self.scripts(doc, col.scripts, col.name, is_request=False)
         doc["items"] = [self.item(item) for item in col.items]
         for node, token, where in self.tokens:
@@ -90,6 +91,7 @@ class _Importer:
                 doc["description"] = item.description
             if item.auth is not None:
                 doc["auth"] = native.auth(item.auth)
+                self.note_auth(item.auth.type, where)
             if item.variables:
                 doc["variables"] = native.convert(dict(item.variables))
             self.scripts(doc, item.scripts, where, is_request=False)
@@ -107,41 +109,38 @@ class _Importer:
 
     def scripts(self, doc: Doc, scripts: Scripts, where: str, *, is_request: bool) -> None:
         """Translates what it can of `scripts` into `doc`; keeps the rest under `scripts`."""
-        kept: dict[str, list[str]] = {}
-        pre = [p for s in scripts.prerequest for p in self.prerequest(doc, s, where)]
-        if pre:
-            kept["prerequest"] = pre
+        kept: dict[str, list[str]] = {"prerequest": [], "test": []}
+        for script in scripts.prerequest:
+            pieces = statements(script.source)
+            left = [p for p in pieces if not self.token_script(doc, p, where)]
+            kept["prerequest"].append(self.remainder(script, pieces, left, where, "prerequest"))
         asserts = Asserts()
         captures: dict[str, Any] = {}
-        test: list[str] = []
         for script in scripts.test:
-            if is_request:
-                texts = asserts.translate(script.source, captures)
-            else:
-                texts = [p.text for p in statements(script.source)]
-            self.warn_kept(test_pieces(script.source, texts), where, "test")
-            test += texts
-        if test:
-            kept["test"] = test
+            pieces = statements(script.source)
+            left = asserts.translate(pieces, captures) if is_request else pieces
+            kept["test"].append(self.remainder(script, pieces, left, where, "test"))
         if asserts:
             doc["assert"] = asserts.to_native()
         if captures:
             doc["capture"] = captures
-        if kept:
-            doc["scripts"] = {k: "\n".join(v) for k, v in kept.items()}
+        texts = {k: "\n".join(t for t in v if t) for k, v in kept.items()}
+        if any(texts.values()):
+            doc["scripts"] = {k: v for k, v in texts.items() if v}
 
-    def prerequest(self, doc: Doc, script: Script, where: str) -> list[str]:
-        """Returns the pieces of a pre-request script kept; records a token script."""
-        kept: list[str] = []
-        pieces = statements(script.source)
-        for piece in pieces:
-            token = None if piece.is_comment else token_request(piece.code, self.known)
-            if token is not None:
-                self.tokens.append((doc, token, where))
-            else:
-                kept.append(piece.text)
-        self.warn_kept([p for p in pieces if p.text in kept], where, "prerequest")
-        return kept
+    def token_script(self, doc: Doc, piece: Piece, where: str) -> bool:
+        """Records `piece` when it is the token pre-request script; returns True if so."""
+        token = None if piece.is_comment else token_request(piece.code, self.known)
+        if token is not None:
+            self.tokens.append((doc, token, where))
+        return token is not None
+
+    def remainder(
+        self, script: Script, pieces: list[Piece], left: list[Piece], where: str, listen: str
+    ) -> str:
+        """Returns the script without its translated pieces, warning once per piece left."""
+        self.warn_kept(left, where, listen)
+        return keep(script.source, pieces, left)
 
     @property
     def known(self) -> dict[str, Any]:
@@ -159,6 +158,11 @@ class _Importer:
                 f"{where}: {listen} script line {piece.code_line} kept as a script: {shown}"
             )
 
+    def note_auth(self, kind: str, where: str) -> None:
+        """Warns about a folder or collection auth type the native format lacks."""
+        if kind not in native.NATIVE_AUTH:
+            self.warnings.append(f"{where}: auth type {kind!r} has no native equivalent")
+
     def note_names(self, doc: Doc) -> None:
         """Warns about `{{names}}` that native `<<names>>` cannot express."""
         odd = native.odd_names(_declarative(doc))
@@ -167,12 +171,6 @@ class _Importer:
                 f"variable reference {name!r} cannot be written as a native <<name>> "
                 "(spaces or nesting): rename the variable"
             )
-
-
-def test_pieces(source: str, kept: list[str]) -> list[Piece]:
-    """Returns the pieces of `source` whose text is among the kept ones."""
-    wanted = set(kept)
-    return [p for p in statements(source) if p.text in wanted]
 
 
 def _declarative(doc: Any) -> Any:

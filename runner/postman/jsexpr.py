@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from runner.postman.jsplit import scan, split_top, string_value
+from runner.postman.jslex import scan
+from runner.postman.jsplit import split_top, string_value
 
 Aliases = dict[str, str]
 """Script variables holding (part of) the parsed response body: name → JSONPath."""

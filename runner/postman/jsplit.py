@@ -8,11 +8,10 @@ not recognised whole stays in the script verbatim.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-_CLOSE = set(_OPEN.values())
+from runner.postman.jslex import scan, skip_string, strip_comments
+
 _CONTINUES = tuple(",+-*/=&|?:(.!<>%^~")
 _CONTINUED_BY = re.compile(
     r"\s*(\.|\?|:|\+|\*|/[^/*]|&&|\|\||,|\)|\]|=[^=]|else\b|catch\b|finally\b)"
@@ -21,10 +20,12 @@ _CONTINUED_BY = re.compile(
 
 @dataclass(frozen=True)
 class Piece:
-    """A top-level statement (or comment) and the 1-based line where it starts."""
+    """A top-level statement (or comment), the 1-based line where it starts, and its span."""
 
     text: str
     line: int
+    start: int = 0
+    end: int = 0
 
     @property
     def code(self) -> str:
@@ -43,64 +44,6 @@ class Piece:
     def is_comment(self) -> bool:
         """Returns True when the piece holds only comments."""
         return not strip_comments(self.text).strip()
-
-
-def scan(source: str) -> Iterator[tuple[int, str, int]]:
-    """Yields (index, char, depth) for every character outside strings and comments."""
-    depth = 0
-    i = 0
-    n = len(source)
-    while i < n:
-        ch = source[i]
-        if ch in "'\"`":
-            i = _skip_string(source, i)
-            continue
-        if source.startswith("//", i):
-            end = source.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if source.startswith("/*", i):
-            end = source.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(depth - 1, 0)
-        yield i, ch, depth
-        i += 1
-
-
-def _skip_string(source: str, start: int) -> int:
-    """Returns the index just after the string literal starting at `start`."""
-    quote = source[start]
-    i = start + 1
-    while i < len(source):
-        if source[i] == "\\":
-            i += 2
-            continue
-        if source[i] == quote or (quote != "`" and source[i] == "\n"):
-            return i + 1
-        i += 1
-    return i
-
-
-def strip_comments(source: str) -> str:
-    """Returns `source` without // and /* */ comments (strings untouched)."""
-    keep = {i for i, _, _ in scan(source)}
-    out = []
-    i = 0
-    while i < len(source):
-        if i in keep:
-            out.append(source[i])
-            i += 1
-        elif source[i] in "'\"`":
-            end = _skip_string(source, i)
-            out.append(source[i:end])
-            i = end
-        else:
-            i += 1
-    return "".join(out)
 
 
 def statements(source: str) -> list[Piece]:
@@ -126,7 +69,7 @@ def _add_piece(pieces: list[Piece], source: str, start: int, end: int) -> None:
         return
     lead = len(chunk) - len(chunk.lstrip())
     line = source.count("\n", 0, start + lead) + 1
-    pieces.append(Piece(chunk.strip(), line))
+    pieces.append(Piece(chunk.strip(), line, start, end))
 
 
 def _next_text(source: str, i: int) -> str:
@@ -135,10 +78,14 @@ def _next_text(source: str, i: int) -> str:
 
 
 def _ends_block(source: str, i: int) -> bool:
-    """Returns True when a `}` closing at depth 0 ends its statement."""
+    """Returns True when a `}` closing at depth 0 ends its statement.
+
+    Only at the end of a line: `} else {`, `})`, `}-[a-f]` in a regex… go on.
+    """
+    line_end = source.find("\n", i)
+    if strip_comments(source[i + 1 : None if line_end < 0 else line_end]).strip():
+        return False
     rest = _next_text(source, i)
-    if rest.startswith(";"):
-        return False  # the semicolon ends it
     return not rest or not _CONTINUED_BY.match(rest)
 
 
@@ -149,6 +96,20 @@ def _ends_line(source: str, i: int) -> bool:
     if not before or before.endswith(_CONTINUES):
         return False
     return not _CONTINUED_BY.match(_next_text(source, i))
+
+
+def keep(source: str, pieces: list[Piece], kept: list[Piece]) -> str:
+    """Returns `source` without the pieces that are not kept, everything else as written."""
+    dropped = [p for p in pieces if p not in kept]
+    out = []
+    position = 0
+    for piece in dropped:
+        out.append(source[position : piece.start])
+        position = piece.end
+    out.append(source[position:])
+    text = "".join(out)
+    # Removing statements leaves runs of blank lines behind.
+    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
 
 
 def split_top(text: str, separator: str) -> list[str]:
@@ -168,7 +129,7 @@ def string_value(literal: str) -> str | None:
     literal = literal.strip()
     if len(literal) < 2 or literal[0] not in "'\"`" or literal[-1] != literal[0]:
         return None
-    if _skip_string(literal, 0) != len(literal) or (literal[0] == "`" and "${" in literal):
+    if skip_string(literal, 0) != len(literal) or (literal[0] == "`" and "${" in literal):
         return None
     body = literal[1:-1]
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m[1], m[1]), body)

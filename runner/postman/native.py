@@ -79,15 +79,26 @@ def body(value: Body, notes: list[str]) -> dict[str, Any]:
     return out
 
 
+def _has_files(value: Body) -> bool:
+    if value.kind == "file":
+        return True
+    return value.kind == "multipart" and any(isinstance(v, FilePart) for _, v in value.value)
+
+
 def _part(item: str | FilePart) -> Any:
     if isinstance(item, FilePart):
         return {"file": convert(item.path)}
     return convert(item)
 
 
+NATIVE_AUTH = {"none", "bearer", "basic", "apikey", "oauth2", "digest", "oauth1", "hawk"}
+
+
 def request(req: Request, notes: list[str]) -> dict[str, Any]:
     """Returns the native request (assert, capture and scripts are added by the importer)."""
     out: dict[str, Any] = {"name": req.name, "method": req.method, "url": convert(req.url)}
+    if not req.url:
+        notes.append("the request has no URL: the native format needs one")
     if req.description:
         out["description"] = req.description
     if req.headers:
@@ -99,6 +110,10 @@ def request(req: Request, notes: list[str]) -> dict[str, Any]:
             out["body"]["contentType"] = convert(content_type)
     if req.auth is not None:
         out["auth"] = auth(req.auth)
+        if req.auth.type not in NATIVE_AUTH:
+            notes.append(f"auth type {req.auth.type!r} has no native equivalent")
+    if req.body is not None and _has_files(req.body):
+        notes.append("file paths in the body are read relative to the native collection's folder")
     if any(v is not None for v in vars(req.options).values()):
         notes.append(f"protocolProfileBehavior {_options(req)} has no native equivalent yet")
     return out

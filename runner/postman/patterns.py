@@ -7,9 +7,9 @@ A statement is either recognised whole — as assertions, a capture or an alias 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from runner.postman.checks import Check, Result, allowed
 from runner.postman.jsexpr import (
     Aliases,
     Link,
@@ -18,13 +18,10 @@ from runner.postman.jsexpr import (
     chain,
     jsonpath,
     subject,
-    unwrap,
     value,
 )
-from runner.postman.jsplit import scan, statements, string_value
-
-Check = tuple[str, str | None, str, Any]
-"""(subject, target, operator, expected), e.g. ("jsonpath", "$.a", "equals", 1)."""
+from runner.postman.jsplit import statements, string_value
+from runner.postman.legacy import legacy_test
 
 _FILLER = {
     "to",
@@ -84,27 +81,11 @@ _TYPES = {
     "boolean": "boolean",
     "null": "null",
 }
-_ALLOWED = {
-    "status": {"equals", "notEquals", "in", "lt", "lte", "gt", "gte"},
-    "responseTime": {"lt", "lte", "gt", "gte"},
-    "body": {"equals", "contains", "matches"},
-    "headers": {"equals", "contains", "matches", "exists"},
-}
 _SETTERS = re.compile(
     r"(?:pm\.(?:environment|collectionVariables|globals|variables)\.set"
     r"|postman\.set(?:Environment|Global)Variable)"
 )
 _ALIAS = re.compile(r"(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?);?\s*$", re.DOTALL)
-_COMPARE = ("===", "!==", "==", "!=", "<=", ">=", "<", ">")
-
-
-@dataclass
-class Result:
-    """What one statement means: checks, captures, and an alias it defines."""
-
-    checks: list[Check] = field(default_factory=list)
-    captures: dict[str, Any] = field(default_factory=dict)
-    alias: tuple[str, str] | None = None
 
 
 def recognise(code: str, aliases: Aliases) -> Result | None:
@@ -114,7 +95,7 @@ def recognise(code: str, aliases: Aliases) -> Result | None:
     if alias:
         path = jsonpath(alias.group(2), aliases)
         return Result(alias=(alias.group(1), path)) if path is not None else None
-    for reader in (_pm_test, _expect, _response_chain, _legacy, _capture):
+    for reader in (_pm_test, _expect, _response_chain, legacy_test, _capture):
         found = reader(code, aliases)
         if found is not None:
             return found
@@ -169,19 +150,19 @@ def _assertion(what: tuple[str, str | None], links: list[Link]) -> Check | None:
             return None
         target = f"{target}{accessor(name)}"
         if len(link.args) == 1:
-            return _allowed(kind, target, "exists", not negate)
+            return allowed(kind, target, "exists", not negate)
         ok, expected = value(link.args[1])
-        return _allowed(kind, target, "equals", expected) if ok else None
+        return allowed(kind, target, "equals", expected) if ok else None
     if link.word in ("a", "an") and link.args and not negate:
         name = string_value(link.args[0])
         if name == "undefined":
-            return _allowed(kind, target, "exists", False)
-        return _allowed(kind, target, "type", _TYPES[name]) if name in _TYPES else None
+            return allowed(kind, target, "exists", False)
+        return allowed(kind, target, "type", _TYPES[name]) if name in _TYPES else None
     if link.args is None:
         op, expected = _FLAGS.get(link.word, ("", None))
         if op == "exists":
-            return _allowed(kind, target, op, expected != negate)
-        return _allowed(kind, target, op, expected) if op and not negate else None
+            return allowed(kind, target, op, expected != negate)
+        return allowed(kind, target, op, expected) if op and not negate else None
     return _operator(kind, target, link, negate)
 
 
@@ -198,18 +179,9 @@ def _operator(kind: str, target: str | None, link: Link, negate: bool) -> Check 
         if regex is None:
             return None
         flags = "(?i)" if "i" in regex.group(2) else ""
-        return _allowed(kind, target, op, flags + regex.group(1))
+        return allowed(kind, target, op, flags + regex.group(1))
     ok, expected = value(link.args[0])
-    return _allowed(kind, target, op, expected) if ok else None
-
-
-def _allowed(kind: str, target: str | None, op: str, expected: Any) -> Check | None:
-    """Returns the check when the subject supports the operator."""
-    if kind == "jsonpath" and target and target.endswith(".length") and op == "equals":
-        return kind, target.removesuffix(".length"), "length", expected
-    if kind in _ALLOWED and op not in _ALLOWED[kind]:
-        return None
-    return kind, target, op, expected
+    return allowed(kind, target, op, expected) if ok else None
 
 
 def _response_chain(code: str, aliases: Aliases) -> Result | None:
@@ -246,61 +218,6 @@ def _response_word(link: Link) -> Check | None:
             return "jsonpath", path, "exists", True
         ok, expected = value(args[1])
         return ("jsonpath", path, "equals", expected) if ok else None
-    return None
-
-
-def _legacy(code: str, aliases: Aliases) -> Result | None:
-    match = re.match(r"tests\s*\[\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\]\s*=(?!=)", code)
-    if match is None:
-        return None
-    check = _legacy_expr(code[match.end() :].strip(), aliases)
-    return Result([check]) if check else None
-
-
-def _legacy_expr(expr: str, aliases: Aliases) -> Check | None:
-    """Returns the check of a legacy `tests[...] = <expr>` right-hand side."""
-    expr = unwrap(expr)
-    negated = expr.startswith("!(") and expr.endswith(")")
-    inner = expr[2:-1] if negated else expr
-    contained = re.fullmatch(r"(\"[^\"]*\"|'[^']*')\s+in\s+(.+)", inner.strip(), re.DOTALL)
-    if contained:
-        parent = subject(contained.group(2), aliases)
-        name = string_value(contained.group(1))
-        if parent and parent[0] == "jsonpath" and name is not None:
-            return "jsonpath", f"{parent[1]}{accessor(name)}", "exists", not negated
-        return None
-    if negated:
-        return None
-    has = re.fullmatch(r"(responseBody|pm\.response\.text\(\))\.(?:has|includes)\((.+)\)", expr)
-    if has:
-        ok, text = value(has.group(2))
-        return ("body", None, "contains", text) if ok and isinstance(text, str) else None
-    what = subject(expr, aliases)
-    if what and what[0] == "headers":
-        return "headers", what[1], "exists", True
-    return _comparison(expr, aliases)
-
-
-def _comparison(expr: str, aliases: Aliases) -> Check | None:
-    for i, _, depth in scan(expr):
-        op = next((o for o in _COMPARE if expr.startswith(o, i)), None)
-        if depth or op is None:
-            continue
-        what = subject(expr[:i], aliases)
-        ok, expected = value(expr[i + len(op) :])
-        if what is None or not ok:
-            return None
-        name = {
-            "===": "equals",
-            "==": "equals",
-            "!==": "notEquals",
-            "!=": "notEquals",
-            "<": "lt",
-            "<=": "lte",
-            ">": "gt",
-            ">=": "gte",
-        }[op]
-        return _allowed(what[0], what[1], name, expected)
     return None
 
 

@@ -331,3 +331,35 @@ def test_statement_splitter_respects_strings_comments_and_blocks() -> None:
         "d(`t;${a}`);",
     ]
     assert [p.code_line for p in pieces] == [2, 3, 8, 10]
+
+
+def test_splitter_knows_regex_literals_and_block_ends() -> None:
+    src = (
+        "tests['guid'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(x);\n"
+        "var u = /https?:\\/\\/[^;]+/.exec(y) // not a comment inside the regex\n"
+        "var ratio = a / b / c;\n"
+        "if (a) { b(); } else { c(); }\n"
+        "d();"
+    )
+    assert [p.code for p in statements(src)] == [
+        "tests['guid'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(x);",
+        "var u = /https?:\\/\\/[^;]+/.exec(y)",
+        "var ratio = a / b / c;",
+        "if (a) { b(); } else { c(); }",
+        "d();",
+    ]
+
+
+def test_kept_code_is_the_original_text_minus_translated_statements(tmp_path: Path) -> None:
+    script = (
+        "var count = 0; // keep me\n"
+        "pm.response.to.have.status(200);\n"
+        "\n"
+        "tests['re'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(pm.response.text()); count++;"
+    )
+    doc, _ = imported(tmp_path, with_test("r", script))
+    assert first(doc)["scripts"]["test"] == (
+        "var count = 0; // keep me\n"
+        "\n"
+        "tests['re'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(pm.response.text()); count++;"
+    )

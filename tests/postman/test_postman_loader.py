@@ -404,3 +404,13 @@ def test_malformed_items_are_reported_together(tmp_path: Path) -> None:
     ]
     assert "neither `request` nor `item`" in errors[0].message
     assert errors[2].location is not None and errors[2].location.item_path == ("F", "deep")
+
+
+def test_a_lone_event_object_counts_as_a_list(tmp_path: Path) -> None:
+    item = request("r")
+    item["event"] = {"listen": "test", "script": {"exec": ["t();"]}}
+    assert [s.source for s in only_item(tmp_path, item).scripts.test] == ["t();"]
+
+
+def only_item(tmp_path: Path, item: Any) -> Request:
+    return flatten(load(tmp_path, collection(item)).items)[0].request

@@ -184,20 +184,25 @@ class EchoHandler(BaseHTTPRequestHandler):
         return _json(200, {"message": "Hawk Authentication Successful"})
 
     def cookies(self) -> Reply:
-        jar = dict(
-            part.strip().split("=", 1)
-            for part in self.headers.get("Cookie", "").split(";")
-            if "=" in part
-        )
-        return _json(200, {"cookies": jar})
+        return _json(200, {"cookies": self.jar()})
+
+    def jar(self) -> dict[str, str]:
+        """Returns the cookies the request carries."""
+        parts = self.headers.get("Cookie", "").split(";")
+        return dict(part.strip().split("=", 1) for part in parts if "=" in part)
 
     def cookies_set(self) -> Reply:
         cookies = "\n".join(f"{k}={v}; Path=/" for k, v in self.args.items())
         return 302, {"Location": "/cookies", "Set-Cookie": cookies}, b""
 
     def cookies_delete(self) -> Reply:
-        gone = "\n".join(f"{k}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT" for k in self.args)
-        return 302, {"Location": "/cookies", "Set-Cookie": gone}, b""
+        # Answered directly, not by a redirect: a client whose jar empties would otherwise
+        # resend the old Cookie header on the redirect (Newman's request library does).
+        left = {k: v for k, v in self.jar().items() if k not in self.args}
+        gone = "\n".join(
+            f"{k}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" for k in self.args
+        )
+        return _json(200, {"cookies": left}, {"Set-Cookie": gone})
 
     def response_headers(self) -> Reply:
         status, headers, body = _json(200, self.args)

@@ -1,0 +1,34 @@
+"""The checks and captures a recognised script statement stands for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Check = tuple[str, str | None, str, Any]
+"""(subject, target, operator, expected), e.g. ("jsonpath", "$.a", "equals", 1)."""
+
+_ALLOWED = {
+    "status": {"equals", "notEquals", "in", "lt", "lte", "gt", "gte"},
+    "responseTime": {"lt", "lte", "gt", "gte"},
+    "body": {"equals", "contains", "matches"},
+    "headers": {"equals", "contains", "matches", "exists"},
+}
+
+
+@dataclass
+class Result:
+    """What one statement means: checks, captures, and an alias it defines."""
+
+    checks: list[Check] = field(default_factory=list)
+    captures: dict[str, Any] = field(default_factory=dict)
+    alias: tuple[str, str] | None = None
+
+
+def allowed(kind: str, target: str | None, op: str, expected: Any) -> Check | None:
+    """Returns the check when the subject supports the operator."""
+    if kind == "jsonpath" and target and target.endswith(".length") and op == "equals":
+        return kind, target.removesuffix(".length"), "length", expected
+    if kind in _ALLOWED and op not in _ALLOWED[kind]:
+        return None
+    return kind, target, op, expected

@@ -1,0 +1,70 @@
+"""Issue 5 point 3: `runner` and Newman agree request by request on the offline corpus cases.
+
+Both run against the same local echo servers: `runner` on the files unchanged (with
+`--connect-to`), Newman (installed with npm into a git-ignored cache) on a copy whose URLs
+point at the servers. Per executed request, pass/fail and the number of assertions must be
+the same. Without npm, or when the install fails, this half is skipped with the reason; the
+`runner` half (test_postman_corpus_runs.py) always runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from corpus_cases import CORPUS, FIXTURE_CASES, Case, integration_cases
+from newman_tools import (
+    Outcome,
+    install_error,
+    newman_batch,
+    node_modules,
+    run_runner,
+    runner_outcomes,
+)
+from support.echo_server import EchoServers
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+CASES = integration_cases() + FIXTURE_CASES
+
+
+@pytest.fixture(scope="module")
+def modules() -> Path:
+    """The node_modules holding newman, lodash and ajv (the module is skipped without them)."""
+    found = node_modules()
+    if found is None:
+        pytest.skip(f"Newman half skipped: {install_error()}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def newman(
+    modules: Path, echo: EchoServers, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[int, list[Outcome]]]:
+    """Every case's Newman result (one Node process runs them all)."""
+    return newman_batch(CASES, echo, tmp_path_factory.mktemp("newman"), modules)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_runner_and_newman_agree(
+    case: Case,
+    echo: EchoServers,
+    modules: Path,
+    newman: dict[str, tuple[int, list[Outcome]]],
+    tmp_path: Path,
+) -> None:
+    for relative, source in case.extra_files.items():
+        (Path.cwd() / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, Path.cwd() / relative)
+    newman_status, theirs = newman[case.name]
+    status, output = run_runner(case, echo, tmp_path / "runner.json", modules)
+    ours = runner_outcomes(tmp_path / "runner.json")
+    assert [o.name for o in ours] == [o.name for o in theirs], output
+    disagreements = [
+        f"{mine.name}: runner {'pass' if mine.passed else 'FAIL'} with {mine.assertions} "
+        f"assertion(s), newman {'pass' if other.passed else 'FAIL'} with {other.assertions}"
+        for mine, other in zip(ours, theirs, strict=True)
+        if (mine.passed, mine.assertions) != (other.passed, other.assertions)
+    ]
+    assert disagreements == [], output
+    assert (status == 0) == (newman_status == 0), output
