@@ -13,6 +13,7 @@ from typing import Any
 _FIRST = ("Ada", "Grace", "Alan", "Linus", "Barbara", "Ken", "Margaret", "Dennis")
 _LAST = ("Lovelace", "Hopper", "Turing", "Torvalds", "Liskov", "Thompson", "Hamilton")
 _WORDS = ("alpha", "bravo", "delta", "echo", "lima", "oscar", "sierra", "tango")
+_ADJECTIVES = ("Robust", "Seamless", "Adaptive", "Scalable", "Secure", "Focused")
 
 
 def _iso_now() -> str:
@@ -21,6 +22,15 @@ def _iso_now() -> str:
 
 def _alnum(n: int) -> str:
     return "".join(random.choices(string.ascii_letters + string.digits, k=n))
+
+
+def _sentence() -> str:
+    words = random.choices(_WORDS, k=random.randint(4, 9))
+    return " ".join(words).capitalize() + "."
+
+
+def _sentences(low: int = 2, high: int = 6) -> str:
+    return " ".join(_sentence() for _ in range(random.randint(low, high)))
 
 
 DYNAMIC: dict[str, Callable[[], Any]] = {
@@ -41,6 +51,26 @@ DYNAMIC: dict[str, Callable[[], Any]] = {
     "$randomWord": lambda: random.choice(_WORDS),
     "$randomWords": lambda: " ".join(random.choices(_WORDS, k=3)),
     "$randomLoremWord": lambda: random.choice(_WORDS),
+    "$randomLoremWords": lambda: " ".join(random.choices(_WORDS, k=3)),
+    "$randomLoremSentence": _sentence,
+    "$randomLoremSentences": _sentences,
+    "$randomLoremParagraph": lambda: _sentences(3, 6),
+    "$randomLoremParagraphs": lambda: "\n \r".join(_sentences(3, 6) for _ in range(3)),
+    "$randomLoremText": lambda: _sentences(3, 6),
+    "$randomLoremLines": lambda: "\n".join(_sentence() for _ in range(random.randint(1, 5))),
+    "$randomLoremSlug": lambda: "-".join(random.choices(_WORDS, k=3)),
+    "$randomCatchPhrase": lambda: f"{random.choice(_ADJECTIVES)} {random.choice(_WORDS)} solution",
+    "$randomBs": lambda: f"{random.choice(_ADJECTIVES).lower()} {random.choice(_WORDS)} platforms",
+    "$randomJobTitle": lambda: random.choice(("Engineer", "Analyst", "Designer", "Manager")),
+    "$randomNoun": lambda: random.choice(("bandwidth", "array", "pixel", "matrix", "driver")),
+    "$randomAdjective": lambda: random.choice(_ADJECTIVES).lower(),
+    "$randomStreetAddress": lambda: f"{random.randint(1, 9999)} {random.choice(_LAST)} Street",
+    "$randomCountryCode": lambda: random.choice(("PT", "NO", "EC", "JP", "FR")),
+    "$randomCurrencyCode": lambda: random.choice(("EUR", "USD", "JPY", "NOK", "GBP")),
+    "$randomUserAgent": lambda: "Mozilla/5.0 (X11; Linux x86_64) runner",
+    "$randomDateRecent": lambda: datetime.fromtimestamp(
+        time.time() - random.randint(0, 86400), UTC
+    ).isoformat(),
     "$randomPhoneNumber": lambda: f"{random.randint(200, 999)}-555-{random.randint(1000, 9999)}",
     "$randomIP": lambda: ".".join(str(random.randint(1, 254)) for _ in range(4)),
     "$randomPassword": lambda: _alnum(15),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from runner.dynamic import DYNAMIC
 from runner.errors import InputError
 from runner.loader.files import read_json
 from runner.model import Collection, Environment, flatten
@@ -82,3 +84,17 @@ def test_msgraph_collection_loads_its_168_requests() -> None:
     path = CORPUS / "msgraph" / "Microsoft Graph.postman_collection.json"
     col = load_collection(read_json(path), path)
     assert len(flatten(col.items)) == 168
+
+
+def test_every_dynamic_variable_the_corpus_uses_is_known() -> None:
+    used: set[str] = set()
+    for path in corpus_files():
+        used.update(
+            re.findall(
+                r"\{\{(\$[A-Za-z]+)\}\}", path.read_text(encoding="utf-8-sig", errors="replace")
+            )
+        )
+    assert "$randomLoremSentences" in used and "$guid" in used
+    assert sorted(used - set(DYNAMIC)) == []
+    for name in used:
+        assert isinstance(DYNAMIC[name](), str) and DYNAMIC[name]()
