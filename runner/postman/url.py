@@ -6,6 +6,7 @@ the structured parts, so we do the same when they are present: that is what is s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from runner.postman.fields import is_enabled, key_of, text
@@ -48,8 +49,9 @@ def _from_parts(url: dict[str, Any]) -> str:
 def _userinfo(auth: Any) -> str:
     if not isinstance(auth, dict) or not (auth.get("user") or auth.get("password")):
         return ""
+    user = escape(text(auth.get("user")), "@:/?#")
     password = auth.get("password")
-    return text(auth.get("user")) + (":" + text(password) if password else "") + "@"
+    return user + (":" + escape(text(password), "@/?#") if password else "") + "@"
 
 
 def _host(host: Any) -> str:
@@ -105,8 +107,21 @@ def query_string(query: Any) -> str | None:
 
 
 def _param(param: dict[str, Any]) -> str:
-    key = param.get("key")
+    # A structured param may hold characters that would end it in a URL string: encode
+    # them, as Postman's URL encoder does when it sends the request.
+    key = escape(text(param.get("key")), "&=#")
     value = param.get("value")
     if value is None:
-        return text(key)
-    return f"{text(key)}={text(value)}"
+        return key
+    return f"{key}={escape(text(value), '&#')}"
+
+
+_REFERENCE = re.compile(r"(\{\{[^{}]*\}\})")
+
+
+def escape(part: str, chars: str) -> str:
+    """Returns `part` with `chars` percent-encoded, except inside `{{variable}}` references."""
+    pieces = _REFERENCE.split(part)
+    for index in range(0, len(pieces), 2):  # even indexes are outside references
+        pieces[index] = "".join(f"%{ord(c):02X}" if c in chars else c for c in pieces[index])
+    return "".join(pieces)

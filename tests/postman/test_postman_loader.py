@@ -414,3 +414,22 @@ def test_a_lone_event_object_counts_as_a_list(tmp_path: Path) -> None:
 
 def only_item(tmp_path: Path, item: Any) -> Request:
     return flatten(load(tmp_path, collection(item)).items)[0].request
+
+
+def test_structured_query_and_userinfo_are_encoded_where_they_would_break_the_url(
+    tmp_path: Path,
+) -> None:
+    url = {
+        "protocol": "https",
+        "auth": {"user": "us@r", "password": "p@ss/word"},
+        "host": ["h", "test"],
+        "path": ["get"],
+        "query": [
+            {"key": "q", "value": "a&b#c{{x&y}}"},
+            {"key": "b#a&r=", "value": None},
+            {"key": None, "value": None},
+        ],
+    }
+    assert only(tmp_path, url=url).url == (
+        "https://us%40r:p%40ss%2Fword@h.test/get?q=a%26b%23c{{x&y}}&b%23a%26r%3D&"
+    )
