@@ -139,3 +139,35 @@ def test_short_env_secret_read_through_env_reference_is_masked(tmp_path, server,
     for text in (result.out, (tmp_path / "r.json").read_text()):
         assert "s3cr3" not in text
         assert "pl41n" in text  # not a secret: its name says nothing
+
+
+def test_secret_names_in_collection_folder_and_cli_variables(tmp_path, server):
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "c",
+            "variables": {"collectionSecret": "coll-secret-4711"},
+            "items": [{
+                "name": "F", "variables": {"folderToken": "folder-token-0815"},
+                "items": [{
+                    "name": "a", "url": f"{server.url}/echo", "assert": {"status": 500},
+                    "query": {
+                        "c": "<<collectionSecret>>", "f": "<<folderToken>>", "k": "<<apiKey>>",
+                    },
+                }],
+            }],
+        },
+    )  # fmt: skip
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    result = run_cli(
+        "run", path, "--var", "apiKey=cli-key-2342", "-v", "--junit", junit, "--json", report
+    )
+    assert result.code == 1
+    assert server.log[0].query == {
+        "c": ["coll-secret-4711"],
+        "f": ["folder-token-0815"],
+        "k": ["cli-key-2342"],
+    }
+    for text in (result.out, junit.read_text(), report.read_text()):
+        for secret in ("coll-secret-4711", "folder-token-0815", "cli-key-2342"):
+            assert secret not in text
