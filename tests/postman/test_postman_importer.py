@@ -10,7 +10,6 @@ from postman_helpers import collection, request, write
 
 from runner.errors import InputError
 from runner.postman.importer import import_environment, import_file
-from runner.postman.jsplit import statements
 
 HERE = Path(__file__).parent
 TOKEN_SCRIPT = (HERE / "token_script.js").read_text(encoding="utf-8")
@@ -224,68 +223,6 @@ def test_unusual_variable_names_are_warned_about(tmp_path: Path) -> None:
     assert any("'<<Global Foo>>'" in w and "rename" in w for w in warnings)
 
 
-def test_token_script_becomes_an_oauth2_block(tmp_path: Path) -> None:
-    # tests/postman/token_script.js is the seed 001 script (the Azure Postman sample),
-    # with the lines the blog post's extraction dropped put back.
-    headed = request(
-        "List resource groups",
-        url="https://management.azure.com/subscriptions/{{subscriptionId}}"
-        "/resourcegroups?api-version=2020-09-01",
-        header=[{"key": "Authorization", "value": "Bearer {{bearerToken}}"}],
-    )
-    headed["request"]["auth"] = {"type": "noauth"}
-    inherits = request("Inherits", url="https://management.azure.com/subscriptions")
-    doc, warnings = imported(
-        tmp_path,
-        headed,
-        inherits,
-        event=[{"listen": "prerequest", "script": {"exec": TOKEN_SCRIPT.splitlines()}}],
-        auth={"type": "bearer", "bearer": [{"key": "token", "value": "{{bearerToken}}"}]},
-        variable=[
-            {"key": "tenantId", "value": "contoso"},
-            {"key": "clientId", "value": "c"},
-            {"key": "clientSecret", "value": "s"},
-        ],
-    )
-    assert doc["auth"] == {
-        "type": "oauth2",
-        "grantType": "client_credentials",
-        "tokenUrl": "https://login.microsoftonline.com/<<tenantId>>/oauth2/token",
-        "clientId": "<<clientId>>",
-        "clientSecret": "<<clientSecret>>",
-        "resource": "https://management.azure.com/",
-    }
-    assert "scripts" not in doc
-    for req in doc["items"]:
-        assert "auth" not in req and "headers" not in req
-    assert warnings == ["c: token pre-request script replaced by an oauth2 auth block"]
-
-
-def test_token_script_v2_scope_and_defined_resource_variable(tmp_path: Path) -> None:
-    script = TOKEN_SCRIPT.replace("/oauth2/token", "/oauth2/v2.0/token")
-    doc, _ = imported(
-        tmp_path,
-        request("r"),
-        event=[{"listen": "prerequest", "script": {"exec": script}}],
-        variable=[{"key": "resource", "value": "https://graph.microsoft.com/"}],
-    )
-    assert doc["auth"]["tokenUrl"].endswith("/oauth2/v2.0/token")
-    assert doc["auth"]["resource"] == "<<resource>>"
-
-
-def test_token_script_with_guard_keeps_the_guard_and_names_the_variable(tmp_path: Path) -> None:
-    oav = Path(
-        "/work/shared/corpus/postman/azure-oav-generated/storagequickstart.postman_collection.json"
-    )
-    if not oav.exists():
-        pytest.skip("shared corpus not present")
-    doc, warnings = import_file(oav)
-    assert doc["auth"]["scope"] == "https://management.azure.com/.default"
-    assert doc["auth"]["clientId"] == "<<client_id>>"
-    assert doc["scripts"]["prerequest"].startswith('if (pm.variables.get("x_enable_auth")')
-    assert any("'x_bearer_token_0'" in w for w in warnings)
-
-
 def test_environment_import(tmp_path: Path) -> None:
     env = write(
         tmp_path,
@@ -313,41 +250,6 @@ def test_import_rejects_v1_and_foreign_files(tmp_path: Path) -> None:
         import_file(write(tmp_path, "v1.json", {"id": "x", "order": [], "requests": []}))
     with pytest.raises(InputError, match="not a Postman"):
         import_file(write(tmp_path, "n.json", {"name": "native", "items": []}))
-
-
-def test_statement_splitter_respects_strings_comments_and_blocks() -> None:
-    src = (
-        "// leading comment\n"
-        "var a = 'x;y' // trailing\n"
-        "if (a) {\n  b();\n} else {\n  c();\n}\n"
-        "pm.expect(1)\n  .to.eql(1);\n"
-        "/* block; */ d(`t;${a}`);"
-    )
-    pieces = statements(src)
-    assert [p.code for p in pieces] == [
-        "var a = 'x;y'",
-        "if (a) {\n  b();\n} else {\n  c();\n}",
-        "pm.expect(1)\n  .to.eql(1);",
-        "d(`t;${a}`);",
-    ]
-    assert [p.code_line for p in pieces] == [2, 3, 8, 10]
-
-
-def test_splitter_knows_regex_literals_and_block_ends() -> None:
-    src = (
-        "tests['guid'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(x);\n"
-        "var u = /https?:\\/\\/[^;]+/.exec(y) // not a comment inside the regex\n"
-        "var ratio = a / b / c;\n"
-        "if (a) { b(); } else { c(); }\n"
-        "d();"
-    )
-    assert [p.code for p in statements(src)] == [
-        "tests['guid'] = /^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(x);",
-        "var u = /https?:\\/\\/[^;]+/.exec(y)",
-        "var ratio = a / b / c;",
-        "if (a) { b(); } else { c(); }",
-        "d();",
-    ]
 
 
 def test_kept_code_is_the_original_text_minus_translated_statements(tmp_path: Path) -> None:

@@ -1,0 +1,80 @@
+"""`runner import`: the Entra ID / OAuth 2 token pre-request script → an oauth2 block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from postman_helpers import collection, request, write
+
+from runner.postman.importer import import_file
+
+HERE = Path(__file__).parent
+TOKEN_SCRIPT = (HERE / "token_script.js").read_text(encoding="utf-8")
+
+
+def imported(tmp_path: Path, *items: Any, **extra: Any) -> tuple[dict[str, Any], list[str]]:
+    return import_file(write(tmp_path, "c.json", collection(*items, **extra)))
+
+
+def test_token_script_becomes_an_oauth2_block(tmp_path: Path) -> None:
+    # tests/postman/token_script.js is the seed 001 script (the Azure Postman sample),
+    # with the lines the blog post's extraction dropped put back.
+    headed = request(
+        "List resource groups",
+        url="https://management.azure.com/subscriptions/{{subscriptionId}}"
+        "/resourcegroups?api-version=2020-09-01",
+        header=[{"key": "Authorization", "value": "Bearer {{bearerToken}}"}],
+    )
+    headed["request"]["auth"] = {"type": "noauth"}
+    inherits = request("Inherits", url="https://management.azure.com/subscriptions")
+    doc, warnings = imported(
+        tmp_path,
+        headed,
+        inherits,
+        event=[{"listen": "prerequest", "script": {"exec": TOKEN_SCRIPT.splitlines()}}],
+        auth={"type": "bearer", "bearer": [{"key": "token", "value": "{{bearerToken}}"}]},
+        variable=[
+            {"key": "tenantId", "value": "contoso"},
+            {"key": "clientId", "value": "c"},
+            {"key": "clientSecret", "value": "s"},
+        ],
+    )
+    assert doc["auth"] == {
+        "type": "oauth2",
+        "grantType": "client_credentials",
+        "tokenUrl": "https://login.microsoftonline.com/<<tenantId>>/oauth2/token",
+        "clientId": "<<clientId>>",
+        "clientSecret": "<<clientSecret>>",
+        "resource": "https://management.azure.com/",
+    }
+    assert "scripts" not in doc
+    for req in doc["items"]:
+        assert "auth" not in req and "headers" not in req
+    assert warnings == ["c: token pre-request script replaced by an oauth2 auth block"]
+
+
+def test_token_script_v2_scope_and_defined_resource_variable(tmp_path: Path) -> None:
+    script = TOKEN_SCRIPT.replace("/oauth2/token", "/oauth2/v2.0/token")
+    doc, _ = imported(
+        tmp_path,
+        request("r"),
+        event=[{"listen": "prerequest", "script": {"exec": script}}],
+        variable=[{"key": "resource", "value": "https://graph.microsoft.com/"}],
+    )
+    assert doc["auth"]["tokenUrl"].endswith("/oauth2/v2.0/token")
+    assert doc["auth"]["resource"] == "<<resource>>"
+
+
+def test_token_script_with_guard_keeps_the_guard_and_names_the_variable(tmp_path: Path) -> None:
+    oav = Path(
+        "/work/shared/corpus/postman/azure-oav-generated/storagequickstart.postman_collection.json"
+    )
+    if not oav.exists():
+        pytest.skip("shared corpus not present")
+    doc, warnings = import_file(oav)
+    assert doc["auth"]["scope"] == "https://management.azure.com/.default"
+    assert doc["auth"]["clientId"] == "<<client_id>>"
+    assert doc["scripts"]["prerequest"].startswith('if (pm.variables.get("x_enable_auth")')
+    assert any("'x_bearer_token_0'" in w for w in warnings)
