@@ -61,6 +61,18 @@ def test_200_requests_in_one_collection_send_one_token_request(
     assert len(run.cases) == 201
 
 
+def test_parallel_iterations_share_one_token(emulator: Emulator, tmp_path: Path) -> None:
+    doc = collection(v1_auth(), resource_groups(), resource_groups("Again"))
+    run = run_cli(tmp_path, doc, *emulator_env(emulator), "-n", "40", "--parallel", "8")
+    assert run.code == 0, run.out[-2000:]
+    assert emulator.stats.token_requests_total == 1
+    assert emulator.stats.api_requests == 80
+    # The token step is a testcase of its own, timed like the requests.
+    (token_case,) = [c for c in run.cases if c.classname == "auth"]
+    assert token_case.outcome == "pass" and token_case.seconds > 0
+    assert run.tokens()[0]["elapsed_ms"] > 0
+
+
 def test_arm_and_graph_audiences_give_two_token_requests(
     emulator: Emulator, tmp_path: Path
 ) -> None:

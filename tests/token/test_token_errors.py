@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from token_e2e import (
+    APP,
+    ARM,
+    EMULATOR_ENV,
     EXPIRED_SECRET,
     GRAPH_DEFAULT,
     LEGACY,
@@ -371,3 +374,64 @@ def test_token_endpoint_503_is_retried_then_gives_up(tmp_path: Path) -> None:
     assert [a["status"] for a in acquired["attempts"]] == [503, 503]
     assert "503" in acquired["error"] and "server error" in acquired["hint"]
     assert run.case("Call 1").outcome == "error"
+
+
+def _throttling_emulator() -> Emulator:
+    """Returns an emulator whose token endpoint answers the first request with Entra ID's 429."""
+    from runner.emulator import default_config_dict
+
+    config = default_config_dict()
+    config["throttle"] = [{"pathPrefix": "/contoso.onmicrosoft.com/oauth2", "count": 1}]
+    return Emulator(config)
+
+
+def test_emulator_token_429_fails_without_retry(tmp_path: Path) -> None:
+    with _throttling_emulator() as emulator:
+        run = run_cli(tmp_path, collection(v1_auth(), resource_groups()), *emulator_env(emulator))
+        stats = emulator.stats
+    assert run.code == 1
+    assert stats.throttled == 1 and stats.api_requests == 0
+    (token,) = run.tokens()
+    assert token["status"] == 429 and "AADSTS90055" in token["error"]
+    assert "--retry N" in token["hint"] and "Retry-After" in token["hint"]
+
+
+def test_emulator_token_429_with_retry_waits_and_succeeds(tmp_path: Path) -> None:
+    with _throttling_emulator() as emulator:
+        run = run_cli(
+            tmp_path,
+            collection(v1_auth(), resource_groups()),
+            *emulator_env(emulator),
+            "--retry",
+            "1",
+        )
+        stats = emulator.stats
+    assert run.code == 0, run.out
+    assert stats.throttled == 1 and stats.token_requests_total == 1
+    (token,) = run.tokens()
+    assert [(a["status"], a["waited_ms"]) for a in token["attempts"]] == [(429, 1000.0)]
+    assert "(1 retries)" in run.out
+
+
+def test_unreachable_token_endpoint(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    doc = collection(v1_auth(), resource_groups(), resource_groups("Second"))
+    run = run_cli(
+        tmp_path,
+        doc,
+        "-e",
+        str(EMULATOR_ENV),
+        "--var",
+        f"emulatorUrl=http://127.0.0.1:{port}",
+    )
+    assert run.code == 1
+    label = f"token: {APP} → {ARM}"
+    assert (
+        run.case(label).message == f"token request failed: connection refused by 127.0.0.1:{port}"
+    )
+    assert run.case("Second").message == f"no token ({label}): {run.case(label).message}"
+    assert "Traceback" not in run.out + run.err

@@ -63,6 +63,7 @@ class Case:
     outcome: str
     message: str
     text: str
+    seconds: float = 0.0
 
 
 @dataclass
@@ -115,7 +116,9 @@ def parse_junit(text: str) -> list[Case]:
             child = node.find(kind)
             if child is not None:
                 outcome, message, body = kind, child.get("message", ""), child.text or ""
-        cases.append(Case(node.get("name", ""), node.get("classname", ""), outcome, message, body))
+        seconds = float(node.get("time") or 0)
+        name, classname = node.get("name", ""), node.get("classname", "")
+        cases.append(Case(name, classname, outcome, message, body, seconds))
     return cases
 
 
