@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.errors import InputError, Location
+from runner.errors import InputError, Location, VariableError
 from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten
 from runner.resolve import missing_file
 from runner.step import nearest_auth
@@ -38,6 +38,7 @@ def static_problems(
     errors: list[InputError] = []
     warnings: list[str] = []
     seen: set[tuple[str, str]] = set()
+    fixed = {k: v for k, v in known.items() if k not in data_columns}  # data rows override
     for step in steps:
         scope_names = defined | {n for f in step.folders for n in f.variables}
         for text, where in _templates(step, collection):
@@ -51,6 +52,20 @@ def static_problems(
                     )
                 else:
                     errors.append(undefined_error(name, sorted(scope_names), where, static=True))
+            cycle = (
+                _cycle(text, fixed, collection.dialect) if collection.dialect == "native" else None
+            )
+            if cycle and (cycle[0], where.pointer) not in seen:
+                seen.add((cycle[0], where.pointer))
+                errors.append(
+                    VariableError(
+                        cycle[0],
+                        location=where,
+                        message=f"variable <<{cycle[0]}>> refers to itself: "
+                        + " → ".join(f"<<{n}>>" for n in cycle),
+                        hint="break the cycle between these variables",
+                    )
+                )
         defined |= {c.name for c in step.request.captures}
         errors.extend(_missing_files(step, collection))
     return errors, warnings
@@ -74,6 +89,21 @@ def _undefined(
         value = known.get(name)
         if isinstance(value, str) and depth < 10:
             yield from _undefined(value, names, known, dialect, depth + 1)
+
+
+def _cycle(
+    text: str, known: Mapping[str, Any], dialect: str, chain: tuple[str, ...] = ()
+) -> tuple[str, ...] | None:
+    """Returns the names of a variable cycle reached from `text` (a → b → a), or None."""
+    for ref in compile_template(text, dialect).refs:
+        if ref.name in chain:
+            return (*chain[chain.index(ref.name) :], ref.name)
+        value = known.get(ref.name)
+        if isinstance(value, str) and len(chain) < 10:
+            found = _cycle(value, known, dialect, (*chain, ref.name))
+            if found:
+                return found
+    return None
 
 
 def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location]]:

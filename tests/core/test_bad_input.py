@@ -363,3 +363,16 @@ def test_unwritable_report_path_is_invalid_input(tmp_path, server, flag):
     assert f"{flag} {tmp_path / 'afile' / 'report'}: cannot create folder" in err
     err = _invalid(server, path, flag, tmp_path / "adir")
     assert f"{flag} {tmp_path / 'adir'}: is a folder" in err
+
+
+def test_variable_cycle_is_invalid_input(tmp_path, server):
+    path = write_json(tmp_path / "c.json", {
+        "name": "c", "variables": {"a": "<<b>>", "b": "x<<a>>", "ok": "<<b2>>", "b2": "y"},
+        "items": [{"name": "r", "url": f"{server.url}/<<ok>>/<<a>>"}],
+    })  # fmt: skip
+    err = _invalid(server, path)
+    assert "#/items/0/url (r): variable <<a>> refers to itself: <<a>> → <<b>> → <<a>>" in err
+    # A higher scope that breaks the cycle makes it valid.
+    assert run_cli("validate", path, "--var", "b=1").code == 0
+    data = write_json(tmp_path / "rows.json", [{"a": "1"}])
+    assert run_cli("validate", path, "-d", data).code == 0
