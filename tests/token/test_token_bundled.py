@@ -304,3 +304,32 @@ def test_python_api_raises_input_error_for_an_invalid_collection(tmp_path: Path)
     with pytest.raises(InputError) as caught:
         run(invalid)
     assert "url" in caught.value.render()
+
+
+@pytest.mark.parametrize("name", ["arm-resource-groups.json", "graph-users.json"])
+def test_bundled_collection_runs_unchanged_with_the_real_azure_environment(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # environments/azure.example.json reads the credentials from AZURE_* variables; the
+    # real hosts are sent to the emulator by --connect-to (plain http: it has no TLS).
+    monkeypatch.setenv("AZURE_TENANT_ID", "contoso.onmicrosoft.com")
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000005a")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", SECRET)
+    hosts = {
+        "authorityHost": "login.microsoftonline.com",
+        "armHost": "management.azure.com",
+        "graphHost": "graph.microsoft.com",
+    }
+    args = [a for var, host in hosts.items() for a in ("--var", f"{var}=http://{host}")]
+    args += [
+        a
+        for host in hosts.values()
+        for a in ("--connect-to", f"{host}:80:127.0.0.1:{emulator.port}")
+    ]
+    environment = COLLECTIONS.parent / "environments" / "azure.example.json"
+    run = run_cli(tmp_path, COLLECTIONS / name, "-e", str(environment), *args, "--verbose")
+    assert run.code == 0, run.out
+    assert emulator.stats.token_requests_total == 1
+    assert "POST http://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/" in run.out
+    assert SECRET not in run.everything and "client_secret=***" in run.out
