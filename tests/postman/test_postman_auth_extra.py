@@ -117,3 +117,16 @@ def test_other_types_are_reported_as_unsupported(kind: str) -> None:
         auth(kind, {})
     assert f"auth type '{kind}' is not supported" in caught.value.message
     assert caught.value.location == AT
+
+
+def test_hawk_payload_hash_when_asked(echo: EchoServers) -> None:
+    params = {**HAWK, "includePayloadHash": True}
+    response = requests.post(
+        f"{echo.http}/auth/hawk",
+        data="a=1",
+        headers={"Content-Type": "text/plain"},
+        auth=auth("hawk", params),
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    assert 'hash="' in response.request.headers["Authorization"]

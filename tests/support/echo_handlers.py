@@ -65,9 +65,13 @@ class EchoHandler(BaseHTTPRequestHandler):
 
     @property
     def url(self) -> str:
-        """Returns the URL as the client addressed it (scheme from the socket, Host header)."""
+        """Returns the URL as the client addressed it (scheme from the socket, Host header).
+
+        A default port in the Host header is left out, as postman-echo shows it.
+        """
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
-        return f"{scheme}://{self.headers.get('Host', '')}{self.path}"
+        host = self.headers.get("Host", "").removesuffix(":443" if scheme == "https" else ":80")
+        return f"{scheme}://{host}{self.path}"
 
     def route(self, path: str) -> Reply:
         """Returns the reply for `path`."""
