@@ -68,3 +68,14 @@ def test_runner_and_newman_agree(
     ]
     assert disagreements == [], output
     assert (status == 0) == (newman_status == 0), output
+
+
+def test_newman_itself_meets_its_documented_results_on_the_echo_server(
+    newman: dict[str, tuple[int, list[Outcome]]],
+) -> None:
+    # Checks the stand-in: were the echo servers unlike postman-echo and Newman's harness,
+    # Newman would fail suites its own tests expect to pass (corpus README).
+    wrong = {
+        c.name: newman[c.name][0] for c in CASES if (newman[c.name][0] == 0) != (c.exit_code == 0)
+    }
+    assert wrong == {}
