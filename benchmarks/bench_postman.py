@@ -5,8 +5,9 @@
 The same workload as bench_core.py, written as a Postman v2.1 collection whose request has two
 `pm.test` scripts (status 200; `pm.response.json().value[0].name` is "rg1"), run N (2,000)
 times (`-n N`) by `runner run`, by Newman and by the bare `requests.Session` loop. Also a
-collection of N such requests, run once. Newman comes from npm into benchmarks/.cache/newman
-(installed on first use when npm is available; skipped with a message otherwise).
+collection of N such requests, run once, and runner's peak RSS at -n 2,000 vs -n 20,000.
+Newman comes from npm into benchmarks/.cache/newman (installed on first use when npm is
+available; skipped with a message otherwise).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from harness import (
 from server import static_server
 
 TARGET_SPEEDUP = 8.0
+TARGET_GROWTH_MB = 20.0
 NEWMAN_DIR = CACHE / "newman"
 NEWMAN_BIN = NEWMAN_DIR / "node_modules" / ".bin" / "newman"
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -164,6 +166,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=None, help="requests (default 2000)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
     parser.add_argument("--no-newman", action="store_true", help="do not run Newman")
+    parser.add_argument("--big", type=int, default=None, help="iterations for the memory run")
+    parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--no-nginx", action="store_true", help="use the Python fallback server")
     args = parser.parse_args()
     stop_on_sigterm()
@@ -226,6 +230,20 @@ def main() -> int:
                 speed = theirs_items.wall / mine_items.wall
                 print(f"  runner is {speed:.1f}x faster than Newman (wall)")
                 figures["items"] |= {"newman": theirs_items, "speedup": speed}
+
+        if not args.skip_memory:
+            small, big = min(count, 2000), args.big or (5000 if args.quick else 20000)
+            print(f"\nmemory: runner peak RSS, -n {small} vs -n {big} (scripts in V8)")
+            low = run_runner(["run", str(one), "-n", str(small)], small)
+            high = run_runner(["run", str(one), "-n", str(big)], big)
+            growth = high.rss_mb - low.rss_mb
+            print(row(f"runner run one.postman_collection.json -n {small}", low))
+            print(row(f"runner run one.postman_collection.json -n {big}", high))
+            print(
+                f"  growth: {growth:+.1f} MB   (issue 3 asks < {TARGET_GROWTH_MB:.0f} MB "
+                f"for native runs: {'MET' if growth < TARGET_GROWTH_MB else 'NOT MET'})"
+            )
+            figures["memory"] = {"small": low, "large": high, "growth_mb": growth}
 
     path = save("postman-quick" if args.quick else "postman", figures)
     print(f"\nfigures saved to {path}")

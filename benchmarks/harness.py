@@ -11,13 +11,12 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -131,12 +130,6 @@ def median_run(runs: list[Measure]) -> Measure:
     """Returns the run with the median wall time."""
     ordered = sorted(runs, key=lambda m: m.wall)
     return ordered[len(ordered) // 2]
-
-
-def median_wall(runs: int, once: Callable[[], Measure]) -> tuple[float, list[float]]:
-    """Returns the median wall time of `runs` runs, and every wall time."""
-    walls = [once().wall for _ in range(max(runs, 1))]
-    return statistics.median(walls), walls
 
 
 def check_status(label: str, m: Measure, expected: int = 0) -> None:
