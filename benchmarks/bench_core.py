@@ -36,6 +36,7 @@ from harness import (
     measure,
     measure_output,
     median_run,
+    memory_growth,
     row,
     run_bare,
     runner_command,
@@ -46,7 +47,6 @@ from server import delay_server, static_server
 
 TARGET_RATIO = 1.25
 TARGET_STARTUP_S = 0.35
-TARGET_MEMORY_GROWTH_MB = 20.0
 TARGET_PARALLEL_SPEEDUP = 6.0
 _SUMMARY = re.compile(r"(PASSED|FAILED): (\d+) requests, (\d+) assertions.* in ([\d.]+) s")
 
@@ -180,22 +180,12 @@ def main() -> int:
 
             if not args.skip_memory:
                 print(f"\n3. memory: peak RSS, {small_mem} vs {big} requests (-n)")
-                small = run_runner(["run", str(one), "-n", str(small_mem)], small_mem)
-                large = run_runner(["run", str(one), "-n", str(big)], big)
-                growth = large.rss_mb - small.rss_mb
-                print(row(f"runner run one.json -n {small_mem}", small))
-                print(row(f"runner run one.json -n {big}", large))
-                print(
-                    f"  growth: {growth:+.1f} MB   target < {TARGET_MEMORY_GROWTH_MB} MB: "
-                    f"{verdict(growth < TARGET_MEMORY_GROWTH_MB)}"
+                figures["memory"] = memory_growth(
+                    "runner run one.json",
+                    lambda n: run_runner(["run", str(one), "-n", str(n)], n),
+                    small_mem,
+                    big,
                 )
-                figures["memory"] = {
-                    "small": small,
-                    "large": large,
-                    "growth_mb": growth,
-                    "small_n": small_mem,
-                    "large_n": big,
-                }
 
         print(
             "\n4. --parallel 8 vs sequential: 8 iterations, endpoint answering after 50 ms "

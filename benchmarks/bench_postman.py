@@ -33,6 +33,7 @@ from harness import (
     measure,
     measure_output,
     median_run,
+    memory_growth,
     row,
     run_bare,
     runner_command,
@@ -42,7 +43,6 @@ from harness import (
 from server import static_server
 
 TARGET_SPEEDUP = 8.0
-TARGET_GROWTH_MB = 20.0
 NEWMAN_DIR = CACHE / "newman"
 NEWMAN_BIN = NEWMAN_DIR / "node_modules" / ".bin" / "newman"
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -234,16 +234,12 @@ def main() -> int:
         if not args.skip_memory:
             small, big = min(count, 2000), args.big or (5000 if args.quick else 20000)
             print(f"\nmemory: runner peak RSS, -n {small} vs -n {big} (scripts in V8)")
-            low = run_runner(["run", str(one), "-n", str(small)], small)
-            high = run_runner(["run", str(one), "-n", str(big)], big)
-            growth = high.rss_mb - low.rss_mb
-            print(row(f"runner run one.postman_collection.json -n {small}", low))
-            print(row(f"runner run one.postman_collection.json -n {big}", high))
-            print(
-                f"  growth: {growth:+.1f} MB   (issue 3 asks < {TARGET_GROWTH_MB:.0f} MB "
-                f"for native runs: {'MET' if growth < TARGET_GROWTH_MB else 'NOT MET'})"
+            figures["memory"] = memory_growth(
+                "runner run one.postman_collection.json",
+                lambda n: run_runner(["run", str(one), "-n", str(n)], n),
+                small,
+                big,
             )
-            figures["memory"] = {"small": low, "large": high, "growth_mb": growth}
 
     path = save("postman-quick" if args.quick else "postman", figures)
     print(f"\nfigures saved to {path}")

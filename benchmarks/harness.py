@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -146,6 +146,23 @@ def row(label: str, m: Measure, base: Measure | None = None) -> str:
         ratio = f"  {m.wall / base.wall:5.2f}x wall  {m.cpu / max(base.cpu, 1e-9):5.2f}x cpu"
     inner = f"  (run {m.inner:.3f} s)" if m.inner is not None else ""
     return f"  {label:<44} {m.wall:7.3f} s wall {m.cpu:7.3f} s cpu {m.rss_mb:7.1f} MB{ratio}{inner}"
+
+
+TARGET_MEMORY_GROWTH_MB = 20.0
+"""Issue 3: peak memory grows by less than this from 2,000 to 20,000 requests."""
+
+
+def memory_growth(
+    label: str, run: Callable[[int], Measure], small: int, big: int
+) -> dict[str, Any]:
+    """Measures peak RSS of `run(n)` for n = small and big; prints and returns the growth."""
+    low, high = run(small), run(big)
+    growth = high.rss_mb - low.rss_mb
+    print(row(f"{label} -n {small}", low))
+    print(row(f"{label} -n {big}", high))
+    met = "MET" if growth < TARGET_MEMORY_GROWTH_MB else "NOT MET"
+    print(f"  growth: {growth:+.1f} MB   target < {TARGET_MEMORY_GROWTH_MB:.0f} MB: {met}")
+    return {"small": low, "large": high, "growth_mb": growth, "small_n": small, "large_n": big}
 
 
 def save(name: str, figures: dict[str, Any]) -> Path:
