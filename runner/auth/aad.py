@@ -80,4 +80,8 @@ def describe_token_error(status: int, payload: dict[str, Any]) -> tuple[str, str
         message += f" ({', '.join(ids)})"
     code = aadsts_code(payload)
     hint = AADSTS.get(code) if code is not None else None
+    missing = re.search(r"parameter: '([^']+)'", description) if code == 900144 else None
+    if missing is not None and missing.group(1) != "client_assertion_type":
+        name = missing.group(1)
+        hint = f"the token request has no '{name}' (or it is empty): set it in the auth block"
     return message, hint

@@ -131,6 +131,12 @@ def _required_hint(key: str) -> str:
         "name": 'give it a "name": it is what reports show',
         "items": 'a collection needs "items": a list of requests and folders',
         "variables": 'an environment holds "variables": {"name": "value"}',
+        "tokenUrl": 'the token endpoint, e.g. "<<authorityHost>>/<<tenantId>>/oauth2/v2.0/token"',
+        "clientId": 'the application (client) id, e.g. "<<clientId>>"',
+        "username": 'the password grant signs in a user: add "username" and "password"',
+        "password": 'the password grant signs in a user: add "username" and "password"',
+        "refreshToken": 'the refresh_token grant needs one, e.g. "<<refreshToken>>" captured '
+        "by an earlier sign-in request",
     }
     return hints.get(key, f'add "{key}"')
 

@@ -22,6 +22,7 @@ from token_e2e import (
     Run,
     Seen,
     Stub,
+    cli,
     collection,
     emulator_env,
     json_reply,
@@ -31,6 +32,7 @@ from token_e2e import (
     users,
     v1_auth,
     v2_auth,
+    write_json,
 )
 
 from runner.emulator import Emulator
@@ -126,6 +128,15 @@ AADSTS_CASES: list[tuple[str, dict[str, Any], dict[str, Any], list[str], int, st
         50126,
         "invalid_grant",
         ["wrong username or password"],
+    ),
+    (
+        "empty-username",
+        password_auth(),
+        ME,
+        ["username="],
+        900144,
+        "invalid_request",
+        ["no 'username'", "auth block"],
     ),
     (
         "mfa-user",
@@ -435,3 +446,36 @@ def test_unreachable_token_endpoint(tmp_path: Path) -> None:
     )
     assert run.case("Second").message == f"no token ({label}): {run.case(label).message}"
     assert "Traceback" not in run.out + run.err
+
+
+# --- oauth2 blocks that cannot work are invalid input: exit 2, nothing sent -------------
+
+_NO_TOKEN_URL = {k: v for k, v in v1_auth().items() if k != "tokenUrl"}
+_NO_USERNAME = {k: v for k, v in password_auth().items() if k != "username"}
+_NO_REFRESH_TOKEN = dict(AADSTS_CASES[-1][1])
+del _NO_REFRESH_TOKEN["refreshToken"]
+
+
+@pytest.mark.parametrize(
+    ("auth", "key"),
+    [
+        pytest.param(_NO_TOKEN_URL, "tokenUrl", id="tokenUrl"),
+        pytest.param(
+            {k: v for k, v in v2_auth().items() if k != "clientId"}, "clientId", id="clientId"
+        ),
+        pytest.param(_NO_USERNAME, "username", id="password-grant"),
+        pytest.param(_NO_REFRESH_TOKEN, "refreshToken", id="refresh-grant"),
+    ],
+)
+def test_incomplete_oauth2_block_is_invalid_input(
+    emulator: Emulator, tmp_path: Path, auth: dict[str, Any], key: str
+) -> None:
+    doc = collection(None, dict(ME, auth=auth))
+    run = run_cli(tmp_path, doc, *emulator_env(emulator))
+    assert run.code == 2
+    assert f"#/items/0/auth (Me): missing required key '{key}'" in run.err
+    assert emulator.stats.token_requests_total == 0 and emulator.stats.api_requests == 0
+    (case,) = run.cases
+    assert case.outcome == "error" and key in case.message
+    code, _, err = cli("validate", str(write_json(tmp_path, doc)), *emulator_env(emulator))
+    assert code == 2 and f"missing required key '{key}'" in err
