@@ -42,19 +42,19 @@ class Asserts:
     def translate(self, pieces: list[Piece], captures: dict[str, Any]) -> list[Piece]:
         """Takes the recognised statements of a test script; returns the pieces kept as code."""
         aliases: Aliases = {}
-        alias_pieces: dict[int, str] = {}
+        alias_pieces: dict[int, list[str]] = {}
         kept: list[tuple[int, Piece]] = []
         for index, piece in enumerate(pieces):
             found = None if piece.is_comment else recognise(piece.code, aliases)
-            if found is not None and found.alias:
-                aliases[found.alias[0]] = found.alias[1]
-                alias_pieces[index] = found.alias[0]
+            if found is not None and found.aliases:
+                aliases.update(found.aliases)
+                alias_pieces[index] = list(found.aliases)
             elif found is None or not self._take(found, captures):
                 kept.append((index, piece))
         code = "\n".join(p.code for _, p in kept if not p.is_comment)
-        for index, name in alias_pieces.items():
+        for index, names in alias_pieces.items():
             # An alias stays when code that is kept still uses it.
-            if re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", code):
+            if any(re.search(rf"(?<![\w$.]){re.escape(n)}(?![\w$])", code) for n in names):
                 kept.append((index, pieces[index]))
         if all(p.is_comment for _, p in kept):
             return []

@@ -18,11 +18,11 @@ _ALLOWED = {
 
 @dataclass
 class Result:
-    """What one statement means: checks, captures, and an alias it defines."""
+    """What one statement means: checks, captures, and the aliases it defines."""
 
     checks: list[Check] = field(default_factory=list)
     captures: dict[str, Any] = field(default_factory=dict)
-    alias: tuple[str, str] | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def allowed(kind: str, target: str | None, op: str, expected: Any) -> Check | None:

@@ -15,7 +15,10 @@ from runner.postman.jslex import scan
 from runner.postman.jsplit import split_top, string_value
 
 Aliases = dict[str, str]
-"""Script variables holding (part of) the parsed response body: name → JSONPath."""
+"""Script variables holding (part of) the parsed response body: name → JSONPath, or BODY
+for a variable holding the body text."""
+
+BODY = "#body"
 
 Subject = tuple[str, str | None]
 """(subject, target): ("status", None), ("headers", "Content-Type"), ("jsonpath", "$.a")…"""
@@ -61,7 +64,7 @@ def json_root(expr: str, aliases: Aliases) -> tuple[str, str] | None:
     if match:
         return "$", expr[match.end() :]
     ident = _IDENT.match(expr)
-    if ident and ident.group(0) in aliases:
+    if ident and aliases.get(ident.group(0), "").startswith("$"):
         return aliases[ident.group(0)], expr[ident.end() :]
     return None
 
@@ -96,6 +99,8 @@ def subject(expr: str, aliases: Aliases) -> Subject | None:
     expr = unwrap(expr)
     if expr in _SIMPLE:
         return _SIMPLE[expr], None
+    if aliases.get(expr) == BODY:
+        return "body", None
     header = _HEADER.fullmatch(expr)
     if header:
         return "headers", string_value(header.group(1) or header.group(2))

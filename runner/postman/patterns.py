@@ -11,6 +11,7 @@ from typing import Any
 
 from runner.postman.checks import Check, Result, allowed
 from runner.postman.jsexpr import (
+    BODY,
     Aliases,
     Link,
     accessor,
@@ -18,6 +19,7 @@ from runner.postman.jsexpr import (
     chain,
     jsonpath,
     subject,
+    unwrap,
     value,
 )
 from runner.postman.jsplit import statements, string_value
@@ -85,7 +87,10 @@ _SETTERS = re.compile(
     r"(?:pm\.(?:environment|collectionVariables|globals|variables)\.set"
     r"|postman\.set(?:Environment|Global)Variable)"
 )
-_ALIAS = re.compile(r"(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?);?\s*$", re.DOTALL)
+_ALIAS = re.compile(
+    r"(?:var|let|const)\s+([A-Za-z_$][\w$]*|\{[\w$\s,]+\})\s*=\s*(.+?);?\s*$", re.DOTALL
+)
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def recognise(code: str, aliases: Aliases) -> Result | None:
@@ -93,13 +98,27 @@ def recognise(code: str, aliases: Aliases) -> Result | None:
     code = code.strip().rstrip(";").strip()
     alias = _ALIAS.fullmatch(code)
     if alias:
-        path = jsonpath(alias.group(2), aliases)
-        return Result(alias=(alias.group(1), path)) if path is not None else None
+        return _alias(alias.group(1), alias.group(2), aliases)
     for reader in (_pm_test, _expect, _response_chain, legacy_test, _capture):
         found = reader(code, aliases)
         if found is not None:
             return found
     return None
+
+
+def _alias(target: str, expr: str, aliases: Aliases) -> Result | None:
+    """Returns the aliases `var x = …` or `const {a, b} = …` defines, or None."""
+    if unwrap(expr) in ("pm.response.text()", "responseBody"):
+        return Result(aliases={target: BODY}) if _IDENT.fullmatch(target) else None
+    path = jsonpath(expr, aliases)
+    if path is None:
+        return None
+    if _IDENT.fullmatch(target):
+        return Result(aliases={target: path})
+    names = [n.strip() for n in target.strip("{} ").split(",")]
+    if not target.startswith("{") or not all(_IDENT.fullmatch(n) for n in names):
+        return None
+    return Result(aliases={n: f"{path}{accessor(n)}" for n in names})
 
 
 def _pm_test(code: str, aliases: Aliases) -> Result | None:
@@ -117,8 +136,7 @@ def _pm_test(code: str, aliases: Aliases) -> Result | None:
         found = recognise(piece.code, local)
         if found is None:
             return None
-        if found.alias:
-            local[found.alias[0]] = found.alias[1]
+        local.update(found.aliases)
         total.checks += found.checks
         total.captures.update(found.captures)
     return total if total.checks or total.captures else None

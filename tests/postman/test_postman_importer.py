@@ -79,6 +79,16 @@ def first(doc: dict[str, Any]) -> dict[str, Any]:
             "pm.expect(pm.response.json().id).to.eql(pm.environment.get('id'));",
             {"jsonpath": {"$.id": "<<id>>"}},
         ),
+        (
+            "pm.test('u', function () {\n  const {url, args} = pm.response.json();\n"
+            "  pm.expect(url).to.equal('https://x.test/get');\n"
+            "  pm.expect(args).to.have.property('a');\n});",
+            {"jsonpath": {"$.url": "https://x.test/get", "$.args.a": {"exists": True}}},
+        ),
+        (
+            "var text = pm.response.text();\npm.expect(text).to.include('POSTMAN');",
+            {"body": {"contains": "POSTMAN"}},
+        ),
     ],
 )
 def test_recognised_test_patterns_become_asserts(
