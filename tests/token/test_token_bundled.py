@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -333,3 +334,60 @@ def test_bundled_collection_runs_unchanged_with_the_real_azure_environment(
     assert emulator.stats.token_requests_total == 1
     assert "POST http://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/" in run.out
     assert SECRET not in run.everything and "client_secret=***" in run.out
+
+
+def test_demo_from_a_built_wheel(tmp_path: Path) -> None:
+    # `pip install . && runner demo` without the source tree: the wheel must carry the
+    # bundled collections and environments (pyproject's force-include), and demo find them.
+    source = tmp_path / "src"
+    source.mkdir()
+    repo = COLLECTIONS.parent
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, source / name)
+    for name in ("runner", "collections", "environments"):
+        shutil.copytree(repo / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    pip = ("-m", "pip", "--disable-pip-version-check", "-q")
+    built = _python(
+        *pip,
+        "wheel",
+        "--no-build-isolation",
+        "--no-deps",
+        str(source),
+        "-w",
+        str(wheels),
+        cwd=tmp_path,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("runner-*.whl")
+    installed = _python(
+        *pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel), cwd=tmp_path
+    )
+    assert installed.returncode == 0, installed.stderr
+    shutil.rmtree(source)  # nothing may come from a source tree
+    env = {**os.environ, "PYTHONPATH": str(site), "NO_COLOR": "1"}
+    probe = (
+        "import runner; from runner.commands.demo import bundled_dir; "
+        "print(runner.__file__); print(bundled_dir('collections'))"
+    )
+    where = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    module, collections = where.stdout.split()
+    assert Path(module).is_relative_to(site), where
+    assert Path(collections) == site / "runner" / "bundled" / "collections"
+    demo = subprocess.run(
+        [sys.executable, "-m", "runner", "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert demo.stdout.count("PASSED: ") == 4
