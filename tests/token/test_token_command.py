@@ -12,6 +12,7 @@ import jwt
 from token_e2e import (
     APP,
     COLLECTIONS,
+    PASSWORD,
     SECRET,
     TENANT_ID,
     Issued,
@@ -123,3 +124,25 @@ def test_collection_without_a_token_auth_is_invalid_input(tmp_path: Path) -> Non
 def test_missing_file_is_invalid_input(tmp_path: Path) -> None:
     code, _, err = cli("token", str(tmp_path / "nothing.json"))
     assert code == 2 and err.startswith("error: ") and "Traceback" not in err
+
+
+def test_delegated_token_shows_scp_and_masks_the_refresh_token(
+    emulator: Emulator, tmp_path: Path, issued: Issued
+) -> None:
+    auth = {
+        "type": "oauth2",
+        "grantType": "password",
+        "tokenUrl": "<<authorityHost>>/<<tenantId>>/oauth2/v2.0/token",
+        "clientId": "<<publicClientId>>",
+        "username": "<<username>>",
+        "password": "<<userPassword>>",
+        "scope": "https://graph.microsoft.com/User.Read offline_access",
+    }
+    source = write_json(tmp_path, auth, "auth")
+    code, out, err = cli("token", str(source), *emulator_env(emulator), "--show-token")
+    assert code == 0, err
+    response, claims = _response_and_claims(out)
+    assert claims["scp"] == "User.Read" and "roles" not in claims
+    assert response["access_token"] == issued.access[0]  # asked for with --show-token
+    assert response["refresh_token"] == "***"  # never shown
+    assert issued.refresh[0] not in out and PASSWORD not in out + err
