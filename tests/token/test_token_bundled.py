@@ -392,3 +392,14 @@ def test_demo_from_a_built_wheel(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert demo.stdout.count("PASSED: ") == 4
+
+
+def test_runner_emulator_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _python("-m", "runner", "emulator", "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: emulator: ") and "in use" in done.stderr
+    assert "Traceback" not in done.stderr
