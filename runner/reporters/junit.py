@@ -65,7 +65,8 @@ class JUnitReporter:
 
         cases = []
         for case in self.cases:
-            tc = TestCase(case.name, classname=case.classname, elapsed_sec=round(case.seconds, 3))
+            # Not rounded: junit-xml drops a time of 0.0, and a local response can take < 0.5 ms.
+            tc = TestCase(case.name, classname=case.classname, elapsed_sec=case.seconds)
             if case.outcome == "failure":
                 tc.add_failure_info(message=case.message, output=case.detail)
             elif case.outcome == "error":

@@ -6,6 +6,7 @@ Regenerate the golden files with `RUNNER_UPDATE_GOLDEN=1 pytest tests/core/test_
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import os
@@ -54,7 +55,9 @@ def _golden(name: str, actual: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     assert path.is_file(), f"missing golden file {path}; run with RUNNER_UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(), lineterm="")
+    assert actual == expected, "\n".join(diff)
 
 
 @pytest.fixture
@@ -212,3 +215,18 @@ def test_reports_written_to_new_folders(tmp_path, server, coll):
     assert ET.parse(junit).find(".//testcase").get("name") == "ok"
     assert json.loads(report.read_text())["results"][0]["status"] == 200
     assert not list(report.parent.glob("*.part"))
+
+
+def test_junit_keeps_the_time_of_sub_millisecond_responses(tmp_path):
+    from runner.reporters import RunInfo
+    from runner.reporters.junit import JUnitReporter
+    from runner.results import ItemResult, RunResult, Summary
+    from runner.secrets import Masker
+
+    reporter = JUnitReporter(tmp_path / "j.xml", Masker())
+    reporter.start(RunInfo("c", "c.json", 1, 1, 0.0))
+    fast = ItemResult("fast", (), 1, method="GET", url="http://x", status=200, elapsed_ms=0.2)
+    reporter.result(fast)
+    reporter.finish(RunResult("c", Summary()))
+    case = ET.parse(tmp_path / "j.xml").find(".//testcase")
+    assert case is not None and float(case.get("time")) == 0.0002
