@@ -354,3 +354,16 @@ def test_var_value_may_contain_equals_and_last_wins(server, coll):
     result = run_cli("run", path, "--var", "a=1", "--var", "a=b=c")
     assert result.code == 0, result.text
     assert server.log[0].query == {"q": ["b=c"]}
+
+
+def test_parallel_runs_at_most_k_iterations_at_once(server, coll):
+    path = coll({"name": "slow", "url": f"{server.url}/delay/150"})
+    result = run_cli("run", path, "-n", "6", "--parallel", "3")
+    assert result.code == 0, result.text
+    assert server.max_inflight == 3
+
+
+def test_sequential_run_sends_one_request_at_a_time(server, coll):
+    path = coll({"name": "slow", "url": f"{server.url}/delay/30"})
+    assert run_cli("run", path, "-n", "3").code == 0
+    assert server.max_inflight == 1

@@ -6,7 +6,7 @@ test can assert that nothing was sent. Routes:
 - `/json`                 a JSON document (`DOC`), or `?status=N`
 - `/echo` (any method)    method, path, query (lists), headers, body text, form, JSON, multipart
 - `/status/N`             status N with a JSON body
-- `/delay/MS`             answers after MS milliseconds
+- `/delay/MS`             answers after MS milliseconds (counts concurrent calls)
 - `/redirect/N`           302 to /redirect/N-1, then to /json
 - `/cookies/set?a=b`      Set-Cookie for each pair;  `/cookies` echoes the Cookie header
 - `/flaky/KEY/N/STATUS`   STATUS with `Retry-After: ?after` (0) for the first N calls of KEY,
@@ -69,6 +69,8 @@ class LocalServer:
     log: list[Seen] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    inflight: int = 0
+    max_inflight: int = 0
 
     def paths(self) -> list[str]:
         """Returns the paths requested so far, in order."""
@@ -80,6 +82,7 @@ class LocalServer:
         with self.lock:
             self.log.clear()
             self.counters.clear()
+            self.max_inflight = 0
 
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -203,7 +206,15 @@ def _r_status(h: Handler, seen: Seen, rest: list[str]) -> Reply:
 
 def _r_delay(h: Handler, seen: Seen, rest: list[str]) -> Reply:
     ms = int(rest[0]) if rest else 100
-    time.sleep(ms / 1000)
+    state = h.state
+    with state.lock:
+        state.inflight += 1
+        state.max_inflight = max(state.max_inflight, state.inflight)
+    try:
+        time.sleep(ms / 1000)
+    finally:
+        with state.lock:
+            state.inflight -= 1
     return _json(200, {"delayed": ms})
 
 
