@@ -179,6 +179,8 @@ class RequestsTransport:
             body = raw.content
         except self._requests.RequestException as exc:
             raise TransportError(describe_failure(exc, request)) from exc
+        except ValueError as exc:  # e.g. a URL or header http.client cannot encode
+            raise TransportError(describe_failure(exc, request)) from exc
         elapsed = (time.perf_counter() - started) * 1000.0
         return _response(raw, body, elapsed)
 
@@ -238,8 +240,11 @@ def _session_class() -> type[requests.Session]:
     return Session
 
 
-def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Returns headers with repeated names joined by ', ' (requests takes a dict)."""
+def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
+    """Returns headers with repeated names joined by ', ' (requests takes a dict).
+
+    Non-ASCII values go out as UTF-8 (as Postman sends them); http.client would try Latin-1.
+    """
     merged: dict[str, tuple[str, str]] = {}
     for key, value in headers:
         lowered = key.lower()
@@ -247,7 +252,7 @@ def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             merged[lowered] = (merged[lowered][0], merged[lowered][1] + ", " + value)
         else:
             merged[lowered] = (key, value)
-    return list(merged.values())
+    return [(k, v if v.isascii() else v.encode("utf-8")) for k, v in merged.values()]
 
 
 def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpResponse:

@@ -50,8 +50,9 @@ def resolve(
     query = [(renderer.text(k, loc), renderer.text(v, loc)) for k, v in request.query]
     query.extend(plan.query)
     if query:
+        final_url, hash_mark, fragment = final_url.partition("#")
         joiner = "&" if "?" in final_url else "?"
-        final_url += joiner + urlencode(query, quote_via=quote, safe="")
+        final_url += joiner + urlencode(query, quote_via=quote, safe="") + hash_mark + fragment
     rendered_headers = [
         (renderer.text(k, loc), renderer.text(v, loc))
         for k, v in (headers if headers is not None else request.headers)

@@ -291,3 +291,17 @@ def test_no_proxy_bypasses_proxy(server, coll, monkeypatch):
 def test_url_without_scheme_gets_http(server, coll):
     path = coll({"name": "r", "url": f"127.0.0.1:{server.port}/json", "assert": {"status": 200}})
     assert run_cli("run", path).code == 0
+
+
+def test_non_ascii_headers_and_urls(server, coll):
+    path = coll(
+        {"name": "euro header", "url": f"{server.url}/echo", "headers": {"X-Price": "€ 5"}},
+        {"name": "euro url", "url": f"{server.url}/echo/€?q=€"},
+        {"name": "fragment", "url": f"{server.url}/echo#frag", "query": {"a": "1"}},
+    )
+    result = run_cli("run", path)
+    assert result.code == 0, result.text
+    # http.server reads header bytes as Latin-1: the value went out as UTF-8.
+    assert server.log[0].headers["X-Price"].encode("latin-1").decode("utf-8") == "€ 5"
+    assert server.log[1].path == "/echo/%E2%82%AC" and server.log[1].query == {"q": ["€"]}
+    assert server.log[2].query == {"a": ["1"]}
