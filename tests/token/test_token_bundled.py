@@ -24,6 +24,7 @@ from token_e2e import (
     NOPERM,
     NOPERM_SECRET,
     SECRET,
+    Run,
     cli,
     emulator_env,
     run_cli,
@@ -104,7 +105,7 @@ def _legacy_only_expiring() -> dict[str, object]:
     return config
 
 
-def _nightly(tmp_path: Path, emulator: Emulator, days: str, secret: str = EXPIRING_SECRET):  # type: ignore[no-untyped-def]
+def _nightly(tmp_path: Path, emulator: Emulator, days: str, secret: str = EXPIRING_SECRET) -> Run:
     return run_cli(
         tmp_path,
         COLLECTIONS / "nightly-access-check.json",
@@ -179,9 +180,10 @@ def test_runner_emulator_serves_until_ctrl_c(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        assert process.stdout is not None
+        stdout = process.stdout
+        assert stdout is not None
         lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()))  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()))
         reader.start()
         reader.join(timeout=20)
         assert lines and f"http://127.0.0.1:{port}" in lines[0], lines

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import http.client
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from token_e2e import (
     APP,
     ARM,
     GRAPH,
     GRAPH_DEFAULT,
+    Handle,
     Issued,
+    Reply,
     Seen,
+    bundled,
     collection,
     emulator_env,
     json_reply,
@@ -119,13 +121,13 @@ def test_short_lived_tokens_are_renewed_before_they_expire(tmp_path: Path) -> No
     assert stats.api_requests == 16
 
 
-def _rejecting_api(emulator: Emulator, reject: str) -> tuple[object, list[str]]:
+def _rejecting_api(emulator: Emulator, reject: str) -> tuple[Handle, list[str]]:
     """Returns (handler, tokens seen): ARM's 401 for the first token (or every token with
     reject="all"); any other request is forwarded to the emulator unchanged."""
     seen_tokens: list[str] = []
-    target = urlsplit(emulator.url)
+    port = emulator.port
 
-    def handle(seen: Seen) -> object:
+    def handle(seen: Seen) -> Reply:
         token = seen.headers.get("Authorization", "")
         seen_tokens.append(token)
         if reject == "all" or token == seen_tokens[0]:
@@ -134,7 +136,7 @@ def _rejecting_api(emulator: Emulator, reject: str) -> tuple[object, list[str]]:
                 {"error": {"code": "InvalidAuthenticationToken", "message": "revoked"}},
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
             headers = {k: v for k, v in seen.headers.items() if k.lower() != "host"}
             connection.request(seen.method, seen.path, body=seen.body or None, headers=headers)
@@ -152,7 +154,7 @@ def test_401_gets_one_new_token_and_retries_once(
     emulator: Emulator, issued: Issued, tmp_path: Path
 ) -> None:
     handle, seen_tokens = _rejecting_api(emulator, "first")
-    with stub_server(handle) as api:  # type: ignore[arg-type]
+    with stub_server(handle) as api:
         run = run_cli(
             tmp_path,
             collection(v1_auth(), resource_groups(), resource_groups("Again")),
@@ -177,7 +179,7 @@ def test_401_gets_one_new_token_and_retries_once(
 
 def test_401_with_a_fresh_token_is_not_retried_again(emulator: Emulator, tmp_path: Path) -> None:
     handle, seen_tokens = _rejecting_api(emulator, "all")
-    with stub_server(handle) as api:  # type: ignore[arg-type]
+    with stub_server(handle) as api:
         run = run_cli(
             tmp_path,
             collection(v1_auth(), resource_groups()),
@@ -197,23 +199,14 @@ def test_401_retry_with_the_refresh_token_grant_uses_the_rotated_refresh_token(
     emulator: Emulator, tmp_path: Path
 ) -> None:
     # The emulator's refresh tokens are single-use: the retry must send the newest one.
-    doc = dict(json_load(tmp_path))
+    doc = bundled("refresh-token.json")
     handle, seen_tokens = _rejecting_api(emulator, "first")
-    with stub_server(handle) as api:  # type: ignore[arg-type]
+    with stub_server(handle) as api:
         run = run_cli(tmp_path, doc, *emulator_env(emulator), "--var", f"graphHost={api.url}")
     assert run.code == 0, run.out
     assert emulator.stats.tokens(grant_type="refresh_token") == 2
     assert emulator.stats.token_errors == {}
     assert len(set(seen_tokens)) == 2
-
-
-def json_load(tmp_path: Path) -> dict[str, object]:
-    """Returns the bundled refresh-token collection."""
-    import json
-
-    from token_e2e import COLLECTIONS
-
-    return dict(json.loads((COLLECTIONS / "refresh-token.json").read_text(encoding="utf-8")))
 
 
 def test_a_failed_token_is_not_requested_again(emulator: Emulator, tmp_path: Path) -> None:

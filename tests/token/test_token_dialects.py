@@ -11,9 +11,9 @@ from typing import Any
 import jwt
 import pytest
 from token_e2e import (
-    COLLECTIONS,
     Issued,
     Seen,
+    bundled,
     collection,
     emulator_env,
     json_reply,
@@ -111,7 +111,7 @@ def test_bearer_variables_follow_a_renewed_token(tmp_path: Path) -> None:
 
 def test_refresh_token_grant_keeps_using_the_newest_refresh_token(tmp_path: Path) -> None:
     # Emulator refresh tokens are single-use: a renewal works only with the rotated one.
-    doc = json.loads((COLLECTIONS / "refresh-token.json").read_text(encoding="utf-8"))
+    doc = bundled("refresh-token.json")
     me = doc["items"][1]
     doc["items"].extend(dict(me, name=f"Me again {n}") for n in range(1, 5))
     with Emulator(token_lifetime=2) as emulator:

@@ -4,7 +4,6 @@ read from the emulator's side."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from token_e2e import (
     SECRET,
     Issued,
     Run,
+    bundled,
     cli,
     collection,
     emulator_env,
@@ -45,7 +45,7 @@ def _assert_clean(text: str, issued: Issued) -> None:
 
 
 def _everything(tmp_path: Path, emulator: Emulator, *extra: str) -> Run:
-    refresh = json.loads((COLLECTIONS / "refresh-token.json").read_text(encoding="utf-8"))
+    refresh = bundled("refresh-token.json")
     doc = collection(
         None,
         {"name": "ARM v1", "auth": v1_auth(), "items": [resource_groups()]},

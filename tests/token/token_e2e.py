@@ -149,6 +149,11 @@ def write_json(folder: Path, doc: Any, stem: str = "coll") -> Path:
     return path
 
 
+def bundled(name: str) -> dict[str, Any]:
+    """Returns a bundled collection as a document, to run as it is or extended."""
+    return dict(json.loads((COLLECTIONS / name).read_text(encoding="utf-8")))
+
+
 def emulator_env(emulator: Emulator) -> tuple[str, ...]:
     """Returns the arguments that point the bundled emulator environment at `emulator`."""
     return ("-e", str(EMULATOR_ENV), "--var", f"emulatorUrl={emulator.url}")
