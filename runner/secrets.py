@@ -121,8 +121,15 @@ def body_credentials(text: str | None) -> list[str]:
     """Returns the values of credential fields (access_token, password…) in a JSON or form body.
 
     A token response fetched by an ordinary request, or a password posted in a form, is
-    then masked wherever it shows up, like a secret variable.
+    then masked wherever it shows up, like a secret variable. Values shorter than 8
+    characters are left out: in an arbitrary body they are more likely ordinary words
+    (`"assertion": "passed"`) than credentials, and masking them everywhere would garble
+    the reports.
     """
+    return [value for value in _body_fields(text) if len(value) >= 8]
+
+
+def _body_fields(text: str | None) -> list[str]:
     if not text or not any(name in text for name in SENSITIVE_FIELDS):
         return []
     try:

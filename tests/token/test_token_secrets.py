@@ -15,13 +15,17 @@ from token_e2e import (
     PASSWORD,
     SECRET,
     Issued,
+    Reply,
     Run,
+    Seen,
     bundled,
     cli,
     collection,
     emulator_env,
+    json_reply,
     resource_groups,
     run_cli,
+    stub_server,
     users,
     v1_auth,
     v2_auth,
@@ -122,3 +126,37 @@ def test_runner_token_masks_everything_but_the_asked_for_token(
     _assert_clean(out + err, issued)
     assert "bad-one" not in out + err
     assert SECRET not in out + err and PASSWORD not in out + err
+
+
+def test_tokens_in_an_ordinary_response_are_masked_short_words_are_not(tmp_path: Path) -> None:
+    # A hand-written token request (no oauth2 block): its answer's tokens are secrets too,
+    # wherever they show up later; a short value under such a key is left alone.
+    access = "opaque-access-token-value-NOT-REAL"
+
+    def handle(seen: Seen) -> Reply:
+        if seen.path == "/token":
+            return json_reply(200, {"access_token": access, "assertion": "passed"})
+        return json_reply(200, {"echo": seen.headers.get("X-Token", "")})
+
+    with stub_server(handle) as stub:
+        doc = collection(
+            None,
+            {
+                "name": "Get a token",
+                "method": "POST",
+                "url": f"{stub.url}/token",
+                "capture": {"accessToken": "$.access_token"},
+                "assert": {"jsonpath": {"$.assertion": "passed"}},
+            },
+            {
+                "name": "Use it",
+                "url": f"{stub.url}/echo",
+                "headers": {"X-Token": "<<accessToken>>"},
+                "assert": {"jsonpath": {"$.echo": {"equals": "wrong on purpose"}}},
+            },
+        )
+        run = run_cli(tmp_path, doc, "--verbose")
+    assert run.code == 1  # the second assertion fails and prints the actual (masked) value
+    assert access not in run.everything and access[:20] not in run.everything
+    assert '"access_token": "***"' in run.out
+    assert '"assertion": "passed"' in run.out
