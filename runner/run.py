@@ -176,7 +176,7 @@ class _Loop:
         self.options = options
         self.reporter = reporter
         self.masker = masker
-        self.steps = _select(collection, options.folders)
+        self.steps = select_steps(collection, options.folders)
         self.summary = Summary()
         self.results: list[ItemResult] = []
         self.stop = threading.Event()
@@ -393,7 +393,7 @@ def _iteration_count(options: RunOptions) -> int:
     return 1
 
 
-def _select(collection: Collection, folders: Sequence[str]) -> list[Step]:
+def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
     """Returns the steps to run, limited to the named folders when any are given."""
     steps = flatten(collection.items)
     if not folders:

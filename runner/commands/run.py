@@ -73,6 +73,10 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
     for flag, report in (("--junit", args.junit), ("--json", args.json)):
         if report:
             _check_writable(flag, Path(report))
+    if args.folder:
+        from runner.run import select_steps
+
+        select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
     return RunOptions(
         iterations=args.iterations,
         data=inputs.data,

@@ -138,12 +138,16 @@ def test_folder_option_selects_folders_and_requests(server, coll):
     assert [list(s.query) for s in server.log] == [["b2"], ["top"]]
 
 
-def test_unknown_folder_is_invalid_input_with_suggestion(server, coll):
+def test_unknown_folder_is_invalid_input_with_suggestion(tmp_path, server, coll):
     path = coll({"name": "Users", "items": [{"name": "a", "url": f"{server.url}/json"}]})
-    result = run_cli("run", path, "--folder", "Userz")
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    result = run_cli("run", path, "--folder", "Userz", "--junit", junit, "--json", report)
     assert result.code == 2
     assert "--folder 'Userz'" in result.err and "did you mean 'Users'" in result.err
     assert server.log == []
+    error = ET.parse(junit).find(".//error")
+    assert error is not None and "--folder 'Userz'" in error.get("message")
+    assert list(tmp_path.glob("*.part")) == []
 
 
 def test_bail_skips_the_rest_with_reason(tmp_path, server, coll):
