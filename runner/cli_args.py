@@ -100,6 +100,12 @@ def add_commands(sub: Any) -> None:
     )
     h.add_argument("--ignore-redirects", action="store_true", help="do not follow redirects")
     h.add_argument(
+        "--working-dir",
+        metavar="DIR",
+        help="where relative body/upload file paths start (Postman files: default the current "
+        "directory, as in Newman; native: the collection's folder)",
+    )
+    h.add_argument(
         "--module-path",
         action="append",
         default=[],

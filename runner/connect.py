@@ -10,6 +10,18 @@ from requests.adapters import HTTPAdapter
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def host_header(url: str) -> str:
+    """Returns the Host header for `url`: no user info, the port only when not the default."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme):
+        return host
+    return f"{host}:{port}"
+
+
 class ConnectToAdapter(HTTPAdapter):
     """An HTTPAdapter that opens connections to a mapped address, as curl's --connect-to."""
 
@@ -46,5 +58,5 @@ class ConnectToAdapter(HTTPAdapter):
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Sends `request`, keeping the Host header of the original URL when mapped."""
         if self._target(request.url) is not None and "Host" not in request.headers:
-            request.headers["Host"] = urlsplit(request.url).netloc
+            request.headers["Host"] = host_header(request.url)
         return super().send(request, *args, **kwargs)

@@ -7,6 +7,7 @@ The run loop and the token step talk to a `Transport`; tests pass the real
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class HttpRequest:
     verify: bool | None = None
     auth: Any = None
     use_cookies: bool = True
+    keep_method_on_redirect: bool = False
+    referer_on_redirect: bool = False  # set Referer to the redirecting URL, as Postman does
 
     def header(self, name: str) -> str | None:
         """Returns the first header called `name` (case-insensitive), or None."""
@@ -162,6 +165,9 @@ class RequestsTransport:
             session.max_redirects = request.max_redirects
         if request.verify is False:
             _quiet_insecure()
+        redirects = session.redirects  # type: ignore[attr-defined]
+        redirects.keep_method = request.keep_method_on_redirect
+        redirects.referer = request.referer_on_redirect
         started = time.perf_counter()
         try:
             raw = session.request(
@@ -212,6 +218,18 @@ def _session_class() -> type[requests.Session]:
         def __init__(self) -> None:
             super().__init__()
             self._environment_settings: dict[tuple[Any, ...], Any] = {}
+            # Per-thread redirect behaviour of the request being sent (Postman's
+            # followOriginalHttpMethod and Referer handling); threads share the session.
+            self.redirects = threading.local()
+
+        def rebuild_method(self, prepared_request: Any, response: Any) -> None:
+            if not getattr(self.redirects, "keep_method", False):
+                super().rebuild_method(prepared_request, response)
+
+        def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+            super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+            if getattr(self.redirects, "referer", False):
+                prepared_request.headers["Referer"] = response.url
 
         def merge_environment_settings(
             self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any

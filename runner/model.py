@@ -108,6 +108,8 @@ class Options:
     max_redirects: int | None = None
     verify_tls: bool | None = None
     disable_cookies: bool | None = None
+    follow_original_method: bool | None = None
+    remove_referer_on_redirect: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def resolve(
     renderer: Renderer,
     plan: AuthPlan,
     *,
-    base_dir: Path,
+    base_dirs: Sequence[Path],
     settings: Settings,
     url: str | None = None,
     method: str | None = None,
@@ -67,14 +67,25 @@ def resolve(
         verify=request.options.verify_tls,
         auth=plan.requests_auth,
         use_cookies=not request.options.disable_cookies,
+        keep_method_on_redirect=bool(request.options.follow_original_method),
+        referer_on_redirect=_referer(request, renderer),
     )
     present = {k.lower() for k, _ in http.headers}
     for name, value in plan.headers:
         if name.lower() not in present:
             http.headers.append((name, value))
     if request.body is not None:
-        _body(http, request.body, renderer, base_dir, loc.child("body"))
+        _body(http, request.body, renderer, base_dirs, loc.child("body"))
     return http
+
+
+def _referer(request: Request, renderer: Renderer) -> bool:
+    """Returns the Referer policy on redirects: Postman sets it unless told not to.
+
+    With removeRefererHeaderOnRedirect Postman only stops adding its own; a Referer the
+    request set itself is kept.
+    """
+    return renderer.dialect == "postman" and not request.options.remove_referer_on_redirect
 
 
 def _url(url: str) -> str:
@@ -94,7 +105,9 @@ def _follow(request: Request, settings: Settings) -> bool:
     return settings.follow_redirects
 
 
-def _body(http: HttpRequest, body: Body, renderer: Renderer, base_dir: Path, at: Location) -> None:
+def _body(
+    http: HttpRequest, body: Body, renderer: Renderer, base_dirs: Sequence[Path], at: Location
+) -> None:
     """Sets the body (and a default Content-Type) on `http`."""
     ctype: str | None = body.content_type
     if body.kind == "json":
@@ -105,12 +118,12 @@ def _body(http: HttpRequest, body: Body, renderer: Renderer, base_dir: Path, at:
         http.data = urlencode(pairs)
         ctype = ctype or "application/x-www-form-urlencoded"
     elif body.kind == "multipart":
-        http.files = [_part(name, value, renderer, base_dir, at) for name, value in body.value]
+        http.files = [_part(name, value, renderer, base_dirs, at) for name, value in body.value]
         ctype = None  # requests writes the boundary into Content-Type
     elif body.kind == "raw":
         http.data = renderer.text(body.value, at).encode("utf-8")
     else:
-        path = base_dir / renderer.text(body.value, at)
+        path = find_file(renderer.text(body.value, at), base_dirs)
         http.data = read_body_file(path, at)
         ctype = ctype or mimetypes.guess_type(path.name)[0]
     if ctype and http.header("Content-Type") is None:
@@ -118,14 +131,23 @@ def _body(http: HttpRequest, body: Body, renderer: Renderer, base_dir: Path, at:
 
 
 def _part(
-    name: str, value: str | FilePart, renderer: Renderer, base_dir: Path, at: Location
+    name: str, value: str | FilePart, renderer: Renderer, base_dirs: Sequence[Path], at: Location
 ) -> tuple[str, Any]:
     key = renderer.text(name, at)
     if isinstance(value, FilePart):
-        path = base_dir / renderer.text(value.path, at)
+        path = find_file(renderer.text(value.path, at), base_dirs)
         ctype = value.content_type or mimetypes.guess_type(path.name)[0]
         return key, (path.name, read_body_file(path, at), ctype or "application/octet-stream")
     return key, (None, renderer.text(value, at))
+
+
+def find_file(name: str, base_dirs: Sequence[Path]) -> Path:
+    """Returns `name` in the first of `base_dirs` that has it (else in the first one)."""
+    for folder in base_dirs:
+        candidate = folder / name
+        if candidate.exists():
+            return candidate
+    return base_dirs[0] / name
 
 
 def read_body_file(path: Path, at: Location) -> bytes:

@@ -46,6 +46,7 @@ class RunOptions:
     keep_exchange: bool = True
     module_paths: Sequence[str] = ()
     script_timeout_ms: int = 5000
+    working_dir: str | None = None
 
 
 def run(
@@ -190,6 +191,7 @@ class _Loop:
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
             masker=masker,
+            file_dirs=file_dirs(collection, options.working_dir),
             captured_by={
                 c.name: " › ".join((*s.path, s.request.name))
                 for s in self.steps
@@ -383,6 +385,18 @@ class _Loop:
 
 
 _NO_JUMP: Any = object()
+
+
+def file_dirs(collection: Collection, working_dir: str | None) -> tuple[Path, ...]:
+    """Returns where body files are looked for, in order.
+
+    Native collections: the collection's folder (then --working-dir). Postman files, as in
+    Newman: --working-dir or the current directory, then the collection's folder.
+    """
+    work = Path(working_dir) if working_dir else Path.cwd()
+    if collection.dialect == "postman":
+        return (work, collection.base_dir)
+    return (collection.base_dir, work) if working_dir else (collection.base_dir,)
 
 
 def _iteration_count(options: RunOptions) -> int:

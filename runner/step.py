@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner import auth as auth_mod
@@ -47,6 +48,7 @@ class StepContext:
     keep_exchange: bool = True
     masker: Masker | None = None
     captured_by: dict[str, str] = field(default_factory=dict)
+    file_dirs: tuple[Path, ...] = ()
     auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
 
 
@@ -121,7 +123,7 @@ def _run(
         request,
         renderer,
         plan,
-        base_dir=ctx.collection.base_dir,
+        base_dirs=ctx.file_dirs,
         settings=ctx.settings,
         url=overrides.get("url"),
         method=overrides.get("method"),

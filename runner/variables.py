@@ -168,6 +168,18 @@ class Renderer:
 
     def text(self, text: str, at: Location | None = None) -> str:
         """Returns `text` with every variable replaced by its value."""
+        rendered = self._text_once(text, at)
+        if self.strict or "{{" not in rendered or rendered == text:
+            return rendered
+        # Postman resolves the innermost reference first: {{host.{{n}}}} → {{host.1}} → value.
+        for _ in range(9):
+            again = self._text_once(rendered, at)
+            if again == rendered:
+                break
+            rendered = again
+        return rendered
+
+    def _text_once(self, text: str, at: Location | None) -> str:
         if not isinstance(text, str):
             return to_text(text)
         template = compile_template(text, self.dialect)

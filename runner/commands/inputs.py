@@ -78,7 +78,8 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     collection = attempt(load_collection, args.collection)
     environment = attempt(load_environment, getattr(args, "environment", None))
     globals_env = attempt(load_environment, getattr(args, "globals", None))
-    data = attempt(load_data, getattr(args, "data", None))
+    lenient = collection is not None and collection.dialect == "postman"
+    data = attempt(lambda p: load_data(p, lenient=lenient), getattr(args, "data", None))
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
     inputs = Inputs(collection, environment, globals_env, data, variables)

@@ -94,6 +94,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         keep_exchange=bool(args.verbose or args.json),
         module_paths=tuple(args.module_path),
         script_timeout_ms=args.timeout_script,
+        working_dir=args.working_dir,
     )
 
 

@@ -95,7 +95,7 @@ def load_environment(path: Path | str) -> Environment:
 
 def _postman_kind(doc: Any) -> str | None:
     """Returns what kind of Postman file `doc` is, or None for a native file."""
-    if not isinstance(doc, dict) or "items" in doc:
+    if not isinstance(doc, dict | list) or (isinstance(doc, dict) and "items" in doc):
         return None
     from runner import postman
 

@@ -11,7 +11,7 @@ from runner.errors import InputError, Location
 from runner.loader.files import read_json, read_text
 
 
-def load_data(path: Path | str) -> list[dict[str, Any]]:
+def load_data(path: Path | str, *, lenient: bool = False) -> list[dict[str, Any]]:
     """Returns the rows of a data file, each a dict of column → value.
 
     Raises:
@@ -20,7 +20,7 @@ def load_data(path: Path | str) -> list[dict[str, Any]]:
     path = Path(path)
     if path.suffix.lower() == ".json":
         return _json_rows(path)
-    return _csv_rows(path)
+    return _csv_rows(path, lenient)
 
 
 def _json_rows(path: Path) -> list[dict[str, Any]]:
@@ -42,20 +42,27 @@ def _json_rows(path: Path) -> list[dict[str, Any]]:
     return doc
 
 
-def _csv_rows(path: Path) -> list[dict[str, Any]]:
+def _csv_rows(path: Path, lenient: bool) -> list[dict[str, Any]]:
+    """Returns CSV rows; values are trimmed (as Newman's parser does).
+
+    A row with more values than the header is always an error (data would be lost); a
+    shorter row is an error too, except for Postman collections (`lenient`), where Newman
+    leaves the missing columns undefined.
+    """
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     rows = [r for r in reader if r]
     if not rows:
         raise InputError("data file is empty", location=Location(str(path)))
     header = [h.strip() for h in rows[0]]
     records: list[dict[str, Any]] = []
     for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
+        short = lenient and len(row) < len(header)
+        if len(row) != len(header) and not short:
             raise InputError(
                 f"row {line} has {len(row)} values but the header has {len(header)} columns",
                 location=Location(str(path), f"/{line - 2}"),
                 hint='quote values that contain commas, e.g. "a, b"',
             )
-        records.append(dict(zip(header, row, strict=True)))
+        records.append({name: value.strip() for name, value in zip(header, row, strict=False)})
     return records

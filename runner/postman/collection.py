@@ -78,6 +78,12 @@ def _options(node: dict[str, Any], parent: Options | None = None) -> Options:
         max_redirects=_int(ppb.get("maxRedirects"), base.max_redirects),
         verify_tls=_bool(ppb.get("strictSSL"), base.verify_tls),
         disable_cookies=_bool(ppb.get("disableCookies"), base.disable_cookies),
+        follow_original_method=_bool(
+            ppb.get("followOriginalHttpMethod"), base.follow_original_method
+        ),
+        remove_referer_on_redirect=_bool(
+            ppb.get("removeRefererHeaderOnRedirect"), base.remove_referer_on_redirect
+        ),
     )
 
 

@@ -32,6 +32,9 @@ DELIBERATE = {
     "failing-collection": "uses an undefined {{dummyVar}} on purpose (same reason)",
     "multi-value-data": "repeats a form-data key; native multipart fields are a mapping",
     "protocol-profile-behavior": "protocolProfileBehavior has no native equivalent",
+    "csv-with-bom": "a CSV row shorter than its header is invalid input for native "
+    "collections (issue 3); Postman runs leave the missing columns undefined, as Newman does",
+    "whatwg-url": "URL normalisation differs from Newman on purpose (see KNOWN_DIFFERENCES)",
 }
 CASES = [c for c in integration_cases() + FIXTURE_CASES if c.name not in DELIBERATE]
 

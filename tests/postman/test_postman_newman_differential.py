@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from corpus_cases import CORPUS, FIXTURE_CASES, Case, integration_cases
+from corpus_cases import CORPUS, FIXTURE_CASES, KNOWN_DIFFERENCES, Case, integration_cases
 from newman_tools import (
     Outcome,
     install_error,
@@ -57,6 +57,7 @@ def test_runner_and_newman_agree(
         (Path.cwd() / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, Path.cwd() / relative)
     newman_status, theirs = newman[case.name]
+    known = KNOWN_DIFFERENCES.get(case.name, frozenset())
     status, output = run_runner(case, echo, tmp_path / "runner.json", modules)
     ours = runner_outcomes(tmp_path / "runner.json")
     assert [o.name for o in ours] == [o.name for o in theirs], output
@@ -65,9 +66,11 @@ def test_runner_and_newman_agree(
         f"assertion(s), newman {'pass' if other.passed else 'FAIL'} with {other.assertions}"
         for mine, other in zip(ours, theirs, strict=True)
         if (mine.passed, mine.assertions) != (other.passed, other.assertions)
+        and mine.name not in known
     ]
     assert disagreements == [], output
-    assert (status == 0) == (newman_status == 0), output
+    if not known:
+        assert (status == 0) == (newman_status == 0), output
 
 
 def test_newman_itself_meets_its_documented_results_on_the_echo_server(
