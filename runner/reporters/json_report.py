@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 from runner.reporters import RunInfo
-from runner.reporters.junit import write_text
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
 
@@ -43,9 +43,7 @@ class JsonReporter:
         self._spool.write(json.dumps(self.masker.mask_value(_result(result)), default=str) + "\n")
 
     def finish(self, run: RunResult) -> None:
-        """Writes the report file from the spool."""
-        self._spool.seek(0)
-        results = [json.loads(line) for line in self._spool if line.strip()]
+        """Writes the report file from the spool, one result at a time (memory stays flat)."""
         info = self.info
         document: dict[str, Any] = {
             "collection": run.collection,
@@ -53,14 +51,39 @@ class JsonReporter:
             "startedAt": info.started_at if info else time.time(),
             "summary": asdict(run.summary) | {"exitStatus": int(run.exit_status)},
             "warnings": self.warnings,
-            "results": results,
+            "results": [],
         }
-        write_text(
-            self.path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
-        )
+        self._spool.seek(0)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(self.path.name + ".tmp")
+        with open(temp, "w", encoding="utf-8") as out:
+            _write_document(
+                out, document, (json.loads(line) for line in self._spool if line.strip())
+            )
+        temp.replace(self.path)
         spool = Path(self._spool.name)
         self._spool.close()
         spool.unlink(missing_ok=True)
+
+
+def _write_document(out: IO[str], document: dict[str, Any], results: Iterator[Any]) -> None:
+    """Writes `document` with `results` as its last key, exactly as json.dumps(indent=2) would.
+
+    The results are written one by one, so a long run's report is never whole in memory.
+    """
+    head = _dumps({**document, "results": []})
+    out.write(head[: head.rindex("[]")] + "[")  # "results" is the last key
+    first = True
+    for result in results:
+        out.write("\n" if first else ",\n")
+        # Each line one level deeper: JSON strings hold no raw newlines, so this is exact.
+        out.write("\n".join("    " + line for line in _dumps(result).split("\n")))
+        first = False
+    out.write("]\n}\n" if first else "\n  ]\n}\n")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 def _result(result: ItemResult) -> dict[str, Any]:
