@@ -74,7 +74,8 @@ class ConsoleReporter:
         mark = self._c("✔", "green") if result.ok else self._c("✘", "red")
         status = f"{result.status} {result.reason}".strip() if result.status is not None else "—"
         timing = f"{result.elapsed_ms:.0f} ms"
-        retries = f" ({len(result.attempts)} retries)" if result.attempts else ""
+        count = len(result.attempts)
+        retries = f" ({count} {'retry' if count == 1 else 'retries'})" if count else ""
         return f"  {mark} {name}  {result.method} {result.url}  {status}  {timing}{retries}"
 
     def _details(self, result: ItemResult) -> list[str]:

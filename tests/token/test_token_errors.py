@@ -421,7 +421,7 @@ def test_emulator_token_429_with_retry_waits_and_succeeds(tmp_path: Path) -> Non
     assert stats.throttled == 1 and stats.token_requests_total == 1
     (token,) = run.tokens()
     assert [(a["status"], a["waited_ms"]) for a in token["attempts"]] == [(429, 1000.0)]
-    assert "(1 retries)" in run.out
+    assert "(1 retry)" in run.out
 
 
 def test_unreachable_token_endpoint(tmp_path: Path) -> None:
