@@ -288,11 +288,16 @@ def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpRespon
         elapsed_ms=elapsed,
         url=raw.url,
         header_list=header_list,
-        request_headers=list(raw.request.headers.items()),
+        request_headers=[(str(k), _text(v)) for k, v in raw.request.headers.items()],
         encoding=raw.encoding
         if raw.encoding and "charset" in raw.headers.get("content-type", "")
         else None,
     )
+
+
+def _text(value: str | bytes) -> str:
+    """Returns a header value as text (non-ASCII values were sent as UTF-8 bytes)."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def describe_failure(exc: Exception, request: HttpRequest) -> str:

@@ -194,3 +194,22 @@ def test_renderer_postman_dialect_keeps_unknown(text):
 def test_whole_reference_keeps_type(value):
     renderer = Renderer(Scope({"runtime": {"v": value}}))
     assert renderer.json({"k": "<<v>>", "l": ["<<v>>"]}) == {"k": value, "l": [value]}
+
+
+@PROPERTY
+@given(doc=mutated())
+def test_mutated_collections_run_without_traceback(tmp_path_factory, _server, doc):
+    """Whatever validates also runs: exit 0, 1 or 2, never a traceback (real local server)."""
+    tmp = tmp_path_factory.mktemp("run")
+    if isinstance(doc, dict) and isinstance(doc.get("variables"), dict):
+        doc["variables"]["base"] = _server.url
+    path = tmp / "c.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    args = ["run", str(path), "--timeout-request", "2000", "--json", str(tmp / "r.json")]
+    code = main(args, stdout=out, stderr=err)
+    output = out.getvalue() + err.getvalue()
+    assert "Traceback" not in output
+    assert code in (0, 1, 2), output
+    if code != 2:
+        assert json.loads((tmp / "r.json").read_text())["summary"]["exitStatus"] == code

@@ -305,3 +305,15 @@ def test_non_ascii_headers_and_urls(server, coll):
     assert server.log[0].headers["X-Price"].encode("latin-1").decode("utf-8") == "€ 5"
     assert server.log[1].path == "/echo/%E2%82%AC" and server.log[1].query == {"q": ["€"]}
     assert server.log[2].query == {"a": ["1"]}
+
+
+def test_non_ascii_credentials_are_masked_and_shown_as_text(tmp_path, server, coll):
+    path = coll({"name": "r", "url": f"{server.url}/echo", "assert": {"status": 500},
+                 "auth": {"type": "bearer", "token": "tøken-ünïcode"},
+                 "headers": {"X-Note": "naïve"}})  # fmt: skip
+    result = run_cli("run", path, "--verbose", "--json", tmp_path / "r.json")
+    assert result.code == 1
+    assert "> X-Note: naïve" in result.out
+    assert "> Authorization: ***" in result.out
+    report = (tmp_path / "r.json").read_text()
+    assert "tøken-ünïcode" not in result.out + report
