@@ -131,7 +131,10 @@ class Handler(BaseHTTPRequestHandler):
         if handler is None:
             reply = _json(404, {"error": "no route", "path": parts.path})
         else:
-            reply = handler(self, seen, segments[1:])
+            try:
+                reply = handler(self, seen, segments[1:])
+            except (ValueError, IndexError) as exc:  # a malformed test URL: say so
+                reply = _json(400, {"error": str(exc)})
         self._reply(reply)
 
     def _reply(self, reply: Reply | None) -> None:
