@@ -11,6 +11,11 @@ import pytest
 from .conftest import run_cli, write_json
 
 
+def _collection(tmp_path, *items, **extra):
+    """Writes a collection named c with `items` to tmp_path/c.json."""
+    return write_json(tmp_path / "c.json", {"name": "c", "items": list(items), **extra})
+
+
 def _invalid(server, *args):
     """Runs `runner run ARGS` and checks the invalid-input contract; returns stderr."""
     result = run_cli("run", *args)
@@ -213,9 +218,7 @@ def test_capture_that_did_not_happen_is_a_runtime_error(tmp_path, server):
 
 @pytest.mark.parametrize("option", ["-e", "-g", "-d"])
 def test_missing_input_files(tmp_path, server, option):
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, option, tmp_path / "absent.file")
     assert f"{tmp_path / 'absent.file'}: file not found" in err
 
@@ -246,43 +249,33 @@ def test_missing_multipart_file(tmp_path, server):
 def test_ragged_csv(tmp_path, server):
     data = tmp_path / "rows.csv"
     data.write_text("a,b\n1,2\n3\n")
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, "-d", data)
     assert f"{data}#/1: row 3 has 1 values but the header has 2 columns" in err
 
 
 def test_json_data_must_be_array_of_objects(tmp_path, server):
     data = write_json(tmp_path / "rows.json", [{"a": 1}, 5])
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, "-d", data)
     assert f"{data}#/1: each row must be an object" in err
 
 
 def test_invalid_environment_file(tmp_path, server):
     env = write_json(tmp_path / "e.json", {"name": "e", "variables": {}, "secretz": []})
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, "-e", env)
     assert f"{env}#/secretz: unknown key 'secretz'" in err
 
 
 def test_var_without_equals(tmp_path, server):
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, "--var", "region")
     assert "--var 'region' is not NAME=VALUE" in err
 
 
 def test_junit_holds_one_error_testcase_for_invalid_input(tmp_path, server):
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "<<nope>>"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "<<nope>>"})
     junit = tmp_path / "out" / "junit.xml"
     _invalid(server, path, "--junit", junit)
     cases = list(ET.parse(junit).iter("testcase"))
@@ -294,7 +287,7 @@ def test_junit_holds_one_error_testcase_for_invalid_input(tmp_path, server):
 
 
 def test_junit_error_testcase_lists_every_problem(tmp_path, server):
-    path = write_json(tmp_path / "c.json", {"name": "c", "items": [{"name": "a"}, {"name": "b"}]})
+    path = _collection(tmp_path, {"name": "a"}, {"name": "b"})
     junit = tmp_path / "junit.xml"
     _invalid(server, path, "--junit", junit)
     error = ET.parse(junit).find(".//error")
@@ -303,9 +296,7 @@ def test_junit_error_testcase_lists_every_problem(tmp_path, server):
 
 
 def test_validate_exits_2_for_each_kind_of_problem(tmp_path, server):
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "<<nope>>"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "<<nope>>"})
     result = run_cli("validate", path)
     assert result.code == 2
     assert "undefined variable <<nope>>" in result.err
@@ -356,9 +347,7 @@ def test_utf16_and_utf8_bom_files_are_read(tmp_path, server):
 def test_unwritable_report_path_is_invalid_input(tmp_path, server, flag):
     (tmp_path / "afile").write_text("")
     (tmp_path / "adir").mkdir()
-    path = write_json(
-        tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": "http://x"}]}
-    )
+    path = _collection(tmp_path, {"name": "a", "url": "http://x"})
     err = _invalid(server, path, flag, tmp_path / "afile" / "report")
     assert f"{flag} {tmp_path / 'afile' / 'report'}: cannot create folder" in err
     err = _invalid(server, path, flag, tmp_path / "adir")
