@@ -33,15 +33,35 @@ class ConsoleReporter:
         self.total = 0
         self.done = 0
         self._progress_shown = False
+        self._closed = False
+
+    def _out(self, text: str, *, flush: bool = False) -> None:
+        """Writes to the stream; a closed pipe (`runner run | head`) ends console output only.
+
+        The run goes on, so the reports are complete and the exit status tells the truth.
+        """
+        if self._closed:
+            return
+        try:
+            self.stream.write(text)
+            if flush:
+                self.stream.flush()
+        except BrokenPipeError:
+            self._closed = True
+            if self.stream is sys.stdout:
+                # Python flushes stdout again at exit: point it at /dev/null first.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
     def _c(self, text: str, color: str) -> str:
         return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.color else text
 
     def _write(self, text: str) -> None:
         if self._progress_shown:
-            self.stream.write("\r\x1b[K")
+            self._out("\r\x1b[K")
             self._progress_shown = False
-        self.stream.write(self.masker.mask(text) + "\n")
+        self._out(self.masker.mask(text) + "\n")
 
     def start(self, info: RunInfo) -> None:
         """Prints the run's header."""
@@ -59,8 +79,7 @@ class ConsoleReporter:
             for line in self._details(result):
                 self._write(line)
         if self.progress and self.total > 1:
-            self.stream.write(self._c(f"  [{self.done}/{self.total}]", "dim"))
-            self.stream.flush()
+            self._out(self._c(f"  [{self.done}/{self.total}]", "dim"), flush=True)
             self._progress_shown = True
 
     def _line(self, result: ItemResult) -> str:
@@ -147,4 +166,4 @@ class ConsoleReporter:
             + ", ".join(parts)
             + f" in {s.duration_ms / 1000:.2f} s"
         )
-        self.stream.flush()
+        self._out("", flush=True)

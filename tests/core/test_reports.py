@@ -230,3 +230,36 @@ def test_junit_keeps_the_time_of_sub_millisecond_responses(tmp_path):
     reporter.finish(RunResult("c", Summary()))
     case = ET.parse(tmp_path / "j.xml").find(".//testcase")
     assert case is not None and float(case.get("time")) == 0.0002
+
+
+def test_closed_stdout_does_not_stop_the_run(tmp_path, server):
+    import subprocess
+    import sys
+
+    from .conftest import write_json
+
+    items = [
+        {
+            "name": f"r{i}",
+            "url": f"{server.url}/json",
+            "assert": {"status": 201 if i == 30 else 200},
+        }
+        for i in range(40)
+    ]
+    path = write_json(tmp_path / "c.json", {"name": "pipe", "items": items})
+    junit = tmp_path / "j.xml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "run", str(path), "--junit", str(junit)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()  # like `runner run … | head -1`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=30) == 1  # the failure of r30 still decides the exit status
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert len(server.log) == 40
+    assert len(list(ET.parse(junit).iter("testcase"))) == 40
