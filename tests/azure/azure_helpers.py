@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
 import stat
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -159,3 +161,28 @@ def claims(token: Token) -> dict[str, Any]:
     """Returns the access token's claims (unverified)."""
     decoded: dict[str, Any] = jwt.decode(token.value, options={"verify_signature": False})
     return decoded
+
+
+def run_runner(
+    folder: Path, args: list[str], extra_env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m runner ARGS` in `folder` with no Azure settings of this machine.
+
+    PATH holds no `az` (unless `extra_env` adds one) and the metadata endpoint is a closed
+    loopback port, so nothing reaches real Azure or 169.254.169.254.
+    """
+    prefixes = ("AZURE_", "IDENTITY_", "ACTIONS_ID_TOKEN_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    empty = folder / "empty-path"
+    empty.mkdir(exist_ok=True)
+    env.update(PATH=str(empty), AZURE_POD_IDENTITY_AUTHORITY_HOST=closed_port_url())
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *args],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -7,9 +7,6 @@ assertion or key appears in stdout, stderr, the JUnit file or the JSON file.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +21,10 @@ from azure_helpers import (
     SECRET_APP,
     SUBSCRIPTION,
     TENANT,
-    closed_port_url,
     federated_token,
     install_fake_az,
     new_result,
+    run_runner,
     source,
 )
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -79,26 +76,9 @@ def collection(folder: Path, emulator: Emulator, auth: dict[str, Any]) -> Path:
 
 def run_cli(folder: Path, coll: Path, extra_env: dict[str, str]) -> Run:
     """Runs `python -m runner run` in a clean environment; returns what it produced."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AZURE_", "IDENTITY_", "ACTIONS_ID_TOKEN_"))
-    }
-    empty = folder / "empty-path"
-    empty.mkdir(exist_ok=True)
-    env.update(PATH=str(empty), AZURE_POD_IDENTITY_AUTHORITY_HOST=closed_port_url())
-    env.update(extra_env)
     junit, report = folder / "junit.xml", folder / "report.json"
-    args = [sys.executable, "-m", "runner", "run", str(coll), "--junit", str(junit)]
-    done = subprocess.run(
-        [*args, "--json", str(report)],
-        env=env,
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    args = ["run", str(coll), "--junit", str(junit), "--json", str(report)]
+    done = run_runner(folder, args, extra_env)
     return Run(done.returncode, done.stdout, done.stderr, junit.read_text(), report.read_text())
 
 
