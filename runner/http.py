@@ -7,6 +7,7 @@ The run loop and the token step talk to a `Transport`; tests pass the real
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -308,7 +309,15 @@ def describe_failure(exc: Exception, request: HttpRequest) -> str:
     where = f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        detail = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else text[:160]
+        detail = text[:160]
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            # e.g. "…: unable to get local issuer certificate", "…: Hostname mismatch, …"
+            why = re.search(r"certificate verify failed: (.+?)(?: \(_ssl|[\")]|$)", text)
+            reason = why.group(1).strip().rstrip(".,") if why else ""
+            detail = "certificate verify failed" + (f" ({reason})" if reason else "")
+        mismatch = re.search(r"hostname '([^']+)' doesn't match '?([^'\")]+)", text)
+        if mismatch:  # urllib3's own check, as used with --connect-to
+            detail = f"certificate verify failed (Hostname mismatch: it is for {mismatch[2]})"
         return f"TLS error with {where}: {detail} (use --ca-bundle FILE, or --insecure)"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"timed out connecting to {where} after {_ms(request.timeout)}"

@@ -121,3 +121,16 @@ def test_dropped_connection_is_an_error(server, coll):
     result = run_cli("run", path)
     assert result.code == 1
     assert f"connection reset by 127.0.0.1:{server.port}" in result.out
+
+
+def test_tls_errors_say_why(https_server, coll, ca_file):
+    path = coll({"name": "r", "url": "https://other.example.invalid/json"})
+    rule = f"other.example.invalid:443:127.0.0.1:{https_server.port}"
+    result = run_cli("run", path, "--connect-to", rule, "--ca-bundle", ca_file)
+    assert result.code == 1
+    assert (
+        "TLS error with other.example.invalid:443: certificate verify failed (Hostname mismatch"
+        in (result.out)
+    )
+    unknown = run_cli("run", _tls_collection(coll, https_server.url))
+    assert "certificate verify failed (unable to get local issuer certificate)" in unknown.out
