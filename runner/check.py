@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from runner.dynamic import DYNAMIC
 from runner.errors import InputError, Location, VariableError
 from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten
 from runner.resolve import missing_file
@@ -51,7 +52,9 @@ def static_problems(
                         f"{{{{{name}}}}} is not defined ({where}); it is sent as written"
                     )
                 else:
-                    errors.append(undefined_error(name, sorted(scope_names), where, static=True))
+                    dynamic = name.startswith("$") and not name.startswith("$env.")
+                    names = sorted(DYNAMIC) if dynamic else sorted(scope_names)
+                    errors.append(undefined_error(name, names, where, static=True))
             cycle = (
                 _cycle(text, fixed, collection.dialect) if collection.dialect == "native" else None
             )
@@ -82,6 +85,8 @@ def _undefined(
                 yield name
             continue
         if name.startswith("$"):
+            if dialect == "native" and name not in DYNAMIC:
+                yield name  # a misspelt dynamic value, e.g. <<$guidd>>
             continue
         if name not in names:
             yield name

@@ -365,3 +365,10 @@ def test_variable_cycle_is_invalid_input(tmp_path, server):
     assert run_cli("validate", path, "--var", "b=1").code == 0
     data = write_json(tmp_path / "rows.json", [{"a": "1"}])
     assert run_cli("validate", path, "-d", data).code == 0
+
+
+def test_misspelt_dynamic_value_is_invalid_input(tmp_path, server):
+    path = _collection(tmp_path, {"name": "a", "url": f"{server.url}/<<$guidd>>"})
+    err = _invalid(server, path)
+    assert "#/items/0/url (a): undefined variable <<$guidd>>" in err
+    assert "did you mean <<$guid>>?" in err
