@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-_CLEARED_PREFIXES = ("AZURE_",)
+_CLEARED_PREFIXES = ("AZURE_", "ACTIONS_ID_TOKEN_REQUEST_")
 _CLEARED = (
     "HTTP_PROXY",
     "HTTPS_PROXY",
@@ -39,4 +39,7 @@ def _clean_environment(
     for name in list(os.environ):
         if name in _CLEARED or (name.startswith(_CLEARED_PREFIXES)):
             monkeypatch.delenv(name, raising=False)
+    # Managed identity must never probe the real metadata address (169.254.169.254) from a
+    # test: point it at a closed loopback port, where it is refused at once.
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

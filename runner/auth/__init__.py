@@ -55,7 +55,7 @@ def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: i
 
 SECRET_PARAMS = frozenset(
     {"token", "password", "clientSecret", "refreshToken", "value", "authKey", "consumerSecret"}
-    | {"tokenSecret", "accessToken", "clientAssertion"}
+    | {"tokenSecret", "accessToken", "clientAssertion", "certificatePassword"}
 )
 
 
