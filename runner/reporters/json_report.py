@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
+from types import NoneType
 from typing import IO, Any
 
 from runner.reporters import RunInfo
@@ -87,7 +89,7 @@ def _dumps(value: Any) -> str:
 
 
 def _result(result: ItemResult) -> dict[str, Any]:
-    data = asdict(result)
+    data: dict[str, Any] = _plain(result)
     data["displayName"] = result.display_name
     data["outcome"] = (
         "skipped"
@@ -103,6 +105,31 @@ def _result(result: ItemResult) -> dict[str, Any]:
         for key in ("request_headers", "response_headers"):
             exchange[key] = _headers(exchange[key])
     return data
+
+
+def _plain(value: Any) -> Any:
+    """Returns `value` as dataclasses.asdict would, without deep-copying the leaves.
+
+    The dict is serialised at once, so sharing strings and numbers is safe; asdict's
+    copy.deepcopy of every leaf was a third of the JSON report's cost per request.
+    """
+    if isinstance(value, str | int | float | NoneType):
+        return value
+    names = _FIELDS.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+        return type(value)(*[_plain(v) for v in value])
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_plain(k), _plain(v)) for k, v in value.items())
+    return copy.deepcopy(value)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _headers(pairs: list[Any]) -> list[list[str]]:
