@@ -7,8 +7,20 @@ change what a test sees, and a stray `.env` in the repository must not be loaded
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keeps hypothesis' example database out of the repository (it defaults to ./.hypothesis)."""
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        return
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "runner-tests-hypothesis")
+
 
 _CLEARED_PREFIXES = ("AZURE_", "ACTIONS_ID_TOKEN_REQUEST_")
 _CLEARED = (
