@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
@@ -28,8 +29,9 @@ class JsonReporter:
         self.info: RunInfo | None = None
         self.warnings: list[str] = []
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._spool: IO[str] = open(  # noqa: SIM115 - closed in finish()
-            path.with_name(path.name + ".part"), "w+", encoding="utf-8"
+        # An anonymous file: nothing is left behind if the run dies before finish().
+        self._spool: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish()
+            "w+", encoding="utf-8", dir=path.parent
         )
 
     def start(self, info: RunInfo) -> None:
@@ -63,9 +65,7 @@ class JsonReporter:
                 out, document, (json.loads(line) for line in self._spool if line.strip())
             )
         temp.replace(self.path)
-        spool = Path(self._spool.name)
         self._spool.close()
-        spool.unlink(missing_ok=True)
 
 
 def _write_document(out: IO[str], document: dict[str, Any], results: Iterator[Any]) -> None:
