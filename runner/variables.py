@@ -28,8 +28,9 @@ _SENSITIVE = re.compile(r"secret|password|token|key", re.IGNORECASE)
 _MISSING = object()
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_name(name: str) -> bool:
-    """Returns True when a variable's name says it holds a secret."""
+    """Returns True when a variable's name says it holds a secret (cached: asked per request)."""
     return _SENSITIVE.search(name) is not None
 
 
