@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     Measure,
     check_status,
+    load_average,
     machine,
     measure,
     measure_output,
@@ -105,7 +106,8 @@ def main() -> int:
     small_mem = min(count, 2000)
     repeat = args.repeat or (1 if args.quick else 3)
     figures: dict[str, Any] = {"machine": machine(), "requests": count, "repeat": repeat}
-    print(f"machine: {figures['machine']}")
+    print(f"machine: {figures['machine']}; load average {load_average()}")
+    figures["load_average_start"] = load_average()
     runner = runner_command()
     print(f"runner: {' '.join(runner)}")
 

@@ -29,6 +29,7 @@ from harness import (
     CACHE,
     Measure,
     check_status,
+    load_average,
     machine,
     measure,
     measure_output,
@@ -174,7 +175,8 @@ def main() -> int:
     count = args.requests or (300 if args.quick else 2000)
     repeat = args.repeat or (1 if args.quick else 3)
     figures: dict[str, Any] = {"machine": machine(), "requests": count, "repeat": repeat}
-    print(f"machine: {figures['machine']}")
+    print(f"machine: {figures['machine']}; load average {load_average()}")
+    figures["load_average_start"] = load_average()
     newman = None if args.no_newman else ensure_newman()
     if newman is not None:
         figures["newman"] = newman_version(newman)

@@ -165,11 +165,21 @@ def memory_growth(
     return {"small": low, "large": high, "growth_mb": growth, "small_n": small, "large_n": big}
 
 
+def load_average() -> str:
+    """Returns the 1/5/15-minute load averages (other work on the machine skews wall times)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def save(name: str, figures: dict[str, Any]) -> Path:
     """Writes the figures of a benchmark to benchmarks/.cache/<name>.json; returns the path."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{name}.json"
-    figures = {"date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), **figures}
+    print(f"load average at the end: {load_average()}")
+    figures = {
+        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "load_average_end": load_average(),
+        **figures,
+    }
     path.write_text(json.dumps(figures, indent=2, default=_plain) + "\n")
     return path
 
