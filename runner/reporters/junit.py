@@ -108,6 +108,10 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
     return _Case(name, classname, seconds, "pass")
 
 
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold at all, not even escaped (junit-xml drops them too)."""
+
+
 def write_text(path: Path, text: str) -> None:
     """Writes `text` to `path`, creating folders, via a temporary file (no half-written reports)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +234,6 @@ class NewmanJUnitReporter:
         write_text(
             self.path,
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(root, encoding="unicode")
+            + _ILLEGAL_XML.sub("", ET.tostring(root, encoding="unicode"))
             + "\n",
         )

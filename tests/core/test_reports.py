@@ -263,3 +263,16 @@ def test_closed_stdout_does_not_stop_the_run(tmp_path, server):
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert len(server.log) == 40
     assert len(list(ET.parse(junit).iter("testcase"))) == 40
+
+
+@pytest.mark.parametrize("layout", ["runner", "newman"])
+def test_junit_is_well_formed_with_control_characters(tmp_path, server, coll, layout):
+    path = coll(
+        {"name": "r\u0001", "url": f"{server.url}/ctype?body=a%01b",
+         "assert": {"status": 500, "body": "\u0003"}},
+        name="c\u0002",
+    )  # fmt: skip
+    junit = tmp_path / "j.xml"
+    assert run_cli("run", path, "--junit", junit, "--junit-layout", layout).code == 1
+    root = ET.parse(junit).getroot()  # raises on malformed XML
+    assert root.find(".//failure") is not None
