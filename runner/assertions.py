@@ -12,7 +12,7 @@ from runner.dates import parse_moment
 from runner.errors import RequestError
 from runner.http import HttpResponse
 from runner.model import Check
-from runner.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
+from runner.query import NOTHING, compile_regex, jsonpath_value
 from runner.results import AssertionResult
 
 
@@ -35,10 +35,8 @@ def subject_value(check: Check, response: HttpResponse) -> Any:
         document = response.json()
     except ValueError as exc:
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
-    expr = check.target or "$"
-    if is_multi(expr):
-        return jsonpath_values(expr, document)
-    return jsonpath_value(expr, document)
+    # One match is that value, several a list, none NOTHING (see evaluate for multi paths).
+    return jsonpath_value(check.target or "$", document)
 
 
 def is_multi(expr: str) -> bool:
@@ -58,12 +56,9 @@ def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
         expected = _as_status(expected)
     operation = OPERATIONS[check.op]
     multi = check.subject == "jsonpath" and is_multi(check.target or "")
-    if multi and check.op == "exists" and actual == []:
-        actual = NOTHING
     try:
-        if multi and check.op in ELEMENTWISE:
-            # Every selected value must match; none selected is vacuously true.
-            passed = all(operation(value, expected) for value in actual)
+        if multi:
+            passed = _multi(check.op, _selected(actual), expected)
         else:
             passed = operation(actual, expected)
     except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
@@ -71,6 +66,33 @@ def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
         return AssertionResult(name, False, expected, _shown(actual), message)
     message = "" if passed else _message(check, actual, expected)
     return AssertionResult(name, passed, expected, _shown(actual), message)
+
+
+def _multi(op: str, values: list[Any], expected: Any) -> bool:
+    """Returns whether `op` holds for the values a wildcard/filter JSONPath selected.
+
+    type, matches, in and the comparisons must hold for every value (none: vacuously);
+    length counts the values; contains looks for one equal to `expected`; exists means at
+    least one; equals compares the one value (or the list, when a list is expected).
+    """
+    operation = OPERATIONS[op]
+    if op in ELEMENTWISE or op == "in":
+        return all(operation(value, expected) for value in values)
+    if op == "length":
+        return _length(values, expected)
+    if op == "contains":
+        return any(_equals(value, expected) for value in values)
+    if op == "exists":
+        return bool(values) == bool(expected)
+    subject: Any = values if isinstance(expected, list) or len(values) != 1 else values[0]
+    return operation(subject if values else NOTHING, expected)
+
+
+def _selected(actual: Any) -> list[Any]:
+    """Returns the values a multi-valued JSONPath selected (jsonpath_value's three shapes)."""
+    if actual is NOTHING:
+        return []
+    return actual if isinstance(actual, list) else [actual]
 
 
 def _as_status(expected: Any) -> Any:

@@ -36,9 +36,10 @@ def _sentences(low: int = 2, high: int = 6) -> str:
 DYNAMIC: dict[str, Callable[[], Any]] = {
     "$guid": lambda: str(uuid.uuid4()),
     "$randomUUID": lambda: str(uuid.uuid4()),
-    "$timestamp": lambda: str(int(time.time())),
+    # Numbers, so that a JSON body value of exactly "<<$timestamp>>" stays a number.
+    "$timestamp": lambda: int(time.time()),
     "$isoTimestamp": _iso_now,
-    "$randomInt": lambda: str(random.randint(0, 1000)),
+    "$randomInt": lambda: random.randint(0, 1000),
     "$randomAlphaNumeric": lambda: _alnum(1),
     "$randomBoolean": lambda: random.choice(("true", "false")),
     "$randomColor": lambda: random.choice(("red", "green", "blue", "teal", "olive")),
