@@ -31,6 +31,24 @@ OPERATORS = (
 )
 
 
+AUTH_KEYS: dict[str, tuple[str, ...]] = {
+    "inherit": (),
+    "none": (),
+    "bearer": ("token", "prefix"),
+    "basic": ("username", "password"),
+    "apikey": ("in", "name", "value", "key"),
+    "oauth2": (
+        *("grantType", "tokenUrl", "clientId", "clientSecret", "scope", "resource"),
+        *("refreshToken", "username", "password", "extraParams"),
+    ),
+    "azure": (
+        *("credential", "tenantId", "clientId", "scope", "resource", "authorityHost", "cloud"),
+        *("clientSecret", "certificateFile", "certificatePassword", "federatedTokenFile"),
+    ),
+}
+"""Keys each native auth type takes; Postman-only types (digest, oauth1, hawk) take theirs."""
+
+
 class Builder:
     """Builds one native collection, collecting every semantic problem."""
 
@@ -136,6 +154,18 @@ class Builder:
         if raw is None:
             return None
         params = {k: v for k, v in raw.items() if k != "type"}
+        allowed = AUTH_KEYS.get(raw["type"])
+        if allowed is not None:
+            for key in params:
+                if key not in allowed and not key.startswith("$"):
+                    guess = did_you_mean(key, allowed)
+                    self.problems.add(
+                        f"unknown key '{key}' for auth type '{raw['type']}'",
+                        self._loc([*parts, key]),
+                        f"did you mean '{guess}'?"
+                        if guess
+                        else "allowed: " + (", ".join(allowed) or "no other keys"),
+                    )
         return AuthSpec(raw["type"], params, self._loc(parts))
 
     def _scripts(self, raw: dict[str, Any] | None, parts: list[str | int]) -> Scripts:

@@ -88,6 +88,11 @@ def test_malformed_json_names_file_line_and_column(tmp_path, server):
             "/items/1/items/0/body",
             "body file not found",
         ),
+        (
+            {"name": "a", "url": "http://x", "auth": {"type": "bearer", "tokn": "t"}},
+            "/items/1/items/0/auth/tokn",
+            "unknown key 'tokn' for auth type 'bearer'\n  hint: did you mean 'token'?",
+        ),
     ],
 )
 def test_located_problem(tmp_path, server, item, pointer, message):
