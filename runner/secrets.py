@@ -160,10 +160,13 @@ def _sensitive_field(name: str) -> bool:
     return name.lower() in SENSITIVE_FIELDS
 
 
-def mask_form(text: str, masker: Masker) -> str:
-    """Returns a form-encoded body with sensitive fields' values masked."""
+def mask_form(text: str, masker: Masker | None = None) -> str:
+    """Returns a form-encoded body with credential fields masked (and known secrets, if given)."""
     parts = []
     for pair in text.split("&"):
         key, sep, _ = pair.partition("=")
-        parts.append(f"{key}{sep}{MASK}" if sep and _sensitive_field(key) else masker.mask(pair))
+        if sep and _sensitive_field(key):
+            parts.append(f"{key}{sep}{MASK}")
+        else:
+            parts.append(masker.mask(pair) if masker is not None else pair)
     return "&".join(parts)

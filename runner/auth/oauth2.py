@@ -113,7 +113,7 @@ def post_token(
         result.attempts.append(Attempt(response.status, None, f"HTTP {response.status}", delay))
         time.sleep(delay / 1000)
         attempt += 1
-    result.exchange.request_body = mask_form(body, _NO_MASK)
+    result.exchange.request_body = mask_form(body)
     result.exchange.response_headers = list(response.header_list)
     result.exchange.response_body = masked_token_body(response.text)[:4000]
     return response
@@ -232,11 +232,3 @@ def build_oauth2(params: Mapping[str, Any], render: Render, location: Location) 
         extra=extra,
         location=location,
     )
-
-
-class _NoMask:
-    def mask(self, text: str) -> str:
-        return text
-
-
-_NO_MASK: Any = _NoMask()
