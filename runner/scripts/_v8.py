@@ -3,11 +3,17 @@
 mini-racer's public `eval` hops through an asyncio loop thread (~300 µs per call). When
 the library exposes its internal task queue we call the DLL directly (~60 µs) and
 cancel the task ourselves on timeout; otherwise we fall back to the public API.
+
+`call` runs a global function with one string argument. On the fast path the function is
+called through V8 directly, so no source text is compiled per call: evaluating a fresh
+string per call compiles a new script each time, which V8 keeps until a full GC (the heap
+grew by ~3.5 KB per script run, i.e. ~80 MB over 20,000 iterations).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import queue
 from typing import Any
 
@@ -29,6 +35,9 @@ class V8:
         self._mod: Any = py_mini_racer
         self._mr: Any = py_mini_racer.MiniRacer()
         self._fast = self._fast_path()
+        self._functions: dict[str, Any] = {}  # name -> (JSFunction, its value handle)
+        self._argv: Any = None  # a JS array reused as the argument list of `call`
+        self._this: Any = None
 
     def _fast_path(self) -> Any:
         """Returns the internal context when its task queue is usable, else None."""
@@ -59,10 +68,43 @@ class V8:
         except self._mod.JSEvalException as exc:
             raise V8Error(str(exc)) from None
 
+    def call(self, function: str, argument: str, timeout_ms: int) -> Any:
+        """Returns the value of `function(argument)` (`function` names a global function)."""
+        if self._fast is None:
+            return self.eval(f"{function}({json.dumps(argument)})", timeout_ms)
+        try:
+            return self._call_fast(function, argument, timeout_ms)
+        except self._mod.JSTimeoutException as exc:
+            raise V8Timeout(str(exc)) from None
+        except self._mod.JSEvalException as exc:
+            raise V8Error(str(exc)) from None
+
+    def _call_fast(self, function: str, argument: str, timeout_ms: int) -> Any:
+        ctx = self._fast
+        target = self._functions.get(function)
+        if target is None:
+            fn = self._eval_fast(function, timeout_ms)
+            target = self._functions[function] = (fn, ctx._python_to_value_handle(fn))
+            if self._argv is None:
+                argv = self._eval_fast("[]", timeout_ms)
+                self._argv = (argv, ctx._python_to_value_handle(argv))
+                self._this = ctx._python_to_value_handle(self._mod.JSUndefined)
+        argv, argv_handle = self._argv
+        ctx.set_object_item(argv, 0, argument)
+        task = ctx._dll.mr_call_function(
+            ctx._ctx, target[1].raw, self._this.raw, argv_handle.raw, self._cb_id
+        )
+        return self._wait(task, timeout_ms)
+
     def _eval_fast(self, code: str, timeout_ms: int) -> Any:
         ctx = self._fast
         handle = ctx._python_to_value_handle(code)
         task = ctx._dll.mr_eval(ctx._ctx, handle.raw, self._cb_id)
+        return self._wait(task, timeout_ms)
+
+    def _wait(self, task: Any, timeout_ms: int) -> Any:
+        """Returns the result of a DLL task; cancels it and raises V8Timeout when late."""
+        ctx = self._fast
         results = ctx._non_cancelable_mr_task_results_queue
         try:
             value = results.get(timeout=timeout_ms / 1000)
@@ -76,4 +118,6 @@ class V8:
 
     def close(self) -> None:
         """Frees the V8 context."""
+        self._functions.clear()  # our handles go before the context they belong to
+        self._argv = self._this = None
         self._mr.close()

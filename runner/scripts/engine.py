@@ -152,7 +152,7 @@ class ScriptEngine:
         return outcome
 
     def _loop(self, v8: V8, key: str, ctx: ScriptContext, outcome: ScriptOutcome) -> None:
-        report = self._call(v8, payload.run_call(key, ctx))
+        report = self._call(v8, "__runner.run", payload.run_argument(key, ctx))
         for _ in range(_MAX_STEPS):
             self._absorb(report, ctx, outcome)
             if outcome.error is not None:
@@ -161,12 +161,12 @@ class ScriptEngine:
             if not requests and not (report.get("waiting") and report.get("acted")):
                 return
             results = [self._send(ctx, r) for r in requests]
-            report = self._call(v8, payload.step_call(results))
+            report = self._call(v8, "__runner.step", payload.step_argument(results))
         message = f"more than {_MAX_STEPS} asynchronous steps (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
-    def _call(self, v8: V8, code: str) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(v8.eval(code, self._timeout_ms))
+    def _call(self, v8: V8, function: str, argument: str) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(v8.call(function, argument, self._timeout_ms))
         return result
 
     def _absorb(self, report: dict[str, Any], ctx: ScriptContext, outcome: ScriptOutcome) -> None:

@@ -12,8 +12,8 @@ _SCOPES = {"globals", "collection", "environment", "locals"}
 _PARSE_LINE = re.compile(r":(\d+): (\w*Error): (.*)")
 
 
-def run_call(script_hash: str, ctx: ScriptContext) -> str:
-    """Returns the JS expression that starts one script run."""
+def run_argument(script_hash: str, ctx: ScriptContext) -> str:
+    """Returns the JSON argument of `__runner.run` that starts one script run."""
     payload = {
         "hash": script_hash,
         "event": ctx.event,
@@ -28,12 +28,12 @@ def run_call(script_hash: str, ctx: ScriptContext) -> str:
         "response": ctx.response if ctx.event == "test" else None,
         "info": {"eventName": ctx.event, **ctx.info},
     }
-    return "__runner.run(" + json.dumps(json.dumps(payload, default=str)) + ")"
+    return json.dumps(payload, default=str)
 
 
-def step_call(results: list[dict[str, Any]]) -> str:
-    """Returns the JS expression that delivers sendRequest results (or runs a timer)."""
-    return "__runner.step(" + json.dumps(json.dumps(results, default=str)) + ")"
+def step_argument(results: list[dict[str, Any]]) -> str:
+    """Returns the JSON argument of `__runner.step` (sendRequest results, or a timer turn)."""
+    return json.dumps(results, default=str)
 
 
 def write_back(report: dict[str, Any], ctx: ScriptContext) -> None:
