@@ -342,6 +342,7 @@ def test_demo_from_a_built_wheel(tmp_path: Path) -> None:
     # `pip install . && runner demo` without the source tree: the wheel must carry the
     # bundled collections and environments (pyproject's force-include), and demo find them.
     import hatchling  # noqa: F401 - a test extra: the wheel is built offline with it
+
     source = tmp_path / "src"
     source.mkdir()
     repo = COLLECTIONS.parent
