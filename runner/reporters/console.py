@@ -153,7 +153,7 @@ class ConsoleReporter:
             self._c(f"{s.errors} errors", "red" if s.errors else "green"),
         ]
         if s.tokens:
-            parts.insert(1, f"{s.tokens} token requests")
+            parts.insert(1, f"{s.tokens} token request{'' if s.tokens == 1 else 's'}")
         if s.skipped:
             parts.append(f"{s.skipped} skipped")
         verdict = (

@@ -41,7 +41,7 @@ def test_200_iterations_send_one_token_request(emulator: Emulator, tmp_path: Pat
     assert stats.api_requests == 200
     assert len(run.requests()) == 200 and len(run.tokens()) == 1
     assert all(r["status"] == 200 for r in run.requests())
-    assert "200 requests, 1 token requests" in run.out
+    assert "200 requests, 1 token request," in run.out
 
 
 def test_200_requests_in_one_collection_send_one_token_request(
