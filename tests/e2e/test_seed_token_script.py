@@ -2,7 +2,7 @@
 
 A Postman collection whose collection-level pre-request script is the token script of
 `shared/seeds/001_…` (the article's text with the lines the page dropped restored, as in
-tests/postman/token_script.js) runs through `runner run` against the built-in emulator
+tests/support/seed_token_script.js) runs through `runner run` against the built-in emulator
 served over TLS. `--connect-to` sends https://login.microsoftonline.com and
 https://management.azure.com to it, so the files run unchanged. Unit tests of the
 script engine are in tests/scripts.
@@ -22,7 +22,7 @@ import pytest
 from runner.cli import main
 from runner.emulator import Emulator
 
-SCRIPT = (Path(__file__).parents[1] / "postman" / "token_script.js").read_text("utf-8")
+SCRIPT = (Path(__file__).parents[1] / "support" / "seed_token_script.js").read_text("utf-8")
 SECRET = "emulator-secret-valid-NOT-REAL"
 
 

@@ -111,7 +111,7 @@ def token_collection(token_script: str, values: dict[str, str]) -> dict[str, Any
 def test_token_script_round_trip_against_the_emulator(tmp_path: Path) -> None:
     # The seed script, with the authority taken from a variable so it can reach the emulator.
     script = (
-        (HERE / "token_script.js")
+        (HERE.parent / "support" / "seed_token_script.js")
         .read_text(encoding="utf-8")
         .replace(
             "'https://login.microsoftonline.com/'",

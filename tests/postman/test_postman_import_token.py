@@ -11,7 +11,7 @@ from postman_helpers import collection, request, write
 from runner.postman.importer import import_file
 
 HERE = Path(__file__).parent
-TOKEN_SCRIPT = (HERE / "token_script.js").read_text(encoding="utf-8")
+TOKEN_SCRIPT = (HERE.parent / "support" / "seed_token_script.js").read_text(encoding="utf-8")
 
 
 def imported(tmp_path: Path, *items: Any, **extra: Any) -> tuple[dict[str, Any], list[str]]:
@@ -19,7 +19,7 @@ def imported(tmp_path: Path, *items: Any, **extra: Any) -> tuple[dict[str, Any],
 
 
 def test_token_script_becomes_an_oauth2_block(tmp_path: Path) -> None:
-    # tests/postman/token_script.js is the seed 001 script (the Azure Postman sample),
+    # tests/support/seed_token_script.js is the seed 001 script (the Azure Postman sample),
     # with the lines the blog post's extraction dropped put back.
     headed = request(
         "List resource groups",

@@ -12,7 +12,7 @@ from runner.errors import InputError
 from runner.postman.importer import import_environment, import_file
 
 HERE = Path(__file__).parent
-TOKEN_SCRIPT = (HERE / "token_script.js").read_text(encoding="utf-8")
+TOKEN_SCRIPT = (HERE.parent / "support" / "seed_token_script.js").read_text(encoding="utf-8")
 
 
 def with_test(name: str, lines: str, **req: Any) -> dict[str, Any]:

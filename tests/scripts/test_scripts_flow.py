@@ -16,30 +16,8 @@ SHARED = Path("/work/shared")
 
 # The token pre-request script of seed 001 (a blog post). Every line the seed shows is
 # kept verbatim; the extracted text dropped the lines holding only brackets and the
-# `console.log(err);` line, restored here (see test_seed_lines_are_verbatim).
-SEED_SCRIPT = """pm.sendRequest({
-    url: 'https://login.microsoftonline.com/' + pm.collectionVariables.get("tenantId") + '/oauth2/token',
-    method: 'POST',
-    header: 'Content-Type: application/x-www-form-urlencoded',
-    body: {
-        mode: 'urlencoded',
-        urlencoded: [
-            { key: "grant_type", value: "client_credentials", disabled: false },
-            { key: "client_id", value: pm.collectionVariables.get("clientId"), disabled: false },
-            { key: "client_secret", value: pm.collectionVariables.get("clientSecret"), disabled: false },
-            { key: "resource", value: pm.collectionVariables.get("resource") || "https://management.azure.com/", disabled: false }
-        ]
-    }
-}, function (err, res) {
-    if (err) {
-        console.log(err);
-    } else {
-        let resJson = res.json();
-        pm.collectionVariables.set("bearerTokenExpiresOn", resJson.expires_on);
-        pm.collectionVariables.set("bearerToken", resJson.access_token);
-    }
-});
-"""  # noqa: E501
+# `console.log(err);` line, restored there (see test_seed_lines_are_verbatim).
+SEED_SCRIPT = (Path(__file__).parents[1] / "support" / "seed_token_script.js").read_text("utf-8")
 
 V1_TOKEN = {
     "token_type": "Bearer",
