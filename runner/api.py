@@ -30,7 +30,7 @@ def run(
     from runner.check import static_problems
     from runner.errors import collect
     from runner.loader import load_collection, load_data, load_environment
-    from runner.run import RunOptions
+    from runner.run import RunOptions, base_scope
     from runner.run import run as run_collection
 
     if not isinstance(collection, Collection):
@@ -40,9 +40,7 @@ def run(
     if globals is not None and not isinstance(globals, Environment):
         globals = load_environment(globals)
     rows = load_data(Path(data)) if isinstance(data, str | Path) else data
-    known: dict[str, Any] = {**(globals.values if globals else {}), **collection.variables}
-    known.update(environment.values if environment else {})
-    known.update(variables or {})
+    known = dict(base_scope(collection, environment, globals, variables).items())
     errors, _ = static_problems(collection, known, {k for row in rows or [] for k in row})
     collect(errors)
     return run_collection(

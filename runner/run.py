@@ -69,7 +69,7 @@ def run(
 
     loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
     try:
-        return loop.run(_base_scope(collection, environment, globals_env, variables))
+        return loop.run(base_scope(collection, environment, globals_env, variables))
     finally:
         loop.close()
         if own_transport:
@@ -82,12 +82,14 @@ def _verify(options: RunOptions) -> bool | str:
     return options.ca_bundle or True
 
 
-def _base_scope(
+def base_scope(
     collection: Collection,
     environment: Environment | None,
     globals_env: Environment | None,
     variables: Mapping[str, Any] | None,
 ) -> Scope:
+    """Returns the variables a run starts from, layered (globals < collection < environment
+    < --var; Postman files take --var as environment values, as Newman's --env-var)."""
     scope = Scope(
         {
             "globals": dict(globals_env.values) if globals_env else {},

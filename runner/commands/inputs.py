@@ -89,16 +89,10 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
 
 def _check_static(inputs: Inputs) -> None:
     from runner.check import static_problems
+    from runner.run import base_scope
 
-    known: dict[str, Any] = {}
-    for env in (inputs.globals_env,):
-        if env:
-            known.update(env.values)
-    known.update(inputs.collection.variables)
-    for env in (inputs.environment,):
-        if env:
-            known.update(env.values)
-    known.update(inputs.variables)
+    scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
+    known = dict(scope.items())
     columns = {k for row in inputs.data or [] for k in row}
     errors, warnings = static_problems(inputs.collection, known, columns)
     inputs.warnings.extend(warnings)

@@ -26,21 +26,15 @@ def token_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from runner.auth.base import TokenCache
     from runner.http import RequestsTransport
     from runner.results import ItemResult
-    from runner.run import build_masker
-    from runner.variables import Renderer, Scope
+    from runner.run import base_scope, build_masker
+    from runner.variables import Renderer
 
     load_dotenv_file(args.dotenv)
     variables = parse_vars(args.var)
     spec, collection = _auth_spec(Path(args.source))
     environment = _environment(args.environment)
     masker = build_masker(collection, environment, None, variables)
-    scope = Scope(
-        {
-            "collection": dict(collection.variables),
-            "environment": dict(environment.values) if environment else {},
-            "cli": dict(variables),
-        }
-    )
+    scope = base_scope(collection, environment, None, variables)
     renderer = Renderer(scope)
     plan = prepare(spec, renderer.text, base_dir=collection.base_dir)
     masker.add_all(plan.secrets)
