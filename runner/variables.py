@@ -78,11 +78,6 @@ def compile_template(text: str, dialect: str = "native") -> Template:
     return Template(tuple(parts), text)
 
 
-def has_refs(text: str, dialect: str = "native") -> bool:
-    """Returns True when `text` holds at least one variable reference."""
-    return bool(compile_template(text, dialect).refs)
-
-
 def to_text(value: Any) -> str:
     """Returns a variable's value as the text substituted into a string."""
     if isinstance(value, str):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,11 +97,6 @@ def _check_static(inputs: Inputs) -> None:
     inputs.warnings.extend(warnings)
     if errors:
         raise InputErrors(errors) if len(errors) > 1 else errors[0]
-
-
-def env_flag(name: str) -> bool:
-    """Returns True when environment variable `name` is set to a true-ish value."""
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 def error_junit(path: str, error: RunnerError, suite: str) -> None:
