@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from runner.secrets import Masker
 from runner.status import ExitStatus
 
 DEMO_COLLECTIONS = (
@@ -29,6 +28,7 @@ def bundled_dir(name: str) -> Path:
 
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Starts the emulator, runs every bundled collection, returns the worst exit status."""
+    from runner.commands.run import file_reporters
     from runner.emulator import Emulator
     from runner.loader import load_collection, load_environment
     from runner.reporters.console import ConsoleReporter
@@ -42,14 +42,16 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for index, name in enumerate(DEMO_COLLECTIONS):
             collection = load_collection(bundled_dir("collections") / name)
             masker = build_masker(collection, environment, None, variables)
-            reporters: list[object] = [ConsoleReporter(masker, stream=out)]
-            reporters.extend(_files(args, index, masker))
+            reporters: list[Any] = [ConsoleReporter(masker, stream=out)]
+            reporters.extend(
+                file_reporters(_numbered(args.junit, index), _numbered(args.json, index), masker)
+            )
             result = run(
                 collection,
                 environment,
                 variables=variables,
                 options=RunOptions(keep_results=False),
-                reporters=reporters,  # type: ignore[arg-type]
+                reporters=reporters,
                 masker=masker,
             )
             out.write("\n")
@@ -59,21 +61,9 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return int(worst)
 
 
-def _files(args: argparse.Namespace, index: int, masker: Masker) -> list[object]:
-    """Returns JUnit/JSON reporters for one demo collection (numbered files)."""
-    reporters: list[object] = []
-    if args.junit:
-        from runner.reporters.junit import JUnitReporter
-
-        path = Path(args.junit)
-        reporters.append(
-            JUnitReporter(path.with_name(f"{path.stem}-{index + 1}{path.suffix}"), masker)
-        )
-    if args.json:
-        from runner.reporters.json_report import JsonReporter
-
-        path = Path(args.json)
-        reporters.append(
-            JsonReporter(path.with_name(f"{path.stem}-{index + 1}{path.suffix}"), masker)
-        )
-    return reporters
+def _numbered(path: str | None, index: int) -> Path | None:
+    """Returns `path` with the collection's number before the suffix (out-1.xml), or None."""
+    if not path:
+        return None
+    name = Path(path)
+    return name.with_name(f"{name.stem}-{index + 1}{name.suffix}")

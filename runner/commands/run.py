@@ -118,15 +118,23 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
 
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     reporters: list[Any] = [ConsoleReporter(masker, stream=out, verbosity=verbosity)]
-    if args.junit:
+    return reporters + file_reporters(args.junit, args.json, masker, args.junit_layout)
+
+
+def file_reporters(
+    junit: str | Path | None, json: str | Path | None, masker: Any, layout: str = "runner"
+) -> list[Any]:
+    """Returns the JUnit and JSON reporters asked for (none when both paths are None)."""
+    reporters: list[Any] = []
+    if junit:
         from runner.reporters.junit import JUnitReporter, NewmanJUnitReporter
 
-        layout = NewmanJUnitReporter if args.junit_layout == "newman" else JUnitReporter
-        reporters.append(layout(Path(args.junit), masker))
-    if args.json:
+        kind = NewmanJUnitReporter if layout == "newman" else JUnitReporter
+        reporters.append(kind(Path(junit), masker))
+    if json:
         from runner.reporters.json_report import JsonReporter
 
-        reporters.append(JsonReporter(Path(args.json), masker))
+        reporters.append(JsonReporter(Path(json), masker))
     return reporters
 
 
