@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -223,27 +223,21 @@ def _with_scheme(url: str) -> str:
 
 
 def _headers(raw: Any) -> list[tuple[str, str]]:
-    if isinstance(raw, str):
-        pairs = [line.split(":", 1) for line in raw.splitlines() if ":" in line]
-        return [(k.strip(), v.strip()) for k, v in pairs]
+    """Returns the headers of a pm.sendRequest: a dict, or what Postman files hold."""
     if isinstance(raw, dict):
         return [(str(k), str(v)) for k, v in raw.items()]
-    if isinstance(raw, list):
-        return [
-            (str(h.get("key", "")), str(h.get("value", "")))
-            for h in raw
-            if isinstance(h, dict) and not h.get("disabled")
-        ]
-    return []
+    from runner.postman.body import headers
+
+    return list(headers(raw))
 
 
-def _pairs(raw: Sequence[Any], renderer: Renderer) -> list[tuple[str, str]]:
-    pairs = []
-    for entry in raw or []:
-        if isinstance(entry, dict) and not entry.get("disabled"):
-            value = entry.get("value", "")
-            pairs.append((renderer.text(str(entry.get("key", ""))), renderer.text(_text(value))))
-    return pairs
+def _pairs(raw: Any, renderer: Renderer) -> list[tuple[str, str]]:
+    """Returns the enabled key/value entries of an urlencoded or formdata list, rendered."""
+    from runner.postman.fields import entries, key_of, text
+
+    return [
+        (renderer.text(key_of(e)), renderer.text(text(e.get("value")))) for _, e in entries(raw)
+    ]
 
 
 def _text(value: Any) -> str:
