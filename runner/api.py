@@ -1,4 +1,4 @@
-"""The Python API: `runner.run(...)` for scripts and test suites."""
+"""The Python API: `runner.engine.session(...)` for scripts and test suites."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.model import Collection, Environment
-from runner.reporters import Reporter
+from runner.report import Reporter
 from runner.results import RunResult
 
 
@@ -27,11 +27,11 @@ def run(
     for invalid input); a failed assertion is part of the result, never an exception.
     `options` are RunOptions fields, e.g. `iterations=3`, `bail=True`, `retries=2`.
     """
-    from runner.check import static_problems
+    from runner.engine.session import RunOptions, base_scope
+    from runner.engine.session import run as run_collection
     from runner.errors import collect
-    from runner.loader import load_collection, load_data, load_environment
-    from runner.run import RunOptions, base_scope
-    from runner.run import run as run_collection
+    from runner.load import load_collection, load_data, load_environment
+    from runner.load.preflight import static_problems
 
     if not isinstance(collection, Collection):
         collection = load_collection(collection)

@@ -60,7 +60,7 @@ class CollectionFile(pytest.File):
 
     def collect(self) -> Iterator[RequestItem]:
         """Yields one test per request, in run order."""
-        from runner.loader import load_collection
+        from runner.load import load_collection
         from runner.model import flatten
 
         collection = load_collection(self.path)
@@ -72,7 +72,7 @@ class CollectionFile(pytest.File):
         """Returns the run result, running the collection on first use."""
         if self._result is None:
             from runner.api import run
-            from runner.commands.inputs import parse_vars
+            from runner.cli.commands.inputs import parse_vars
 
             config = self.config
             self._result = run(

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from runner.variables import is_sensitive_name
+from runner.resolve.variables import is_sensitive_name
 
 MASK = "***"
 SENSITIVE_HEADERS = frozenset(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from runner.errors import AuthError
-from runner.http import Transport
 from runner.results import ItemResult
+from runner.transport.http import Transport
 
 
 @dataclass

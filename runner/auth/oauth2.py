@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 from runner.auth.aad import describe_token_error
 from runner.auth.base import Token
 from runner.errors import AuthError, Location, TransportError
-from runner.http import HttpRequest, HttpResponse, Transport
 from runner.results import Attempt, Exchange, ItemResult
 from runner.secrets import MASK, Masker, mask_form
+from runner.transport.http import HttpRequest, HttpResponse, Transport
 
 Render = Callable[[str], str]
 
@@ -96,7 +96,7 @@ def post_token(
     transport: Transport, request: HttpRequest, result: ItemResult, retries: int, body: str
 ) -> HttpResponse:
     """Returns the token endpoint's response, retrying 429/5xx up to `retries` times."""
-    from runner.retry import retry_delay
+    from runner.transport.retry import retry_delay
 
     result.exchange = Exchange("POST", request.url, list(request.headers), body)
     attempt = 0

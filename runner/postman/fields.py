@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.variables import to_text
+from runner.resolve.variables import to_text
 
 
 def is_enabled(entry: Any) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, Location
-from runner.loader.files import read_json
+from runner.load.files import read_json
 from runner.model import Collection, Environment, Folder, Item, Request, Script, Scripts
 from runner.postman import native
 from runner.postman.asserts import Asserts

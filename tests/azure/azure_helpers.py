@@ -23,8 +23,8 @@ from cryptography.x509.oid import NameOID
 from runner.auth.azure import build_azure
 from runner.auth.base import Token, TokenSource
 from runner.errors import Location
-from runner.http import Transport
 from runner.results import ItemResult
+from runner.transport.http import Transport
 
 TENANT = "00000000-0000-0000-0000-0000000000aa"
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000005a"

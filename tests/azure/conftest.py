@@ -10,7 +10,7 @@ from azure_helpers import closed_port_url, emulator_config, make_pem
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator import Emulator
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ from azure_helpers import (
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator import Emulator
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 PKI = tuple[rsa.RSAPrivateKey, bytes, bytes]
 

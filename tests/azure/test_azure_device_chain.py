@@ -21,7 +21,7 @@ from azure_helpers import (
 from runner.auth.azure.device import DeviceCodeSource
 from runner.emulator import Emulator
 from runner.errors import AuthError
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 GRAPH_READ = "https://graph.microsoft.com/User.Read"
 

@@ -13,7 +13,7 @@ from azure_helpers import CERT_APP, TENANT, claims, federated_token, fetch, new_
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.errors import AuthError
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 PKI = tuple[rsa.RSAPrivateKey, bytes, bytes]
 REQUEST_TOKEN = "gh-request-token-NOT-REAL"

@@ -24,7 +24,7 @@ from azure_helpers import (
 from runner.auth.azure.cli import cli_expiry
 from runner.emulator import Emulator
 from runner.errors import AuthError
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 ARM = {"resource": "https://management.azure.com/"}
 

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from runner.auth.azure.assertion import Signer, assertion_form, load_signer
 from runner.auth.azure.confidential import ConfidentialSource
 from runner.errors import AuthError
-from runner.http import RequestsTransport
+from runner.transport.http import RequestsTransport
 
 PKI = tuple[rsa.RSAPrivateKey, bytes, bytes]
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from runner.cli import main
 from runner.errors import VariableError
-from runner.variables import Renderer, Scope, compile_template
+from runner.resolve.variables import Renderer, Scope, compile_template
 
 BASE: dict[str, Any] = {
     "name": "prop",

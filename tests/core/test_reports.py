@@ -218,8 +218,8 @@ def test_reports_written_to_new_folders(tmp_path, server, coll):
 
 
 def test_junit_keeps_the_time_of_sub_millisecond_responses(tmp_path):
-    from runner.reporters import RunInfo
-    from runner.reporters.junit import JUnitReporter
+    from runner.report import RunInfo
+    from runner.report.junit import JUnitReporter
     from runner.results import ItemResult, RunResult, Summary
     from runner.secrets import Masker
 

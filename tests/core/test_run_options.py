@@ -344,7 +344,7 @@ def test_retry_after_seconds_are_waited(tmp_path, server, coll):
 def test_retry_after_http_date_and_backoff():
     from email.utils import formatdate
 
-    from runner.retry import retry_after_ms
+    from runner.transport.retry import retry_after_ms
 
     assert retry_after_ms("2", 0) == 2000
     assert retry_after_ms("100000", 0) == 60000  # capped

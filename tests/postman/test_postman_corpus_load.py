@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from runner.dynamic import DYNAMIC
 from runner.errors import InputError
-from runner.loader.files import read_json
+from runner.load.files import read_json
 from runner.model import Collection, Environment, flatten
 from runner.postman import detect, load_collection, load_environment
 from runner.postman.collection import V1_MESSAGE
+from runner.resolve.dynamic import DYNAMIC
 
 CORPUS = Path("/work/shared/corpus/postman")
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")

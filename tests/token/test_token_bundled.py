@@ -31,7 +31,7 @@ from token_e2e import (
     write_json,
 )
 
-from runner.commands.demo import DEMO_COLLECTIONS, bundled_dir
+from runner.cli.commands.demo import DEMO_COLLECTIONS, bundled_dir
 from runner.emulator import Emulator, default_config_dict
 from runner.errors import InputError
 
@@ -371,7 +371,7 @@ def test_demo_from_a_built_wheel(tmp_path: Path) -> None:
     shutil.rmtree(source)  # nothing may come from a source tree
     env = {**os.environ, "PYTHONPATH": str(site), "NO_COLOR": "1"}
     probe = (
-        "import runner; from runner.commands.demo import bundled_dir; "
+        "import runner; from runner.cli.commands.demo import bundled_dir; "
         "print(runner.__file__); print(bundled_dir('collections'))"
     )
     where = subprocess.run(

@@ -25,8 +25,8 @@ from runner.auth.azure.github import github_configured
 from runner.auth.azure.managed import ManagedIdentitySource
 from runner.auth.base import Token, TokenSource
 from runner.errors import AuthError
-from runner.http import Transport
 from runner.results import ItemResult
+from runner.transport.http import Transport
 
 SP_SECRETS = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE")
 

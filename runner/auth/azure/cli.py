@@ -17,9 +17,9 @@ from typing import Any
 from runner.auth.azure.common import AzureSettings, Unavailable, cache_key, label
 from runner.auth.base import Token
 from runner.errors import AuthError
-from runner.http import Transport
 from runner.results import Exchange, ItemResult
 from runner.secrets import MASK
+from runner.transport.http import Transport
 
 CLI_TIMEOUT = 60.0
 NOT_FOUND = "Azure CLI not found: install it or use another credential"

@@ -12,9 +12,9 @@ from runner.auth.azure.clouds import to_resource, to_scope
 from runner.auth.base import Token
 from runner.auth.oauth2 import parse_token_response
 from runner.errors import AuthError, Location
-from runner.http import HttpResponse
 from runner.results import Exchange, ItemResult
 from runner.secrets import MASK, Masker
+from runner.transport.http import HttpResponse
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TIMEOUT = 30.0

@@ -27,8 +27,8 @@ from runner.auth.azure.common import (
 from runner.auth.azure.github import github_configured, github_token
 from runner.auth.base import Token
 from runner.auth.oauth2 import post_token
-from runner.http import HttpRequest, Transport
 from runner.results import ItemResult
+from runner.transport.http import HttpRequest, Transport
 
 # Returns the form fields that authenticate the client, given the token endpoint URL.
 ClientAuth = Callable[[Transport, str], dict[str, str]]

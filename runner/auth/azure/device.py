@@ -26,8 +26,8 @@ from runner.auth.azure.common import (
 from runner.auth.azure.confidential import post_form
 from runner.auth.base import Token
 from runner.errors import AuthError, TransportError
-from runner.http import HttpRequest, Transport
 from runner.results import Attempt, ItemResult
+from runner.transport.http import HttpRequest, Transport
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # The Azure CLI's public client id: what the Azure SDKs use when no clientId is given.

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from runner.auth.azure.common import TIMEOUT, payload_of
 from runner.errors import AuthError, TransportError
-from runner.http import HttpRequest, Transport
+from runner.transport.http import HttpRequest, Transport
 
 EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 URL_VARIABLE = "ACTIONS_ID_TOKEN_REQUEST_URL"

@@ -21,8 +21,8 @@ from runner.auth.azure.common import (
 )
 from runner.auth.base import Token
 from runner.errors import AuthError, TransportError
-from runner.http import HttpRequest, HttpResponse, Transport
 from runner.results import ItemResult
+from runner.transport.http import HttpRequest, HttpResponse, Transport
 
 IMDS_HOST = "http://169.254.169.254"
 IMDS_PATH = "/metadata/identity/oauth2/token"

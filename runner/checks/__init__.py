@@ -1,0 +1,1 @@
+"""Checks on a response: queries, assertions, captures."""

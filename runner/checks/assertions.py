@@ -1,0 +1,207 @@
+"""Assertions: a Check and a response → an AssertionResult. A failed check is data."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from runner.checks.dates import parse_moment
+from runner.checks.query import NOTHING, compile_regex, jsonpath_value
+from runner.errors import RequestError
+from runner.model import Check
+from runner.results import AssertionResult
+from runner.transport.http import HttpResponse
+
+
+def subject_value(check: Check, response: HttpResponse) -> Any:
+    """Returns the value a check looks at, or NOTHING when absent.
+
+    Raises:
+        RequestError: a jsonpath check on a body that is not JSON.
+    """
+    if check.subject == "status":
+        return response.status
+    if check.subject == "responseTime":
+        return round(response.elapsed_ms, 3)
+    if check.subject == "headers":
+        value = response.headers.get(check.target or "")
+        return NOTHING if value is None else value
+    if check.subject == "body":
+        return response.text
+    try:
+        document = response.json()
+    except ValueError as exc:
+        raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
+    # One match is that value, several a list, none NOTHING (see evaluate for multi paths).
+    return jsonpath_value(check.target or "$", document)
+
+
+def is_multi(expr: str) -> bool:
+    """Returns True when a JSONPath can select several values (wildcard, filter, recursion)."""
+    return "*" in expr or ".." in expr or "?(" in expr or ":" in expr.split("[", 1)[-1]
+
+
+ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", "after"})
+"""Operators that, on a multi-valued JSONPath, must hold for every selected value."""
+
+
+def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
+    """Returns the result of applying `check.op` with the rendered `expected` to `actual`."""
+    name = check.label
+    if check.subject == "status":
+        # A status from a variable (--var, CSV data, environment) arrives as text.
+        expected = _as_status(expected)
+    operation = OPERATIONS[check.op]
+    multi = check.subject == "jsonpath" and is_multi(check.target or "")
+    try:
+        if multi:
+            passed = _multi(check.op, _selected(actual), expected)
+        else:
+            passed = operation(actual, expected)
+    except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
+        message = f"{_message(check, actual, expected)} (cannot compare: {exc})"
+        return AssertionResult(name, False, expected, _shown(actual), message)
+    message = "" if passed else _message(check, actual, expected)
+    return AssertionResult(name, passed, expected, _shown(actual), message)
+
+
+def _multi(op: str, values: list[Any], expected: Any) -> bool:
+    """Returns whether `op` holds for the values a wildcard/filter JSONPath selected.
+
+    type, matches, in and the comparisons must hold for every value (none: vacuously);
+    length counts the values; contains looks for one equal to `expected`; exists means at
+    least one; equals compares the one value (or the list, when a list is expected).
+    """
+    operation = OPERATIONS[op]
+    if op in ELEMENTWISE or op == "in":
+        return all(operation(value, expected) for value in values)
+    if op == "length":
+        return _length(values, expected)
+    if op == "contains":
+        return any(_equals(value, expected) for value in values)
+    if op == "exists":
+        return bool(values) == bool(expected)
+    subject: Any = values if isinstance(expected, list) or len(values) != 1 else values[0]
+    return operation(subject if values else NOTHING, expected)
+
+
+def _selected(actual: Any) -> list[Any]:
+    """Returns the values a multi-valued JSONPath selected (jsonpath_value's three shapes)."""
+    if actual is NOTHING:
+        return []
+    return actual if isinstance(actual, list) else [actual]
+
+
+def _as_status(expected: Any) -> Any:
+    if isinstance(expected, str) and expected.strip().isdigit():
+        return int(expected)
+    if isinstance(expected, list):
+        return [_as_status(v) for v in expected]
+    return expected
+
+
+def _shown(actual: Any) -> Any:
+    return "(absent)" if actual is NOTHING else actual
+
+
+def _message(check: Check, actual: Any, expected: Any) -> str:
+    where = check.subject + (f" {check.target}" if check.target else "")
+    got = "nothing (absent)" if actual is NOTHING else _brief(actual)
+    return f"{where}: expected {check.op} {_brief(expected)}, got {got}"
+
+
+def _brief(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return repr(text[:200]) if isinstance(value, str) else text[:200]
+
+
+def _equals(actual: Any, expected: Any) -> bool:
+    if actual is NOTHING:
+        return False
+    if isinstance(actual, str) and not isinstance(expected, str):
+        # Headers and bodies are text; compare numbers and booleans as their JSON text.
+        if isinstance(expected, dict | list):
+            try:
+                return bool(json.loads(actual) == expected)
+            except ValueError:
+                return False
+        return actual == json.dumps(expected)
+    if isinstance(actual, bool) != isinstance(expected, bool):
+        return False
+    return bool(actual == expected)
+
+
+def _type(actual: Any, expected: str) -> bool:
+    if actual is NOTHING:
+        return False
+    checks: dict[str, Callable[[Any], bool]] = {
+        "string": lambda v: isinstance(v, str),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "integer": lambda v: (
+            (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        ),
+        "boolean": lambda v: isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object": lambda v: isinstance(v, dict),
+        "null": lambda v: v is None,
+    }
+    if expected not in checks:
+        raise ValueError(f"unknown type {_brief(expected)}; one of {', '.join(checks)}")
+    return checks[expected](actual)
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str):
+        return (expected if isinstance(expected, str) else json.dumps(expected)) in actual
+    if isinstance(actual, list | dict):
+        return expected in actual
+    return False
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or value is NOTHING or value is None:
+        raise TypeError(f"{_brief(_shown(value))} is not a number")
+    return float(value)
+
+
+def _length(actual: Any, expected: Any) -> bool:
+    if not isinstance(actual, str | list | dict):
+        return False
+    size = len(actual)
+    if isinstance(expected, dict):
+        unknown = sorted(set(expected) - set(OPERATIONS))
+        if unknown:
+            raise ValueError(f"unknown length operator '{unknown[0]}'")
+        return all(OPERATIONS[op](size, want) for op, want in expected.items())
+    return size == float(expected)
+
+
+def _moment(actual: Any) -> datetime:
+    if not isinstance(actual, str):
+        raise TypeError(f"{_brief(_shown(actual))} is not a date-time")
+    return parse_moment(actual)
+
+
+OPERATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": _equals,
+    "notEquals": lambda a, e: a is not NOTHING and not _equals(a, e),
+    "exists": lambda a, e: (a is not NOTHING) == bool(e),
+    "type": _type,
+    "contains": _contains,
+    "matches": lambda a, e: (
+        a is not NOTHING
+        and compile_regex(str(e)).search(a if isinstance(a, str) else json.dumps(a)) is not None
+    ),
+    "in": lambda a, e: a is not NOTHING and a in e,
+    "lt": lambda a, e: _number(a) < _number(e),
+    "lte": lambda a, e: _number(a) <= _number(e),
+    "gt": lambda a, e: _number(a) > _number(e),
+    "gte": lambda a, e: _number(a) >= _number(e),
+    "length": _length,
+    "before": lambda a, e: _moment(a) < parse_moment(str(e)),
+    "after": lambda a, e: _moment(a) > parse_moment(str(e)),
+}

@@ -1,0 +1,43 @@
+"""Captures: values taken from a response into variables, keeping their JSON type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runner.checks.query import NOTHING, compile_regex, jsonpath_value
+from runner.errors import CaptureError
+from runner.model import Capture
+from runner.transport.http import HttpResponse
+
+
+def extract(capture: Capture, response: HttpResponse) -> Any:
+    """Returns the captured value.
+
+    Raises:
+        CaptureError: nothing matched, or the body is not JSON for a jsonpath capture.
+    """
+    if capture.source == "status":
+        return response.status
+    if capture.source == "header":
+        value = response.headers.get(capture.expr or "")
+        if value is None:
+            raise CaptureError(f"capture {capture.name}: no header '{capture.expr}' in response")
+        return value
+    if capture.source == "regex":
+        match = compile_regex(capture.expr or "").search(response.text)
+        if match is None:
+            raise CaptureError(f"capture {capture.name}: /{capture.expr}/ matched nothing")
+        try:
+            return match.group(capture.group)
+        except IndexError:
+            raise CaptureError(
+                f"capture {capture.name}: /{capture.expr}/ has no group {capture.group}"
+            ) from None
+    try:
+        document = response.json()
+    except ValueError as exc:
+        raise CaptureError(f"capture {capture.name}: {exc}") from None
+    value = jsonpath_value(capture.expr or "$", document)
+    if value is NOTHING:
+        raise CaptureError(f"capture {capture.name}: {capture.expr} found nothing in the response")
+    return value

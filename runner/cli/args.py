@@ -1,0 +1,172 @@
+"""The subcommands' arguments and help texts."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _handler(module: str, name: str) -> Any:
+    """Returns a handler that imports its module only when the command runs (fast --help)."""
+
+    def call(args: argparse.Namespace, out: Any, err: Any) -> int:
+        import importlib
+
+        func = getattr(importlib.import_module(module), name)
+        return int(func(args, out, err))
+
+    return call
+
+
+def _inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "collection", metavar="COLLECTION", help="native or Postman v2.0/v2.1 collection"
+    )
+    p.add_argument(
+        "-e", "--environment", metavar="ENV_FILE", help="environment file (native or Postman)"
+    )
+    p.add_argument("-g", "--globals", metavar="GLOBALS_FILE", help="globals file (same formats)")
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a variable (wins over files and data); repeatable",
+    )
+    p.add_argument("--dotenv", metavar="FILE", help="load a .env file (default: ./.env if present)")
+    p.add_argument("-d", "--data", metavar="DATA_FILE", help="CSV or JSON iteration data")
+
+
+def add_commands(sub: Any) -> None:
+    """Adds run, validate, import, token, demo and emulator to the subparsers."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    run = sub.add_parser(
+        "run",
+        help="run a collection",
+        description="Load and validate everything, then send the requests in order, "
+        "checking assertions and writing reports.",
+        formatter_class=fmt,
+    )
+    _inputs(run)
+    g = run.add_argument_group("iterations")
+    g.add_argument(
+        "-n", "--iterations", type=int, metavar="N", help="run N iterations (cycles -d rows)"
+    )
+    g.add_argument(
+        "--parallel", type=int, default=1, metavar="K", help="run up to K iterations at once"
+    )
+    g.add_argument(
+        "--folder",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this folder; repeatable",
+    )
+    g.add_argument(
+        "--bail", action="store_true", help="stop at the first failed or errored request"
+    )
+    r = run.add_argument_group("reports")
+    r.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    r.add_argument(
+        "--junit-layout",
+        choices=["runner", "newman"],
+        default="runner",
+        help="runner: a testcase per request (default); newman: Newman's layout",
+    )
+    r.add_argument("--json", metavar="FILE", help="write the whole run as JSON")
+    quiet = r.add_mutually_exclusive_group()
+    quiet.add_argument(
+        "-q", "--quiet", action="store_true", help="print only failures and the summary"
+    )
+    quiet.add_argument(
+        "-v", "--verbose", action="store_true", help="print every assertion, request and response"
+    )
+    h = run.add_argument_group("HTTP")
+    h.add_argument("--timeout-request", type=int, metavar="MS", help="timeout for each request")
+    h.add_argument(
+        "--delay-request", type=int, default=0, metavar="MS", help="pause between requests"
+    )
+    h.add_argument(
+        "--retry", type=int, default=0, metavar="N", help="retry 429/503/resets up to N times"
+    )
+    h.add_argument("--insecure", "-k", action="store_true", help="do not verify TLS certificates")
+    h.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")
+    h.add_argument(
+        "--connect-to",
+        action="append",
+        default=[],
+        metavar="H:P:H2:P2",
+        help="send requests for H:P to H2:P2, URL and Host unchanged; repeatable",
+    )
+    h.add_argument("--ignore-redirects", action="store_true", help="do not follow redirects")
+    h.add_argument(
+        "--working-dir",
+        metavar="DIR",
+        help="where relative body/upload file paths start (Postman files: default the current "
+        "directory, as in Newman; native: the collection's folder)",
+    )
+    h.add_argument(
+        "--module-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="where scripts' require() looks for node_modules",
+    )
+    h.add_argument(
+        "--timeout-script", type=int, default=5000, metavar="MS", help="timeout for each script"
+    )
+    run.set_defaults(handler=_handler("runner.cli.commands.run", "run_command"))
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a collection and its inputs; send nothing",
+        description="Load and check the collection, environment, globals and data: schema, "
+        "variables, files. Exits 0 when valid, 2 otherwise.",
+    )
+    _inputs(validate)
+    validate.set_defaults(handler=_handler("runner.cli.commands.run", "validate_command"))
+
+    imp = sub.add_parser(
+        "import",
+        help="convert a Postman collection or environment to native JSON",
+        description="Write the native equivalent of a Postman v2.0/v2.1 collection or "
+        "environment, with a warning for each script piece kept as a script.",
+    )
+    imp.add_argument("postman_file", metavar="POSTMAN_FILE")
+    imp.add_argument("-o", "--output", metavar="OUT_FILE", help="where to write (default: stdout)")
+    imp.set_defaults(handler=_handler("runner.cli.commands.importer", "import_command"))
+
+    token = sub.add_parser(
+        "token",
+        help="get a token and show its response and decoded claims",
+        description="Acquire the token the collection's (or auth file's) auth describes, print "
+        "the token response with the token masked, and the token's decoded claims.",
+    )
+    token.add_argument("source", metavar="COLLECTION_OR_AUTH_FILE")
+    token.add_argument("-e", "--environment", metavar="ENV_FILE")
+    token.add_argument("--var", action="append", default=[], metavar="NAME=VALUE")
+    token.add_argument("--dotenv", metavar="FILE")
+    token.add_argument("--show-token", action="store_true", help="print the access token itself")
+    token.add_argument("--insecure", "-k", action="store_true")
+    token.add_argument("--ca-bundle", metavar="FILE")
+    token.set_defaults(handler=_handler("runner.cli.commands.token", "token_command"))
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the bundled collections against the built-in emulator",
+        description="Start the Entra ID/ARM/Graph emulator on a free port, run the bundled "
+        "collections against it and print the report. Needs no Azure account.",
+    )
+    demo.add_argument("--junit", metavar="FILE")
+    demo.add_argument("--json", metavar="FILE")
+    demo.set_defaults(handler=_handler("runner.cli.commands.demo", "demo_command"))
+
+    emu = sub.add_parser(
+        "emulator",
+        help="serve the local Entra ID / ARM / Graph emulator",
+        description="Serve the emulator on 127.0.0.1 until Ctrl-C.",
+    )
+    emu.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
+    emu.add_argument("--config", metavar="FILE", help="tenants, apps, secrets and roles (JSON)")
+    emu.add_argument("--token-lifetime", type=int, metavar="SECONDS", help="access token lifetime")
+    emu.set_defaults(handler=_handler("runner.cli.commands.emulator", "emulator_command"))

@@ -1,0 +1,110 @@
+"""Loading everything a run needs, reporting all input problems together."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError, InputErrors, RunnerError
+from runner.model import Collection, Environment
+
+
+@dataclass
+class Inputs:
+    """The loaded collection, environment, globals, data and --var values."""
+
+    collection: Collection
+    environment: Environment | None = None
+    globals_env: Environment | None = None
+    data: list[dict[str, Any]] | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_dotenv_file(path: str | None) -> None:
+    """Loads a .env file into the process environment without overriding real variables."""
+    if path is not None:
+        if not Path(path).is_file():
+            raise InputError(f"--dotenv {path}: file not found")
+    elif Path(".env").is_file():
+        path = ".env"
+    else:
+        return
+    from dotenv import load_dotenv  # only when there is a file: importing it costs ~10 ms
+
+    load_dotenv(path, override=False)
+
+
+def parse_vars(pairs: list[str]) -> dict[str, str]:
+    """Returns the --var NAME=VALUE pairs as a dict; raises InputError for a pair without '='."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(
+                f"--var '{pair}' is not NAME=VALUE",
+                hint="e.g. --var tenantId=contoso.onmicrosoft.com",
+            )
+        values[name.strip()] = value
+    return values
+
+
+def load_inputs(args: argparse.Namespace) -> Inputs:
+    """Returns every input of a run, checked; raises InputErrors with all problems found."""
+    from runner.load import load_collection, load_data, load_environment
+
+    load_dotenv_file(getattr(args, "dotenv", None))
+    problems: list[InputError] = []
+    variables: dict[str, str] = {}
+    try:
+        variables = parse_vars(getattr(args, "var", []) or [])
+    except InputError as exc:
+        problems.append(exc)
+
+    def attempt(loader: Any, path: str | None) -> Any:
+        if not path:
+            return None
+        try:
+            return loader(path)
+        except InputErrors as exc:
+            problems.extend(exc.errors)
+        except InputError as exc:
+            problems.append(exc)
+        return None
+
+    collection = attempt(load_collection, args.collection)
+    environment = attempt(load_environment, getattr(args, "environment", None))
+    globals_env = attempt(load_environment, getattr(args, "globals", None))
+    lenient = collection is not None and collection.dialect == "postman"
+    data = attempt(lambda p: load_data(p, lenient=lenient), getattr(args, "data", None))
+    if problems:
+        raise InputErrors(problems) if len(problems) > 1 else problems[0]
+    inputs = Inputs(collection, environment, globals_env, data, variables)
+    _check_static(inputs)
+    return inputs
+
+
+def _check_static(inputs: Inputs) -> None:
+    from runner.engine.session import base_scope
+    from runner.load.preflight import static_problems
+
+    scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
+    known = dict(scope.items())
+    columns = {k for row in inputs.data or [] for k in row}
+    errors, warnings = static_problems(inputs.collection, known, columns)
+    inputs.warnings.extend(warnings)
+    if errors:
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+
+
+def error_junit(path: str, error: RunnerError, suite: str) -> None:
+    """Writes a JUnit file holding one <error> testcase that says why nothing ran."""
+    from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+    from runner.report.junit import write_text
+
+    case = TestCase("invalid input", classname="runner")
+    case.add_error_info(message=error.render().splitlines()[0], output=error.render())
+    write_text(Path(path), to_xml_report_string([TestSuite(suite, [case])], encoding="utf-8"))

@@ -1,0 +1,141 @@
+"""`runner run` and `runner validate`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+from typing import Any, TextIO
+
+from runner.cli.commands.inputs import Inputs, error_junit, load_inputs
+from runner.errors import InputError, RunnerError
+from runner.status import ExitStatus
+
+
+def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Checks the inputs and prints what was found; returns 0 or 2."""
+    inputs = load_inputs(args)
+    for warning in inputs.warnings:
+        err.write(f"warning: {warning}\n")
+    from runner.model import flatten
+
+    steps = flatten(inputs.collection.items)
+    out.write(f"valid: {inputs.collection.name} ({len(steps)} requests")
+    if inputs.data is not None:
+        out.write(f", {len(inputs.data)} data rows")
+    out.write(")\n")
+    return ExitStatus.SUCCESS
+
+
+def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Runs a collection with reports; returns the run's exit status."""
+    try:
+        inputs = load_inputs(args)
+        options = _options(args, inputs)
+    except RunnerError as exc:
+        if args.junit:
+            # When the report path itself is the problem, `exc` says so.
+            with contextlib.suppress(OSError):
+                error_junit(args.junit, exc, Path(args.collection).stem)
+        raise
+    for warning in inputs.warnings:
+        err.write(f"warning: {warning}\n")
+    from runner.engine.session import build_masker, run
+
+    masker = build_masker(
+        inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
+    )
+    reporters = _reporters(args, out, masker)
+    result = run(
+        inputs.collection,
+        inputs.environment,
+        globals_env=inputs.globals_env,
+        variables=inputs.variables,
+        options=options,
+        reporters=reporters,
+        masker=masker,
+    )
+    return int(result.exit_status)
+
+
+def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
+    from runner.engine.session import RunOptions
+    from runner.transport.http import parse_connect_to
+
+    for name in ("iterations", "parallel", "timeout_request", "retry", "delay_request"):
+        value = getattr(args, name)
+        least = 1 if name in ("iterations", "parallel") else 0
+        if value is not None and value < least:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(f"{flag} must be at least {least}, got {value}")
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():
+        raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
+    for flag, report in (("--junit", args.junit), ("--json", args.json)):
+        if report:
+            _check_writable(flag, Path(report))
+    if args.folder:
+        from runner.engine.session import select_steps
+
+        select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
+    return RunOptions(
+        iterations=args.iterations,
+        data=inputs.data,
+        parallel=args.parallel,
+        folders=tuple(args.folder),
+        bail=args.bail,
+        timeout_request_ms=args.timeout_request,
+        delay_request_ms=args.delay_request,
+        retries=args.retry,
+        insecure=args.insecure,
+        ca_bundle=args.ca_bundle,
+        connect_to=dict(parse_connect_to(s) for s in args.connect_to),
+        follow_redirects=not args.ignore_redirects,
+        keep_results=False,
+        keep_exchange=bool(args.verbose or args.json),
+        module_paths=tuple(args.module_path),
+        script_timeout_ms=args.timeout_script,
+        working_dir=args.working_dir,
+    )
+
+
+def _check_writable(flag: str, path: Path) -> None:
+    """Raises InputError when a report cannot be written to `path` (before anything is sent)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{flag} {path}: cannot create folder {path.parent}: {exc.strerror}"
+        ) from None
+    if path.is_dir():
+        suffix = ".xml" if flag == "--junit" else ".json"
+        raise InputError(
+            f"{flag} {path}: is a folder", hint=f"e.g. {flag} {path / 'report'}{suffix}"
+        )
+
+
+def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
+    from runner.report.console import ConsoleReporter
+
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
+    reporters: list[Any] = [ConsoleReporter(masker, stream=out, verbosity=verbosity)]
+    return reporters + file_reporters(args.junit, args.json, masker, args.junit_layout)
+
+
+def file_reporters(
+    junit: str | Path | None, json: str | Path | None, masker: Any, layout: str = "runner"
+) -> list[Any]:
+    """Returns the JUnit and JSON reporters asked for (none when both paths are None)."""
+    reporters: list[Any] = []
+    if junit:
+        from runner.report.junit import JUnitReporter, NewmanJUnitReporter
+
+        kind = NewmanJUnitReporter if layout == "newman" else JUnitReporter
+        reporters.append(kind(Path(junit), masker))
+    if json:
+        from runner.report.json_report import JsonReporter
+
+        reporters.append(JsonReporter(Path(json), masker))
+    return reporters
+
+
+__all__ = ["Inputs", "run_command", "validate_command"]

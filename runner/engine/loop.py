@@ -1,0 +1,292 @@
+"""The iteration engine: steps of each iteration in order (or iterations in parallel),
+results handed to the reporters in iteration order, setNextRequest, --bail, Ctrl-C."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runner.auth.base import TokenCache
+from runner.engine.step import StepContext, execute
+from runner.model import Collection, Step, flatten
+from runner.report import MultiReporter, RunInfo
+from runner.resolve.render import Settings
+from runner.resolve.variables import Scope, is_sensitive_name
+from runner.results import ItemResult, RunResult, Summary
+from runner.secrets import Masker
+from runner.transport.http import Transport
+
+if TYPE_CHECKING:
+    from runner.engine.session import RunOptions
+
+MAX_STEPS_PER_ITERATION = 10_000
+
+
+class Loop:
+    """Runs the iterations and hands results to the reporters in order."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        options: RunOptions,
+        transport: Transport,
+        reporter: MultiReporter,
+        masker: Masker,
+    ) -> None:
+        self.collection = collection
+        self.options = options
+        self.reporter = reporter
+        self.masker = masker
+        from runner.engine.session import select_steps
+
+        self.steps = select_steps(collection, options.folders)
+        self.summary = Summary()
+        self.results: list[ItemResult] = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.ctx = StepContext(
+            collection=collection,
+            transport=transport,
+            tokens=TokenCache(transport, retries=options.retries),
+            settings=Settings(options.timeout_request_ms, options.follow_redirects),
+            retries=options.retries,
+            scripts=_script_runner(collection, options, transport, masker),
+            keep_exchange=options.keep_exchange,
+            masker=masker,
+            file_dirs=file_dirs(collection, options.working_dir),
+            captured_by={
+                c.name: " › ".join((*s.path, s.request.name))
+                for s in self.steps
+                for c in s.request.captures
+            },
+        )
+        self.iterations = _iteration_count(options)
+        self._pending: dict[int, list[ItemResult] | None] = {}
+        self._next_flush = 1
+        self._buffers: dict[int, list[ItemResult]] = {}
+
+    def run(self, base: Scope) -> RunResult:
+        started = time.perf_counter()
+        self.reporter.start(
+            RunInfo(
+                self.collection.name,
+                str(self.collection.source),
+                len(self.steps),
+                self.iterations,
+                time.time(),
+            )
+        )
+        try:
+            if self.options.parallel > 1 and self.iterations > 1:
+                self._parallel(base)
+            else:
+                self._sequential(base)
+        except KeyboardInterrupt:
+            self.stop.set()
+            self.summary.interrupted = True
+            self._flush_all()
+        self.summary.duration_ms = (time.perf_counter() - started) * 1000
+        self.summary.iterations = self.iterations
+        outcome = RunResult(self.collection.name, self.summary, self.results)
+        self.reporter.finish(outcome)
+        return outcome
+
+    def close(self) -> None:
+        if self.ctx.scripts is not None:
+            self.ctx.scripts.close()
+
+    def _sequential(self, base: Scope) -> None:
+        for iteration in range(1, self.iterations + 1):
+            scope = base
+            scope.layers["data"] = self._row(iteration)
+            scope.layers["runtime"] = {}
+            self._iteration(iteration, scope)
+            self._flush(iteration)
+
+    def _parallel(self, base: Scope) -> None:
+        def work(iteration: int) -> None:
+            scope = base.copy()
+            scope.layers["data"] = self._row(iteration)
+            self._iteration(iteration, scope)
+            self._flush(iteration)
+
+        pool = ThreadPoolExecutor(max_workers=self.options.parallel)
+        futures = [pool.submit(work, i) for i in range(1, self.iterations + 1)]
+        try:
+            for future in futures:
+                # A timeout keeps the main thread responsive to Ctrl-C.
+                # (`wait` returns on timeout; `future.exception(timeout)` would raise.)
+                while not future.done():
+                    wait([future], timeout=0.2)
+                future.result()
+        finally:
+            self.stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _row(self, iteration: int) -> dict[str, Any]:
+        data = self.options.data
+        if not data:
+            return {}
+        return dict(data[(iteration - 1) % len(data)])
+
+    def _iteration(self, iteration: int, scope: Scope) -> None:
+        emit = self._emitter(iteration)
+        index, executed = 0, 0
+        by_name = {s.request.name: i for i, s in enumerate(self.steps)}
+        by_id = {s.request.id: i for i, s in enumerate(self.steps) if s.request.id}
+        while index < len(self.steps):
+            if self.stop.is_set():
+                self._skip_rest(iteration, index, "bail" if self.options.bail else "interrupted")
+                return
+            step = self.steps[index]
+            if executed and self.options.delay_request_ms:
+                time.sleep(self.options.delay_request_ms / 1000)
+            executed += 1
+            result, jump = self._one(step, scope, iteration, emit)
+            emit(result)
+            if self.options.bail and not result.ok and not result.skipped:
+                self.stop.set()
+            index = self._next_index(index, jump, (by_name, by_id), iteration, executed)
+
+    def _next_index(
+        self,
+        index: int,
+        jump: Any,
+        targets: tuple[dict[str, int], dict[str, int]],
+        iteration: int,
+        executed: int,
+    ) -> int:
+        """Returns the index of the next step, following setNextRequest."""
+        by_name, by_id = targets
+        if jump is _NO_JUMP:
+            return index + 1
+        if jump is None:
+            return len(self.steps)
+        target = by_id.get(str(jump), by_name.get(str(jump)))
+        if target is None:
+            self.reporter_warning(f"setNextRequest('{jump}'): no such request; continuing")
+            return index + 1
+        if executed >= MAX_STEPS_PER_ITERATION:
+            self.reporter_warning(
+                f"iteration {iteration}: stopped after {executed} requests (setNextRequest loop?)"
+            )
+            return len(self.steps)
+        return target
+
+    def _one(self, step: Step, scope: Scope, iteration: int, emit: Any) -> tuple[ItemResult, Any]:
+        """Returns the step's result and where setNextRequest points (or _NO_JUMP)."""
+        if step.request.skip:
+            skipped = ItemResult(
+                step.request.name, step.path, iteration, skipped=True, skip_reason="skip: true"
+            )
+            return skipped, _NO_JUMP
+        # Folder variables apply to the requests inside the folder only (inner folders win).
+        scope.layers["folder"] = {k: v for f in step.folders for k, v in f.variables.items()}
+        outcome = execute(self.ctx, step, scope, iteration, emit)
+        for layer in ("runtime", "environment", "collection", "globals", "folder", "data"):
+            for name, value in scope.layers[layer].items():
+                if is_sensitive_name(name):
+                    self.masker.add(value)
+        return outcome.result, outcome.next_request if outcome.jump else _NO_JUMP
+
+    def _skip_rest(self, iteration: int, index: int, reason: str) -> None:
+        emit = self._emitter(iteration)
+        for step in self.steps[index:]:
+            emit(
+                ItemResult(
+                    step.request.name, step.path, iteration, skipped=True, skip_reason=reason
+                )
+            )
+
+    def reporter_warning(self, message: str) -> None:
+        with self.lock:
+            self.summary.warnings.append(message)
+            self.reporter.warning(message)
+
+    # Results of iteration N are buffered until iterations 1..N-1 are reported.
+    def _emitter(self, iteration: int) -> Any:
+        buffer = self._buffers.setdefault(iteration, [])
+
+        def emit(result: ItemResult) -> None:
+            if self.options.parallel <= 1:
+                self._deliver(result)
+            else:
+                buffer.append(result)
+
+        return emit
+
+    def _flush(self, iteration: int) -> None:
+        if self.options.parallel <= 1:
+            return
+        with self.lock:
+            self._pending[iteration] = self._buffers.pop(iteration, [])
+            while self._next_flush in self._pending:
+                for result in self._pending.pop(self._next_flush) or []:
+                    self._deliver_locked(result)
+                self._next_flush += 1
+
+    def _flush_all(self) -> None:
+        """Delivers everything still held back (after Ctrl-C), in iteration order."""
+        with self.lock:
+            held = {i: r or [] for i, r in self._pending.items()}
+            held.update(self._buffers)
+            self._pending, self._buffers = {}, {}
+            for iteration in sorted(held):
+                for result in held[iteration]:
+                    self._deliver_locked(result)
+
+    def _deliver(self, result: ItemResult) -> None:
+        with self.lock:
+            self._deliver_locked(result)
+
+    def _deliver_locked(self, result: ItemResult) -> None:
+        self.summary.add(result)
+        if self.options.keep_results:
+            self.results.append(result)
+        self.reporter.result(result)
+
+
+_NO_JUMP: Any = object()
+
+
+def file_dirs(collection: Collection, working_dir: str | None) -> tuple[Path, ...]:
+    """Returns where body files are looked for, in order.
+
+    Native collections: the collection's folder (then --working-dir). Postman files, as in
+    Newman: --working-dir or the current directory, then the collection's folder.
+    """
+    work = Path(working_dir) if working_dir else Path.cwd()
+    if collection.dialect == "postman":
+        return (work, collection.base_dir)
+    return (collection.base_dir, work) if working_dir else (collection.base_dir,)
+
+
+def _iteration_count(options: RunOptions) -> int:
+    if options.iterations:
+        return options.iterations
+    if options.data:
+        return len(options.data)
+    return 1
+
+
+def _script_runner(
+    collection: Collection, options: RunOptions, transport: Transport, masker: Masker
+) -> Any:
+    """Returns a ScriptRunner when the collection has scripts, else None (no JS engine)."""
+    if not _has_scripts(collection):
+        return None
+    from runner.engine.scriptstep import ScriptRunner
+
+    return ScriptRunner(collection, transport, masker, options)
+
+
+def _has_scripts(collection: Collection) -> bool:
+    if collection.scripts:
+        return True
+    for step in flatten(collection.items):
+        if step.request.scripts or any(f.scripts for f in step.folders):
+            return True
+    return False

@@ -1,0 +1,178 @@
+"""Running a collection: options, the starting variables and secrets, then the Loop."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.errors import InputError
+from runner.model import Collection, Environment, Step, flatten
+from runner.report import MultiReporter, Reporter
+from runner.resolve.variables import Scope, is_sensitive_name
+from runner.results import RunResult
+from runner.secrets import Masker
+from runner.transport.http import RequestsTransport, Transport
+
+
+@dataclass
+class RunOptions:
+    """How to run: iterations, data, parallelism, network settings."""
+
+    iterations: int | None = None
+    data: Sequence[Mapping[str, Any]] | None = None
+    parallel: int = 1
+    folders: Sequence[str] = ()
+    bail: bool = False
+    timeout_request_ms: int | None = None
+    delay_request_ms: int = 0
+    retries: int = 0
+    insecure: bool = False
+    ca_bundle: str | None = None
+    connect_to: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    follow_redirects: bool = True
+    keep_results: bool = True
+    keep_exchange: bool = True
+    module_paths: Sequence[str] = ()
+    script_timeout_ms: int = 5000
+    working_dir: str | None = None
+
+
+def run(
+    collection: Collection,
+    environment: Environment | None = None,
+    *,
+    globals_env: Environment | None = None,
+    variables: Mapping[str, Any] | None = None,
+    options: RunOptions | None = None,
+    transport: Transport | None = None,
+    reporters: Sequence[Reporter] = (),
+    masker: Masker | None = None,
+) -> RunResult:
+    """Returns the result of running `collection`; failed assertions are data, not exceptions.
+
+    Reports are finished even when the run is interrupted (the result is then marked so).
+    """
+    options = options or RunOptions()
+    masker = masker or build_masker(collection, environment, globals_env, variables)
+    own_transport = transport is None
+    if transport is None:
+        transport = RequestsTransport(
+            verify=_verify(options),
+            connect_to=options.connect_to,
+            pool_size=max(options.parallel, 1),
+        )
+    from runner.engine.loop import Loop
+
+    loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
+    try:
+        return loop.run(base_scope(collection, environment, globals_env, variables))
+    finally:
+        loop.close()
+        if own_transport:
+            transport.close()
+
+
+def _verify(options: RunOptions) -> bool | str:
+    if options.insecure:
+        return False
+    return options.ca_bundle or True
+
+
+def base_scope(
+    collection: Collection,
+    environment: Environment | None,
+    globals_env: Environment | None,
+    variables: Mapping[str, Any] | None,
+) -> Scope:
+    """Returns the variables a run starts from, layered (globals < collection < environment
+    < --var; Postman files take --var as environment values, as Newman's --env-var)."""
+    scope = Scope(
+        {
+            "globals": dict(globals_env.values) if globals_env else {},
+            "collection": dict(collection.variables),
+            "environment": dict(environment.values) if environment else {},
+        }
+    )
+    target = "environment" if collection.dialect == "postman" else "cli"
+    scope.layers[target].update(variables or {})
+    return scope
+
+
+def build_masker(
+    collection: Collection,
+    environment: Environment | None,
+    globals_env: Environment | None,
+    variables: Mapping[str, Any] | None,
+) -> Masker:
+    """Returns a Masker that knows every secret value the run starts with."""
+    masker = Masker()
+    masker.add_environment()
+    sources = [collection.source] + [e.source for e in (environment, globals_env) if e]
+    for name in _env_references(sources):
+        # Values read through <<$env.NAME>> with a secret-sounding NAME, however short.
+        if is_sensitive_name(name) and name in os.environ:
+            masker.add(os.environ[name])
+    layers: list[tuple[Mapping[str, Any], frozenset[str]]] = [
+        (collection.variables, frozenset()),
+        (variables or {}, frozenset()),
+    ]
+    for env in (environment, globals_env):
+        if env is not None:
+            layers.append((env.values, env.secrets))
+    scope = Scope({"environment": {}})
+    for values, secrets in layers:
+        scope.layers["environment"].update(values)
+        for name, value in values.items():
+            if name in secrets or is_sensitive_name(name):
+                masker.add(value)
+    # Secrets may be written as <<$env.NAME>>: mask what they resolve to as well.
+    from runner.resolve.variables import Renderer
+
+    renderer = Renderer(scope, "native")
+    for values, secrets in layers:
+        for name, value in values.items():
+            if (name in secrets or is_sensitive_name(name)) and isinstance(value, str):
+                try:
+                    masker.add(renderer.text(value))
+                except Exception:  # an undefined reference is reported by validation
+                    continue
+    return masker
+
+
+_ENV_REFERENCE = re.compile(r"(?:<<|\{\{)\s*\$env\.([^<>{}\s]+?)\s*(?:>>|\}\})")
+
+
+def _env_references(sources: Sequence[Path | None]) -> set[str]:
+    """Returns the NAMEs of every `<<$env.NAME>>` written in the given input files."""
+    names: set[str] = set()
+    for source in sources:
+        try:
+            text = source.read_text("utf-8", errors="replace") if source else ""
+        except OSError:
+            continue
+        names.update(_ENV_REFERENCE.findall(text))
+    return names
+
+
+def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
+    """Returns the steps to run, limited to the named folders when any are given."""
+    steps = flatten(collection.items)
+    if not folders:
+        return steps
+    wanted = set(folders)
+    chosen = [s for s in steps if wanted & set(s.path) or s.request.name in wanted]
+    found = {n for s in steps for n in s.path} | {s.request.name for s in steps}
+    missing = sorted(wanted - found)
+    if missing:
+        from runner.suggest import did_you_mean
+
+        guess = did_you_mean(missing[0], sorted(found))
+        raise InputError(
+            f"--folder '{missing[0]}': no folder or request of that name",
+            hint=f"did you mean '{guess}'?" if guess else "folders: " + ", ".join(sorted(found)),
+        )
+    return chosen

@@ -1,0 +1,263 @@
+"""One request of one iteration: scripts, render, auth, send (with retries), check, capture."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runner import auth as auth_mod
+from runner.auth.oauth2 import OAuth2Source
+from runner.checks.assertions import evaluate, subject_value
+from runner.checks.capture import extract
+from runner.errors import (
+    AuthError,
+    CaptureError,
+    RunnerError,
+    TransportError,
+    VariableError,
+)
+from runner.model import AuthSpec, Check, Collection, Step
+from runner.resolve.render import Settings, resolve
+from runner.resolve.variables import Renderer, Scope
+from runner.results import AssertionResult, Attempt, Exchange, ItemResult
+from runner.transport.http import HttpRequest, HttpResponse, is_reset
+from runner.transport.retry import IDEMPOTENT, retry_after_ms, retry_delay
+
+if TYPE_CHECKING:
+    from runner.auth.base import Emit, Token, TokenCache
+    from runner.engine.scriptstep import ScriptRunner
+    from runner.secrets import Masker
+    from runner.transport.http import Transport
+
+BODY_KEEP = 4000
+
+
+@dataclass
+class StepContext:
+    """Everything shared by the steps of a run."""
+
+    collection: Collection
+    transport: Transport
+    tokens: TokenCache
+    settings: Settings
+    retries: int = 0
+    scripts: ScriptRunner | None = None
+    keep_exchange: bool = True
+    masker: Masker | None = None
+    captured_by: dict[str, str] = field(default_factory=dict)
+    file_dirs: tuple[Path, ...] = ()
+    auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """A step's result plus flow control from scripts."""
+
+    result: ItemResult
+    next_request: Any = None
+    jump: bool = False
+
+
+def nearest_auth(step: Step, collection: Collection) -> AuthSpec | None:
+    """Returns the auth for `step`: request, then folders inward-out, then collection."""
+    chain = [step.request.auth, *(f.auth for f in reversed(step.folders)), collection.auth]
+    for spec in chain:
+        if spec is not None and spec.type != "inherit":
+            return spec
+    return None
+
+
+def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:
+    """Returns the outcome of running `step` once; never raises for request problems."""
+    request = step.request
+    result = ItemResult(name=request.name, path=step.path, iteration=iteration)
+    result.started_at = time.time()
+    result.method, result.url = request.method, request.url
+    outcome = Outcome(result)
+    renderer = Renderer(scope, ctx.collection.dialect)
+    try:
+        _run(ctx, step, scope, renderer, outcome, emit)
+    except VariableError as exc:
+        source = ctx.captured_by.get(exc.name)
+        if source is None:
+            result.error, result.hint = exc.message, exc.hint
+        else:
+            result.error = f"<<{exc.name}>> has no value: '{source}' was to capture it and did not"
+            result.hint = f"see the failed capture of '{source}' above"
+    except RunnerError as exc:
+        result.error = exc.message
+        result.hint = exc.hint
+    if renderer.unresolved:
+        result.console.extend(
+            f"warning: {{{{{name}}}}} is not defined; sent as written"
+            for name in sorted(renderer.unresolved)
+        )
+    return outcome
+
+
+def _run(
+    ctx: StepContext, step: Step, scope: Scope, renderer: Renderer, outcome: Outcome, emit: Emit
+) -> None:
+    request, result = step.request, outcome.result
+    overrides: dict[str, Any] = {}
+    if ctx.scripts is not None:
+        overrides = ctx.scripts.prerequest(step, scope, outcome)
+        if overrides.get("skip"):
+            result.skipped, result.skip_reason = True, "skipped by pre-request script"
+            return
+        if result.error:
+            return
+    spec = nearest_auth(step, ctx.collection)
+    plan = auth_mod.prepare(
+        spec, renderer.text, base_dir=ctx.collection.base_dir, retries=ctx.retries
+    )
+    if ctx.masker is not None:
+        ctx.masker.add_all(plan.secrets)
+    if ctx.settings.timeout_ms and isinstance(plan.source, OAuth2Source):
+        # --timeout-request bounds the token request too, not only the API call.
+        plan.source.timeout = ctx.settings.timeout_ms / 1000
+    http = resolve(
+        request,
+        renderer,
+        plan,
+        base_dirs=ctx.file_dirs,
+        settings=ctx.settings,
+        url=overrides.get("url"),
+        method=overrides.get("method"),
+        headers=overrides.get("headers"),
+    )
+    result.method, result.url = http.method, http.url
+    token = _apply_token(ctx, plan, http, scope, result.iteration, emit)
+    response = _send(ctx, request.retry, http, result)
+    if response.status == 401 and plan.source is not None and token is not None:
+        # The token may have been revoked or expired early: get a fresh one, try once more.
+        ctx.tokens.invalidate(plan.source, token)
+        _apply_token(ctx, plan, http, scope, result.iteration, emit)
+        result.attempts.append(Attempt(401, None, "401 with a token: renewed the token"))
+        response = _send(ctx, request.retry, http, result)
+    _record(ctx, result, http, response)
+    _check(request.checks, request.captures, response, renderer, scope, result)
+    if result.failed and response.status >= 400:
+        from runner.auth.apierrors import explain
+
+        result.hint = explain(response, token is not None)
+    if ctx.scripts is not None:
+        ctx.scripts.test(step, scope, response, http, outcome)
+
+
+def _apply_token(
+    ctx: StepContext,
+    plan: auth_mod.AuthPlan,
+    http: HttpRequest,
+    scope: Scope,
+    iteration: int,
+    emit: Emit,
+) -> Token | None:
+    if plan.source is None:
+        return None
+    try:
+        token = ctx.tokens.get(plan.source, emit, iteration)
+    except AuthError as exc:
+        raise AuthError(f"no token ({plan.source.label}): {exc.message}", hint=exc.hint) from None
+    if ctx.masker is not None:
+        ctx.masker.add_all([token.value, token.refresh_token])
+    http.set_header("Authorization", f"{plan.prefix} {token.value}")
+    scope.set("bearerToken", token.value)
+    scope.set("bearerTokenExpiresOn", str(int(token.expires_at)))
+    return token
+
+
+def _send(
+    ctx: StepContext, allow: bool | None, http: HttpRequest, result: ItemResult
+) -> HttpResponse:
+    """Returns the response, retrying 429/503/resets as --retry allows."""
+    retryable = allow if allow is not None else http.method in IDEMPOTENT
+    retries = ctx.retries if retryable else 0
+    attempt = 0
+    while True:
+        try:
+            response = ctx.transport.send(http)
+        except TransportError as exc:
+            if attempt < retries and is_reset(exc):
+                wait = retry_after_ms(None, attempt)
+                result.attempts.append(Attempt(None, exc.message, "connection reset", wait))
+                time.sleep(wait / 1000)
+                attempt += 1
+                continue
+            raise
+        delay = retry_delay(response, attempt, retries)
+        if delay is None:
+            result.elapsed_ms += response.elapsed_ms
+            return response
+        result.attempts.append(Attempt(response.status, None, f"HTTP {response.status}", delay))
+        result.elapsed_ms += response.elapsed_ms
+        time.sleep(delay / 1000)
+        attempt += 1
+
+
+def _record(
+    ctx: StepContext, result: ItemResult, http: HttpRequest, response: HttpResponse
+) -> None:
+    result.status, result.reason = response.status, response.reason
+    result.elapsed_ms = response.elapsed_ms
+    body = http.data
+    shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = response.text
+    if ctx.masker is not None:
+        from runner.secrets import body_credentials, header_credentials
+
+        sent = response.request_headers or http.headers
+        ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
+        # A token endpoint called as an ordinary request: its tokens are secrets too.
+        ctx.masker.add_all(body_credentials(text))
+        ctx.masker.add_all(body_credentials(shown if isinstance(shown, str) else None))
+    if not ctx.keep_exchange:
+        return
+    # Masked before they are cut: a secret cut in two would no longer be recognised.
+    mask = ctx.masker.mask if ctx.masker is not None else str
+    result.exchange = Exchange(
+        method=http.method,
+        url=http.url,
+        request_headers=list(response.request_headers or http.headers),
+        request_body=mask(shown)[:BODY_KEEP] if isinstance(shown, str) else None,
+        response_headers=list(response.header_list),
+        response_body=mask(text)[:BODY_KEEP],
+    )
+
+
+def _check(
+    checks: tuple[Check, ...],
+    captures: tuple[Any, ...],
+    response: HttpResponse,
+    renderer: Renderer,
+    scope: Scope,
+    result: ItemResult,
+) -> None:
+    """Evaluates status checks, then captures, then the other checks (all of them)."""
+    status_checks = [c for c in checks if c.subject == "status"]
+    for check in status_checks:
+        result.assertions.append(_assert(check, response, renderer))
+    for capture in captures:
+        try:
+            value = extract(capture, response)
+        except CaptureError as exc:
+            result.assertions.append(
+                AssertionResult(f"capture {capture.name}", False, message=exc.message)
+            )
+            continue
+        scope.set(capture.name, value)
+        result.captures[capture.name] = value
+    for check in checks:
+        if check.subject != "status":
+            result.assertions.append(_assert(check, response, renderer))
+
+
+def _assert(check: Check, response: HttpResponse, renderer: Renderer) -> AssertionResult:
+    try:
+        expected = renderer.json(check.expected, check.location)
+    except VariableError as exc:
+        return AssertionResult(check.label, False, check.expected, None, exc.message)
+    # A jsonpath check on a non-JSON body raises RequestError: an error of the request.
+    return evaluate(check, subject_value(check, response), expected)

@@ -1,0 +1,299 @@
+"""Native collection documents → model objects (pure), with semantic checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runner.checks.dates import parse_moment
+from runner.checks.query import compile_regex, jsonpath_error, regex_error
+from runner.errors import Location, Problems
+from runner.load.validate import BODY_KINDS, locate
+from runner.model import (
+    AuthSpec,
+    Body,
+    Capture,
+    Check,
+    Collection,
+    FilePart,
+    Folder,
+    Item,
+    Options,
+    Request,
+    Script,
+    Scripts,
+)
+from runner.suggest import did_you_mean
+
+OPERATORS = (
+    *("equals", "notEquals", "exists", "type", "contains", "matches", "in"),
+    *("lt", "lte", "gt", "gte", "length", "before", "after"),
+)
+
+
+AUTH_KEYS: dict[str, tuple[str, ...]] = {
+    "inherit": (),
+    "none": (),
+    "bearer": ("token", "prefix"),
+    "basic": ("username", "password"),
+    "apikey": ("in", "name", "value", "key"),
+    "oauth2": (
+        *("grantType", "tokenUrl", "clientId", "clientSecret", "scope", "resource"),
+        *("refreshToken", "username", "password", "extraParams"),
+    ),
+    "azure": (
+        *("credential", "tenantId", "clientId", "scope", "resource", "authorityHost", "cloud"),
+        *("clientSecret", "certificateFile", "certificatePassword", "federatedTokenFile"),
+    ),
+}
+"""Keys each native auth type takes; Postman-only types (digest, oauth1, hawk) take theirs."""
+
+
+class Builder:
+    """Builds one native collection, collecting every semantic problem."""
+
+    def __init__(self, doc: dict[str, Any], path: Path) -> None:
+        self.doc = doc
+        self.path = path
+        self.file = str(path)
+        self.problems = Problems()
+
+    def collection(self) -> Collection:
+        """Returns the Collection; raises InputErrors listing every problem."""
+        collection = self.build()
+        self.problems.raise_if_any()
+        return collection
+
+    def build(self) -> Collection:
+        """Returns the Collection, recording semantic problems in `self.problems`."""
+        items = self._items(self.doc.get("items", []), ["items"])
+        collection = Collection(
+            name=self.doc.get("name", self.path.stem),
+            items=items,
+            source=self.path,
+            auth=self._auth(self.doc.get("auth"), ["auth"]),
+            variables=dict(self.doc.get("variables", {})),
+            scripts=self._scripts(self.doc.get("scripts"), ["scripts"]),
+            description=self.doc.get("description", ""),
+        )
+        return collection
+
+    def _loc(self, parts: list[str | int]) -> Location:
+        return locate(self.file, self.doc, parts)
+
+    def _items(self, raw: list[Any], parts: list[str | int]) -> tuple[Item, ...]:
+        built: list[Item] = []
+        for index, node in enumerate(raw):
+            here = [*parts, index]
+            if "items" in node:
+                built.append(self._folder(node, here))
+            else:
+                built.append(self._request(node, here))
+        return tuple(built)
+
+    def _folder(self, node: dict[str, Any], parts: list[str | int]) -> Folder:
+        return Folder(
+            name=node["name"],
+            items=self._items(node["items"], [*parts, "items"]),
+            location=self._loc(parts),
+            id="/".join(map(str, parts)),
+            auth=self._auth(node.get("auth"), [*parts, "auth"]),
+            variables=dict(node.get("variables", {})),
+            scripts=self._scripts(node.get("scripts"), [*parts, "scripts"]),
+            description=node.get("description", ""),
+        )
+
+    def _request(self, node: dict[str, Any], parts: list[str | int]) -> Request:
+        follow = node.get("followRedirects")
+        return Request(
+            name=node["name"],
+            method=node.get("method", "GET").upper(),
+            url=node["url"],
+            location=self._loc(parts),
+            id="/".join(map(str, parts)),
+            query=_pairs(node.get("query", {})),
+            headers=tuple((k, _scalar(v)) for k, v in node.get("headers", {}).items()),
+            body=self._body(node.get("body"), [*parts, "body"]),
+            auth=self._auth(node.get("auth"), [*parts, "auth"]),
+            checks=self._checks(node.get("assert", {}), [*parts, "assert"]),
+            captures=self._captures(node.get("capture", {}), [*parts, "capture"]),
+            scripts=self._scripts(node.get("scripts"), [*parts, "scripts"]),
+            timeout_ms=node.get("timeoutMs"),
+            skip=bool(node.get("skip", False)),
+            retry=node.get("retry"),
+            options=Options(follow_redirects=follow),
+            description=node.get("description", ""),
+        )
+
+    def _body(self, raw: dict[str, Any] | None, parts: list[str | int]) -> Body | None:
+        if raw is None:
+            return None
+        kinds = [k for k in BODY_KINDS if k in raw]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) or "none"
+            self.problems.add(
+                f"a body needs exactly one of {', '.join(BODY_KINDS)} (found: {found})",
+                self._loc(parts),
+                "keep one body kind per request",
+            )
+            return None
+        kind = kinds[0]
+        ctype = raw.get("contentType")
+        value = raw[kind]
+        if kind == "form":
+            return Body("form", tuple((k, _scalar(v)) for k, v in value.items()), ctype)
+        if kind == "multipart":
+            fields = tuple(
+                (k, FilePart(v["file"], v.get("contentType")) if isinstance(v, dict) else v)
+                for k, v in value.items()
+            )
+            return Body("multipart", fields, ctype)
+        return Body(kind, value, ctype)  # type: ignore[arg-type]
+
+    def _auth(self, raw: dict[str, Any] | None, parts: list[str | int]) -> AuthSpec | None:
+        if raw is None:
+            return None
+        params = {k: v for k, v in raw.items() if k != "type"}
+        allowed = AUTH_KEYS.get(raw["type"])
+        if allowed is not None:
+            for key in params:
+                if key not in allowed and not key.startswith("$"):
+                    guess = did_you_mean(key, allowed)
+                    self.problems.add(
+                        f"unknown key '{key}' for auth type '{raw['type']}'",
+                        self._loc([*parts, key]),
+                        f"did you mean '{guess}'?"
+                        if guess
+                        else "allowed: " + (", ".join(allowed) or "no other keys"),
+                    )
+        return AuthSpec(raw["type"], params, self._loc(parts))
+
+    def _scripts(self, raw: dict[str, Any] | None, parts: list[str | int]) -> Scripts:
+        if not raw:
+            return Scripts()
+        found: dict[str, tuple[Script, ...]] = {}
+        for event in ("prerequest", "test"):
+            source = raw.get(event)
+            if source:
+                text = "\n".join(source) if isinstance(source, list) else source
+                found[event] = (Script(text, self._loc([*parts, event])),)
+        return Scripts(**found)
+
+    def _checks(self, raw: dict[str, Any], parts: list[str | int]) -> tuple[Check, ...]:
+        checks: list[Check] = []
+        for subject, spec in raw.items():
+            here = [*parts, subject]
+            if subject == "status":
+                checks.extend(self._status(spec, here))
+            elif subject in ("headers", "jsonpath"):
+                for target, expected in spec.items():
+                    if subject == "jsonpath":
+                        self._check_jsonpath(target, [*here, target])
+                    checks.extend(self._matchers(subject, target, expected, [*here, target]))
+            else:
+                checks.extend(self._matchers(subject, None, spec, here))
+        return tuple(checks)
+
+    def _status(self, spec: Any, parts: list[str | int]) -> list[Check]:
+        if isinstance(spec, list):
+            return [Check("status", None, "in", spec, self._loc(parts))]
+        if isinstance(spec, dict):
+            return self._matchers("status", None, spec, parts)
+        return [Check("status", None, "equals", spec, self._loc(parts))]
+
+    def _matchers(
+        self, subject: str, target: str | None, spec: Any, parts: list[str | int]
+    ) -> list[Check]:
+        if not isinstance(spec, dict):
+            return [Check(subject, target, "equals", spec, self._loc(parts))]
+        checks = []
+        for op, expected in spec.items():
+            where = self._loc([*parts, op])
+            if op not in OPERATORS:
+                guess = did_you_mean(op, OPERATORS)
+                self.problems.add(
+                    f"unknown assertion operator '{op}'",
+                    where,
+                    f"did you mean '{guess}'?" if guess else "operators: " + ", ".join(OPERATORS),
+                )
+                continue
+            self._check_operand(op, expected, where)
+            checks.append(Check(subject, target, op, expected, where))
+        return checks
+
+    def _check_operand(self, op: str, expected: Any, where: Location) -> None:
+        if op == "length" and isinstance(expected, dict):
+            for inner in expected:
+                if inner not in OPERATORS:
+                    guess = did_you_mean(inner, OPERATORS)
+                    self.problems.add(
+                        f"unknown assertion operator '{inner}'",
+                        where.child(inner),
+                        f"did you mean '{guess}'?" if guess else 'e.g. {"length": {"gte": 1}}',
+                    )
+        if op == "matches" and isinstance(expected, str) and "<<" not in expected:
+            problem = regex_error(expected)
+            if problem:
+                self.problems.add(f"invalid regular expression: {problem}", where)
+        if op in ("before", "after") and isinstance(expected, str) and "<<" not in expected:
+            try:
+                parse_moment(expected)
+            except ValueError as exc:
+                self.problems.add(str(exc), where, "use ISO 8601, 'now', or 'now+30d'")
+
+    def _check_jsonpath(self, expr: str, parts: list[str | int]) -> None:
+        problem = jsonpath_error(expr)
+        if problem:
+            self.problems.add(
+                f"invalid JSONPath '{expr}': {problem}",
+                self._loc(parts),
+                "JSONPath starts with $, e.g. $.value[0].name or $['@odata.nextLink']",
+            )
+
+    def _captures(self, raw: dict[str, Any], parts: list[str | int]) -> tuple[Capture, ...]:
+        captures = []
+        for name, spec in raw.items():
+            where = self._loc([*parts, name])
+            capture = _capture(name, spec, where)
+            if capture.source == "jsonpath" and capture.expr:
+                self._check_jsonpath(capture.expr, [*parts, name])
+            if capture.source == "regex" and capture.expr:
+                problem = regex_error(capture.expr)
+                if problem:
+                    self.problems.add(f"invalid regular expression: {problem}", where)
+                elif compile_regex(capture.expr).groups < capture.group:
+                    groups = compile_regex(capture.expr).groups
+                    self.problems.add(
+                        f"capture group {capture.group} does not exist: the expression has "
+                        f"{groups} group{'' if groups == 1 else 's'}",
+                        where.child("group"),
+                        "use group 0 for the whole match, 1 for the first (…) and so on",
+                    )
+            captures.append(capture)
+        return tuple(captures)
+
+
+def _capture(name: str, spec: Any, where: Location) -> Capture:
+    if isinstance(spec, str):
+        return Capture(name, "jsonpath", spec, where)
+    if "jsonpath" in spec:
+        return Capture(name, "jsonpath", spec["jsonpath"], where)
+    if "header" in spec:
+        return Capture(name, "header", spec["header"], where)
+    if "regex" in spec:
+        return Capture(name, "regex", spec["regex"], where, spec.get("group", 1))
+    return Capture(name, "status", None, where)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _pairs(query: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for key, value in query.items():
+        for one in value if isinstance(value, list) else [value]:
+            pairs.append((key, _scalar(one)))
+    return tuple(pairs)

@@ -1,0 +1,186 @@
+"""Static checks before anything is sent: every `<<variable>>` defined, every body file present."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from runner.engine.step import nearest_auth
+from runner.errors import InputError, Location, VariableError
+from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten
+from runner.resolve.dynamic import DYNAMIC
+from runner.resolve.render import missing_file
+from runner.resolve.variables import compile_template, undefined_error
+
+TOKEN_VARIABLES = frozenset({"bearerToken", "bearerTokenExpiresOn"})
+_SCRIPT_SET = re.compile(
+    r"""(?:\.set|setEnvironmentVariable|setGlobalVariable)\(\s*["'`]([^"'`]+)["'`]"""
+)
+
+
+def static_problems(
+    collection: Collection,
+    known: Mapping[str, Any],
+    data_columns: set[str],
+) -> tuple[list[InputError], list[str]]:
+    """Returns (errors, warnings) about variables and files, for a collection about to run.
+
+    `known` maps every variable defined before the run (globals, collection, environment,
+    --var) to its value. Native collections get errors; Postman ones get warnings, as Newman
+    leaves unknown `{{var}}` as written.
+    """
+    steps = flatten(collection.items)
+    defined = set(known) | data_columns | _script_names(collection, steps)
+    if _uses_tokens(collection, steps):
+        defined |= TOKEN_VARIABLES
+    errors: list[InputError] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    fixed = {k: v for k, v in known.items() if k not in data_columns}  # data rows override
+    for step in steps:
+        scope_names = defined | {n for f in step.folders for n in f.variables}
+        for text, where in _templates(step, collection):
+            for name in _undefined(text, scope_names, known, collection.dialect):
+                if (name, where.pointer) in seen:
+                    continue
+                seen.add((name, where.pointer))
+                if collection.dialect == "postman":
+                    warnings.append(
+                        f"{{{{{name}}}}} is not defined ({where}); it is sent as written"
+                    )
+                else:
+                    dynamic = name.startswith("$") and not name.startswith("$env.")
+                    names = sorted(DYNAMIC) if dynamic else sorted(scope_names)
+                    errors.append(undefined_error(name, names, where, static=True))
+            cycle = (
+                _cycle(text, fixed, collection.dialect) if collection.dialect == "native" else None
+            )
+            if cycle and (cycle[0], where.pointer) not in seen:
+                seen.add((cycle[0], where.pointer))
+                errors.append(
+                    VariableError(
+                        cycle[0],
+                        location=where,
+                        message=f"variable <<{cycle[0]}>> refers to itself: "
+                        + " → ".join(f"<<{n}>>" for n in cycle),
+                        hint="break the cycle between these variables",
+                    )
+                )
+        defined |= {c.name for c in step.request.captures}
+        errors.extend(_missing_files(step, collection))
+    return errors, warnings
+
+
+def _undefined(
+    text: str, names: set[str], known: Mapping[str, Any], dialect: str, depth: int = 0
+) -> Iterator[str]:
+    """Yields the names referenced by `text` (and by the values it names) that are undefined."""
+    for ref in compile_template(text, dialect).refs:
+        name = ref.name
+        if name.startswith("$env."):
+            if name[5:] not in os.environ:
+                yield name
+            continue
+        if name.startswith("$"):
+            if dialect == "native" and name not in DYNAMIC:
+                yield name  # a misspelt dynamic value, e.g. <<$guidd>>
+            continue
+        if name not in names:
+            yield name
+            continue
+        value = known.get(name)
+        if isinstance(value, str) and depth < 10:
+            yield from _undefined(value, names, known, dialect, depth + 1)
+
+
+def _cycle(
+    text: str, known: Mapping[str, Any], dialect: str, chain: tuple[str, ...] = ()
+) -> tuple[str, ...] | None:
+    """Returns the names of a variable cycle reached from `text` (a → b → a), or None."""
+    for ref in compile_template(text, dialect).refs:
+        if ref.name in chain:
+            return (*chain[chain.index(ref.name) :], ref.name)
+        value = known.get(ref.name)
+        if isinstance(value, str) and len(chain) < 10:
+            found = _cycle(value, known, dialect, (*chain, ref.name))
+            if found:
+                return found
+    return None
+
+
+def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location]]:
+    """Yields every template string a request renders, with where it is."""
+    request = step.request
+    loc = request.location
+    yield request.url, loc.child("url")
+    for section, pairs in (("query", request.query), ("headers", request.headers)):
+        for key, value in pairs:
+            yield key, loc.child(section)
+            yield value, loc.child(section, key)
+    if request.body is not None:
+        yield from _body_templates(request.body, loc.child("body"))
+    spec = nearest_auth(step, collection)
+    if spec is not None:
+        for key, value in spec.params.items():
+            yield from _json_strings(value, spec.location.child(key))
+    for check in request.checks:
+        yield from _json_strings(check.expected, check.location)
+
+
+def _body_templates(body: Body, at: Location) -> Iterator[tuple[str, Location]]:
+    if body.kind in ("form", "multipart"):
+        for key, value in body.value:
+            yield key, at
+            yield (value.path if isinstance(value, FilePart) else value), at
+    else:
+        yield from _json_strings(body.value, at)
+
+
+def _json_strings(value: Any, at: Location) -> Iterator[tuple[str, Location]]:
+    if isinstance(value, str):
+        yield value, at
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_strings(item, at.child(index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key, at
+            yield from _json_strings(item, at.child(key))
+
+
+def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
+    """Returns variable names that scripts set (`pm.environment.set("x", …)` and friends)."""
+    sources = [s.source for s in (*collection.scripts.prerequest, *collection.scripts.test)]
+    for step in steps:
+        nodes: list[Folder | Request] = [*step.folders, step.request]
+        for node in nodes:
+            sources.extend(s.source for s in (*node.scripts.prerequest, *node.scripts.test))
+    return {m.group(1) for text in sources for m in _SCRIPT_SET.finditer(text)}
+
+
+def _uses_tokens(collection: Collection, steps: list[Step]) -> bool:
+    specs = [collection.auth, *(nearest_auth(s, collection) for s in steps)]
+    return any(s is not None and s.type in ("oauth2", "azure") for s in specs)
+
+
+def _missing_files(step: Step, collection: Collection) -> list[InputError]:
+    body = step.request.body
+    if body is None or collection.dialect != "native":
+        return []
+    at = step.request.location.child("body")
+    paths: list[str] = []
+    if body.kind == "file" and isinstance(body.value, str):
+        paths.append(body.value)
+    if body.kind == "multipart":
+        paths.extend(v.path for _, v in body.value if isinstance(v, FilePart))
+    problems = []
+    for raw in paths:
+        if "<<" in raw:
+            continue
+        problem = missing_file(Path(collection.base_dir) / raw, at)
+        if problem is not None:
+            problems.append(problem)
+    return problems

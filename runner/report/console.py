@@ -1,0 +1,169 @@
+"""The console reporter: a line per request, failed assertions with expected and actual."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from runner.report import RunInfo
+from runner.results import ItemResult, RunResult
+from runner.secrets import Masker
+
+_COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
+
+
+class ConsoleReporter:
+    """Streams results as they arrive; a progress line on TTYs, plain lines in CI."""
+
+    def __init__(
+        self,
+        masker: Masker,
+        *,
+        stream: TextIO | None = None,
+        verbosity: int = 1,
+        color: bool | None = None,
+    ) -> None:
+        self.stream = stream or sys.stdout
+        self.masker = masker
+        self.verbosity = verbosity
+        tty = self.stream.isatty() if hasattr(self.stream, "isatty") else False
+        self.color = (tty and "NO_COLOR" not in os.environ) if color is None else color
+        self.progress = tty and verbosity >= 1 and os.environ.get("CI") is None
+        self.total = 0
+        self.done = 0
+        self._progress_shown = False
+        self._closed = False
+
+    def _out(self, text: str, *, flush: bool = False) -> None:
+        """Writes to the stream; a closed pipe (`runner run | head`) ends console output only.
+
+        The run goes on, so the reports are complete and the exit status tells the truth.
+        """
+        if self._closed:
+            return
+        try:
+            self.stream.write(text)
+            if flush:
+                self.stream.flush()
+        except BrokenPipeError:
+            self._closed = True
+            if self.stream is sys.stdout:
+                # Python flushes stdout again at exit: point it at /dev/null first.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+
+    def _c(self, text: str, color: str) -> str:
+        return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.color else text
+
+    def _write(self, text: str) -> None:
+        if self._progress_shown:
+            self._out("\r\x1b[K")
+            self._progress_shown = False
+        self._out(self.masker.mask(text) + "\n")
+
+    def start(self, info: RunInfo) -> None:
+        """Prints the run's header."""
+        self.total = info.steps * info.iterations
+        if self.verbosity >= 1:
+            extra = f", {info.iterations} iterations" if info.iterations > 1 else ""
+            self._write(self._c(f"{info.collection}", "bold") + f" ({info.steps} requests{extra})")
+
+    def result(self, result: ItemResult) -> None:
+        """Prints one result line, then its failures and errors."""
+        if result.kind == "request":
+            self.done += 1
+        if self.verbosity >= 1 or not result.ok:
+            self._write(self._line(result))
+            for line in self._details(result):
+                self._write(line)
+        if self.progress and self.total > 1:
+            self._out(self._c(f"  [{self.done}/{self.total}]", "dim"), flush=True)
+            self._progress_shown = True
+
+    def _line(self, result: ItemResult) -> str:
+        name = (
+            " › ".join((*result.path, result.display_name))
+            if result.kind == "request"
+            else result.name
+        )
+        if result.skipped:
+            return self._c(f"  - {name} (skipped: {result.skip_reason})", "dim")
+        mark = self._c("✔", "green") if result.ok else self._c("✘", "red")
+        status = f"{result.status} {result.reason}".strip() if result.status is not None else "—"
+        timing = f"{result.elapsed_ms:.0f} ms"
+        count = len(result.attempts)
+        retries = f" ({count} {'retry' if count == 1 else 'retries'})" if count else ""
+        return f"  {mark} {name}  {result.method} {result.url}  {status}  {timing}{retries}"
+
+    def _details(self, result: ItemResult) -> list[str]:
+        lines: list[str] = []
+        for assertion in result.assertions:
+            if not assertion.passed and not assertion.skipped:
+                text = assertion.message or f"{assertion.name} failed"
+                lines.append(self._c(f"      ✘ {text}", "red"))
+            elif self.verbosity >= 2:
+                lines.append(self._c(f"      ✔ {assertion.name}", "dim"))
+        if result.error:
+            lines.append(self._c(f"      error: {result.error}", "red"))
+        if result.hint:
+            lines.append(self._c(f"      hint: {result.hint}", "yellow"))
+        for attempt in result.attempts:
+            if self.verbosity >= 2 or not result.ok:
+                got = attempt.status if attempt.status is not None else attempt.error
+                lines.append(self._c(f"      retry: {got} ({attempt.reason})", "dim"))
+        if self.verbosity >= 1:
+            lines.extend(
+                self._c(f"      {line}", "yellow")
+                for line in result.console
+                if line.startswith("warning")
+            )
+        if self.verbosity >= 2:
+            lines.extend(
+                f"      {line}" for line in result.console if not line.startswith("warning")
+            )
+            lines.extend(self._exchange(result))
+        return lines
+
+    def _exchange(self, result: ItemResult) -> list[str]:
+        ex = result.exchange
+        if ex is None:
+            return []
+        lines = [f"      > {ex.method} {ex.url}"]
+        lines.extend(f"      > {k}: {v}" for k, v in self.masker.mask_headers(ex.request_headers))
+        if ex.request_body:
+            lines.append(f"      > {ex.request_body[:500]}")
+        lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
+        if ex.response_body:
+            lines.append(f"      < {ex.response_body[:500]}")
+        return lines
+
+    def warning(self, message: str) -> None:
+        """Prints a warning."""
+        self._write(self._c(f"warning: {message}", "yellow"))
+
+    def finish(self, run: RunResult) -> None:
+        """Prints the summary."""
+        s = run.summary
+        parts = [
+            f"{s.requests} requests",
+            f"{s.assertions} assertions",
+            self._c(f"{s.assertions_failed} failed", "red" if s.assertions_failed else "green"),
+            self._c(f"{s.errors} errors", "red" if s.errors else "green"),
+        ]
+        if s.tokens:
+            parts.insert(1, f"{s.tokens} token request{'' if s.tokens == 1 else 's'}")
+        if s.skipped:
+            parts.append(f"{s.skipped} skipped")
+        verdict = (
+            "interrupted" if s.interrupted else ("passed" if run.exit_status == 0 else "failed")
+        )
+        color = "green" if verdict == "passed" else "red"
+        self._write(
+            self._c(verdict.upper(), color)
+            + ": "
+            + ", ".join(parts)
+            + f" in {s.duration_ms / 1000:.2f} s"
+        )
+        self._out("", flush=True)

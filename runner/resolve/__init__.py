@@ -1,0 +1,1 @@
+"""Resolving a request template: variables, dynamic values, rendering to an HttpRequest."""

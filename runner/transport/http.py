@@ -1,0 +1,367 @@
+"""HTTP: our request/response values and the one place that uses `requests`.
+
+The run loop and the token step talk to a `Transport`; tests pass the real
+`RequestsTransport` pointed at local servers, never a patched `requests`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from runner.errors import InputError, TransportError
+
+if TYPE_CHECKING:
+    import requests
+
+_NOT_JSON = object()
+
+
+@dataclass
+class HttpRequest:
+    """A fully rendered request, ready to send."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    data: bytes | str | list[tuple[str, str]] | None = None
+    files: list[tuple[str, Any]] | None = None
+    timeout: float | None = None
+    follow_redirects: bool = True
+    max_redirects: int | None = None
+    verify: bool | None = None
+    auth: Any = None
+    use_cookies: bool = True
+    keep_method_on_redirect: bool = False
+    referer_on_redirect: bool = False  # set Referer to the redirecting URL, as Postman does
+
+    def header(self, name: str) -> str | None:
+        """Returns the first header called `name` (case-insensitive), or None."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def set_header(self, name: str, value: str) -> None:
+        """Sets `name`, replacing any header of that name."""
+        lowered = name.lower()
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != lowered]
+        self.headers.append((name, value))
+
+
+@dataclass
+class HttpResponse:
+    """A response, fully read, with the time it took in milliseconds."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed_ms: float
+    url: str = ""
+    header_list: Sequence[tuple[str, str]] = ()
+    request_headers: Sequence[tuple[str, str]] = ()
+    encoding: str | None = None
+
+    @cached_property
+    def text(self) -> str:
+        """Returns the body decoded as text."""
+        try:
+            return self.body.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know: read it as UTF-8
+            return self.body.decode("utf-8", errors="replace")
+
+    @cached_property
+    def _json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return _NOT_JSON
+
+    def json(self) -> Any:
+        """Returns the parsed JSON body; raises ValueError when it is not JSON."""
+        value = self._json
+        if value is _NOT_JSON:
+            raise ValueError(_not_json_reason(self))
+        return value
+
+    @property
+    def is_json(self) -> bool:
+        """Returns True when the body parses as JSON."""
+        return self._json is not _NOT_JSON
+
+
+def _not_json_reason(response: HttpResponse) -> str:
+    ctype = response.headers.get("Content-Type", "no Content-Type")
+    start = response.text[:60].replace("\n", " ")
+    if not response.body:
+        return f"the response body is empty (status {response.status})"
+    return f"the response body is not JSON ({ctype}): {start!r}"
+
+
+class Transport(Protocol):
+    """Sends requests; raises TransportError when no response could be had."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Returns the response to `request`."""
+        ...
+
+    def close(self) -> None:
+        """Releases connections."""
+        ...
+
+
+def parse_connect_to(spec: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """Returns ((host, port), (host2, port2)) from curl's `HOST:PORT:HOST2:PORT2`.
+
+    Raises:
+        InputError: the text is not of that form.
+    """
+    parts = spec.rsplit(":", 3)
+    try:
+        host, port, host2, port2 = parts
+        return (host.strip("[]").lower(), int(port)), (host2.strip("[]"), int(port2))
+    except ValueError:
+        raise InputError(
+            f"--connect-to '{spec}' is not HOST:PORT:HOST2:PORT2",
+            hint="e.g. --connect-to postman-echo.com:443:127.0.0.1:8443",
+        ) from None
+
+
+class RequestsTransport:
+    """The real transport: one `requests.Session` for the whole run (connection reuse)."""
+
+    def __init__(
+        self,
+        *,
+        verify: bool | str = True,
+        connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
+        pool_size: int = 10,
+    ) -> None:
+        import requests
+
+        from runner.transport.connect import ConnectToAdapter
+
+        self.session = _session_class()()
+        adapter = ConnectToAdapter(dict(connect_to or {}), pool_maxsize=max(pool_size, 10))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.verify = verify
+        self._requests = requests
+        if verify is False:
+            _quiet_insecure()
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Returns the response; raises TransportError with a one-line reason."""
+        session = self.session
+        if request.max_redirects is not None:
+            session.max_redirects = request.max_redirects
+        if request.verify is False:
+            _quiet_insecure()
+        redirects = session.redirects  # type: ignore[attr-defined]
+        redirects.keep_method = request.keep_method_on_redirect
+        redirects.referer = request.referer_on_redirect
+        started = time.perf_counter()
+        try:
+            raw = session.request(
+                request.method,
+                request.url,
+                headers=dict(_merge_headers(request.headers)),
+                data=request.data,
+                files=request.files,
+                timeout=request.timeout,
+                allow_redirects=request.follow_redirects,
+                verify=self.verify if request.verify is None else request.verify,
+                auth=request.auth,
+                cookies=None if request.use_cookies else {},
+            )
+            body = raw.content
+        except self._requests.RequestException as exc:
+            raise TransportError(describe_failure(exc, request)) from exc
+        except ValueError as exc:  # e.g. a URL or header http.client cannot encode
+            raise TransportError(describe_failure(exc, request)) from exc
+        elapsed = (time.perf_counter() - started) * 1000.0
+        return _response(raw, body, elapsed)
+
+    def close(self) -> None:
+        """Closes every pooled connection."""
+        self.session.close()
+
+
+def _quiet_insecure() -> None:
+    """Silences urllib3's per-request warning: --insecure was asked for explicitly."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+
+@cache
+def _session_class() -> type[requests.Session]:
+    """Returns a requests.Session that reads proxy settings from the environment once per origin.
+
+    `requests` scans the whole process environment for proxies (and checks no_proxy) on every
+    request; the environment does not change during a run, so the result is kept per
+    scheme+host (all that it depends on) and copied out for each request.
+    """
+    import requests
+
+    class Session(requests.Session):
+        def __init__(self) -> None:
+            super().__init__()
+            self._environment_settings: dict[tuple[Any, ...], Any] = {}
+            # Per-thread redirect behaviour of the request being sent (Postman's
+            # followOriginalHttpMethod and Referer handling); threads share the session.
+            self.redirects = threading.local()
+
+        def rebuild_method(self, prepared_request: Any, response: Any) -> None:
+            if not getattr(self.redirects, "keep_method", False):
+                super().rebuild_method(prepared_request, response)
+
+        def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+            super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+            if getattr(self.redirects, "referer", False):
+                prepared_request.headers["Referer"] = response.url
+
+        def merge_environment_settings(
+            self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+        ) -> Any:
+            if proxies:  # explicit proxies are merged in place by requests: not cached
+                return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            parts = urlsplit(url)
+            key = (
+                parts.scheme,
+                parts.netloc,
+                stream,
+                verify,
+                cert,
+                self.trust_env,
+                tuple(self.proxies.items()),
+                self.stream,
+                self.verify,
+                self.cert,
+            )
+            found = self._environment_settings.get(key)
+            if found is None:
+                found = super().merge_environment_settings(url, {}, stream, verify, cert)
+                self._environment_settings[key] = found
+            return {**found, "proxies": dict(found["proxies"])}
+
+    return Session
+
+
+def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
+    """Returns headers with repeated names joined by ', ' (requests takes a dict).
+
+    Non-ASCII values go out as UTF-8 (as Postman sends them); http.client would try Latin-1.
+    """
+    merged: dict[str, tuple[str, str]] = {}
+    for key, value in headers:
+        lowered = key.lower()
+        if lowered in merged:
+            merged[lowered] = (merged[lowered][0], merged[lowered][1] + ", " + value)
+        else:
+            merged[lowered] = (key, value)
+    return [(k, v if v.isascii() else v.encode("utf-8")) for k, v in merged.values()]
+
+
+def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpResponse:
+    header_list: list[tuple[str, str]] = []
+    original = getattr(raw.raw, "headers", None)
+    if original is not None and hasattr(original, "items"):
+        header_list = [(str(k), str(v)) for k, v in original.items()]
+    else:
+        header_list = list(raw.headers.items())
+    return HttpResponse(
+        status=raw.status_code,
+        reason=raw.reason or "",
+        headers=raw.headers,
+        body=body,
+        elapsed_ms=elapsed,
+        url=raw.url,
+        header_list=header_list,
+        request_headers=[(str(k), _text(v)) for k, v in raw.request.headers.items()],
+        encoding=raw.encoding
+        if raw.encoding and "charset" in raw.headers.get("content-type", "")
+        else None,
+    )
+
+
+def _text(value: str | bytes) -> str:
+    """Returns a header value as text (non-ASCII values were sent as UTF-8 bytes)."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def describe_failure(exc: Exception, request: HttpRequest) -> str:
+    """Returns a one-line reason why `request` got no response."""
+    import requests
+
+    target = urlsplit(request.url)
+    where = f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        detail = text[:160]
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            # e.g. "…: unable to get local issuer certificate", "…: Hostname mismatch, …"
+            why = re.search(r"certificate verify failed: (.+?)(?: \(_ssl|[\")]|$)", text)
+            reason = why.group(1).strip().rstrip(".,") if why else ""
+            detail = "certificate verify failed" + (f" ({reason})" if reason else "")
+        mismatch = re.search(r"hostname '([^']+)' doesn't match '?([^'\")]+)", text)
+        if mismatch:  # urllib3's own check, as used with --connect-to
+            detail = f"certificate verify failed (Hostname mismatch: it is for {mismatch[2]})"
+        return f"TLS error with {where}: {detail} (use --ca-bundle FILE, or --insecure)"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"timed out connecting to {where} after {_ms(request.timeout)}"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"timed out waiting for {where} after {_ms(request.timeout)}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
+        return f"the response from {where} was cut off: {_incomplete(text)}"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return f"too many redirects from {request.url}"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return f"invalid URL {request.url!r}: {text[:120]}"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return _connection_reason(text, where)
+    return f"request to {where} failed: {text[:160]}"
+
+
+def _incomplete(text: str) -> str:
+    import re
+
+    got = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
+    if got is None:
+        return "the connection closed before the whole body arrived"
+    read, missing = int(got[1]), int(got[2])
+    return f"the connection closed after {read} of {read + missing} bytes"
+
+
+def _connection_reason(text: str, where: str) -> str:
+    if (
+        "Name or service not known" in text
+        or "NameResolutionError" in text
+        or "getaddrinfo" in text
+    ):
+        return f"DNS lookup failed for {where.rsplit(':', 1)[0]}"
+    if "Connection refused" in text:
+        return f"connection refused by {where}"
+    if "reset" in text.lower() or "RemoteDisconnected" in text or "aborted" in text.lower():
+        return f"connection reset by {where}"
+    return f"could not connect to {where}: {text[:160]}"
+
+
+def _ms(timeout: float | None) -> str:
+    return f"{int((timeout or 0) * 1000)} ms" if timeout else "the default timeout"
+
+
+def is_reset(error: TransportError) -> bool:
+    """Returns True when the failure was a dropped connection (safe to retry)."""
+    return "connection reset" in error.message
