@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.checks.dates import parse_moment
-from runner.checks.query import NOTHING, compile_regex, jsonpath_value
+from runner.checks.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
 from runner.errors import RequestError
 from runner.model import Check
 from runner.results import AssertionResult
@@ -35,8 +35,15 @@ def subject_value(check: Check, response: HttpResponse) -> Any:
         document = response.json()
     except ValueError as exc:
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
-    # One match is that value, several a list, none NOTHING (see evaluate for multi paths).
-    return jsonpath_value(check.target or "$", document)
+    expr = check.target or "$"
+    if is_multi(expr):
+        # Every selected value, so one selected array is not mistaken for its elements.
+        return Selection(jsonpath_values(expr, document))
+    return jsonpath_value(expr, document)
+
+
+class Selection(list[Any]):
+    """The values a wildcard/filter/`..` JSONPath selected (possibly one, possibly a list)."""
 
 
 def is_multi(expr: str) -> bool:
@@ -89,7 +96,9 @@ def _multi(op: str, values: list[Any], expected: Any) -> bool:
 
 
 def _selected(actual: Any) -> list[Any]:
-    """Returns the values a multi-valued JSONPath selected (jsonpath_value's three shapes)."""
+    """Returns the values a multi-valued JSONPath selected (a Selection, or one value)."""
+    if isinstance(actual, Selection):
+        return list(actual)
     if actual is NOTHING:
         return []
     return actual if isinstance(actual, list) else [actual]
@@ -103,12 +112,23 @@ def _as_status(expected: Any) -> Any:
     return expected
 
 
+def _unselected(actual: Any) -> Any:
+    """Returns a Selection as it is shown: NOTHING, the one value, or the list of values."""
+    if not isinstance(actual, Selection):
+        return actual
+    if not actual:
+        return NOTHING
+    return actual[0] if len(actual) == 1 else list(actual)
+
+
 def _shown(actual: Any) -> Any:
+    actual = _unselected(actual)
     return "(absent)" if actual is NOTHING else actual
 
 
 def _message(check: Check, actual: Any, expected: Any) -> str:
     where = check.subject + (f" {check.target}" if check.target else "")
+    actual = _unselected(actual)
     got = "nothing (absent)" if actual is NOTHING else _brief(actual)
     return f"{where}: expected {check.op} {_brief(expected)}, got {got}"
 

@@ -297,3 +297,25 @@ def test_unknown_operator_inside_length_is_invalid_input(server, coll):
     assert result.code == 2
     assert "#/items/0/assert/jsonpath/$.value/length/lesser (r)" in result.err
     assert "unknown assertion operator 'lesser'" in result.err
+
+
+def test_length_on_a_selection_counts_the_selected_values(server, coll):
+    """Issue 10 point 19: `..` selecting one two-item array has length 1 (one value selected);
+    selecting two values has length 2; a plain path gives the array's own length."""
+    one = {"a": {"items": [1, 2]}}
+    two = {"a": {"items": [1, 2]}, "b": {"items": [3]}}
+    path = coll(
+        {"name": "one array", "method": "POST", "url": f"{server.url}/echo", "body": {"json": one},
+         "assert": {"jsonpath": {"$.json..items": {"length": 1},
+                                 "$.json.a.items": {"length": 2},
+                                 "$.json..items[*]": {"length": 2}}}},
+        {"name": "two arrays", "method": "POST", "url": f"{server.url}/echo", "body": {"json": two},
+         "assert": {"jsonpath": {"$.json..items": {"length": 2, "type": "array"},
+                                 "$.json..items[*]": {"length": 3}}}},
+        {"name": "wrong", "method": "POST", "url": f"{server.url}/echo", "body": {"json": one},
+         "assert": {"jsonpath": {"$.json..items": {"length": 2}}}},
+    )  # fmt: skip
+    result = run_cli("run", path)
+    assert result.code == 1, result.text
+    assert "✔ one array" in result.out and "✔ two arrays" in result.out
+    assert "✘ jsonpath $.json..items: expected length 2, got [1, 2]" in result.out
