@@ -7,11 +7,19 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from runner.resolve.variables import is_sensitive_name
-
 MASK = "***"
+_SENSITIVE_NAME = re.compile(r"secret|password|token|key", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def is_sensitive_name(name: str) -> bool:
+    """Returns True when a variable's name says it holds a secret (cached: asked per request)."""
+    return _SENSITIVE_NAME.search(name) is not None
+
+
 SENSITIVE_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-identity-header"}
 )

@@ -24,14 +24,7 @@ _PATTERNS = {
     "native": re.compile(r"<<\s*([^<>\s]+?)\s*>>"),
     "postman": re.compile(r"\{\{([^{}]+?)\}\}"),
 }
-_SENSITIVE = re.compile(r"secret|password|token|key", re.IGNORECASE)
 _MISSING = object()
-
-
-@lru_cache(maxsize=4096)
-def is_sensitive_name(name: str) -> bool:
-    """Returns True when a variable's name says it holds a secret (cached: asked per request)."""
-    return _SENSITIVE.search(name) is not None
 
 
 @dataclass(frozen=True)
