@@ -1,4 +1,4 @@
-"""The Python API: `runner.engine.session(...)` for scripts and test suites."""
+"""The Python API: `runner.run(...)` for scripts and test suites."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def run(
     for invalid input); a failed assertion is part of the result, never an exception.
     `options` are RunOptions fields, e.g. `iterations=3`, `bail=True`, `retries=2`.
     """
-    from runner.engine.session import RunOptions, base_scope
-    from runner.engine.session import run as run_collection
+    from runner.engine.options import RunOptions
+    from runner.engine.session import base_scope, run_collection
     from runner.errors import collect
     from runner.load import load_collection, load_data, load_environment
     from runner.load.preflight import static_problems

@@ -203,3 +203,12 @@ def flatten(items: tuple[Item, ...], folders: tuple[Folder, ...] = ()) -> list[S
         else:
             steps.append(Step(item, folders))
     return steps
+
+
+def nearest_auth(step: Step, collection: Collection) -> AuthSpec | None:
+    """Returns the auth for `step`: request, then folders inward-out, then collection."""
+    chain = [step.request.auth, *(f.auth for f in reversed(step.folders)), collection.auth]
+    for spec in chain:
+        if spec is not None and spec.type != "inherit":
+            return spec
+    return None

@@ -7,20 +7,19 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.auth.base import TokenCache
+from runner.engine.options import RunOptions, select_steps
+from runner.engine.scriptstep import ScriptRunner
 from runner.engine.step import StepContext, execute
 from runner.model import Collection, Step, flatten
 from runner.report import MultiReporter, RunInfo
 from runner.resolve.render import Settings
-from runner.resolve.variables import Scope, is_sensitive_name
+from runner.resolve.variables import Scope
 from runner.results import ItemResult, RunResult, Summary
-from runner.secrets import Masker
+from runner.secrets import Masker, is_sensitive_name
 from runner.transport.http import Transport
-
-if TYPE_CHECKING:
-    from runner.engine.session import RunOptions
 
 MAX_STEPS_PER_ITERATION = 10_000
 
@@ -40,8 +39,6 @@ class Loop:
         self.options = options
         self.reporter = reporter
         self.masker = masker
-        from runner.engine.session import select_steps
-
         self.steps = select_steps(collection, options.folders)
         self.summary = Summary()
         self.results: list[ItemResult] = []
@@ -274,12 +271,10 @@ def _iteration_count(options: RunOptions) -> int:
 
 def _script_runner(
     collection: Collection, options: RunOptions, transport: Transport, masker: Masker
-) -> Any:
+) -> ScriptRunner | None:
     """Returns a ScriptRunner when the collection has scripts, else None (no JS engine)."""
     if not _has_scripts(collection):
         return None
-    from runner.engine.scriptstep import ScriptRunner
-
     return ScriptRunner(collection, transport, masker, options)
 
 

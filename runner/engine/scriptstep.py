@@ -9,20 +9,29 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from runner.engine.options import RunOptions
 from runner.model import Body, Collection, FilePart, Request, Script, Step
 from runner.resolve.variables import Renderer, Scope
-from runner.results import AssertionResult
+from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker
 from runner.transport.http import HttpRequest, HttpResponse, Transport
 
 if TYPE_CHECKING:
-    from runner.engine.session import RunOptions
-    from runner.engine.step import Outcome
     from runner.scripts import ScriptOutcome
+
+
+@dataclass
+class Outcome:
+    """A step's result plus flow control from scripts (setNextRequest)."""
+
+    result: ItemResult
+    next_request: Any = None
+    jump: bool = False
 
 
 class ScriptRunner:

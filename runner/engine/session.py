@@ -1,47 +1,24 @@
-"""Running a collection: options, the starting variables and secrets, then the Loop."""
+"""Running a collection: the starting variables and secrets, the transport, then the Loop."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.errors import InputError
-from runner.model import Collection, Environment, Step, flatten
+from runner.engine.loop import Loop
+from runner.engine.options import RunOptions
+from runner.model import Collection, Environment
 from runner.report import MultiReporter, Reporter
-from runner.resolve.variables import Scope, is_sensitive_name
+from runner.resolve.variables import Scope
 from runner.results import RunResult
-from runner.secrets import Masker
+from runner.secrets import Masker, is_sensitive_name
 from runner.transport.http import RequestsTransport, Transport
 
 
-@dataclass
-class RunOptions:
-    """How to run: iterations, data, parallelism, network settings."""
-
-    iterations: int | None = None
-    data: Sequence[Mapping[str, Any]] | None = None
-    parallel: int = 1
-    folders: Sequence[str] = ()
-    bail: bool = False
-    timeout_request_ms: int | None = None
-    delay_request_ms: int = 0
-    retries: int = 0
-    insecure: bool = False
-    ca_bundle: str | None = None
-    connect_to: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
-    follow_redirects: bool = True
-    keep_results: bool = True
-    keep_exchange: bool = True
-    module_paths: Sequence[str] = ()
-    script_timeout_ms: int = 5000
-    working_dir: str | None = None
-
-
-def run(
+def run_collection(
     collection: Collection,
     environment: Environment | None = None,
     *,
@@ -65,8 +42,6 @@ def run(
             connect_to=options.connect_to,
             pool_size=max(options.parallel, 1),
         )
-    from runner.engine.loop import Loop
-
     loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
     try:
         return loop.run(base_scope(collection, environment, globals_env, variables))
@@ -156,23 +131,3 @@ def _env_references(sources: Sequence[Path | None]) -> set[str]:
             continue
         names.update(_ENV_REFERENCE.findall(text))
     return names
-
-
-def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
-    """Returns the steps to run, limited to the named folders when any are given."""
-    steps = flatten(collection.items)
-    if not folders:
-        return steps
-    wanted = set(folders)
-    chosen = [s for s in steps if wanted & set(s.path) or s.request.name in wanted]
-    found = {n for s in steps for n in s.path} | {s.request.name for s in steps}
-    missing = sorted(wanted - found)
-    if missing:
-        from runner.suggest import did_you_mean
-
-        guess = did_you_mean(missing[0], sorted(found))
-        raise InputError(
-            f"--folder '{missing[0]}': no folder or request of that name",
-            hint=f"did you mean '{guess}'?" if guess else "folders: " + ", ".join(sorted(found)),
-        )
-    return chosen

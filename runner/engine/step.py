@@ -11,6 +11,7 @@ from runner import auth as auth_mod
 from runner.auth.oauth2 import OAuth2Source
 from runner.checks.assertions import evaluate, subject_value
 from runner.checks.capture import extract
+from runner.engine.scriptstep import Outcome, ScriptRunner
 from runner.errors import (
     AuthError,
     CaptureError,
@@ -18,7 +19,7 @@ from runner.errors import (
     TransportError,
     VariableError,
 )
-from runner.model import AuthSpec, Check, Collection, Step
+from runner.model import AuthSpec, Check, Collection, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, Attempt, Exchange, ItemResult
@@ -27,7 +28,6 @@ from runner.transport.retry import IDEMPOTENT, retry_after_ms, retry_delay
 
 if TYPE_CHECKING:
     from runner.auth.base import Emit, Token, TokenCache
-    from runner.engine.scriptstep import ScriptRunner
     from runner.secrets import Masker
     from runner.transport.http import Transport
 
@@ -49,24 +49,6 @@ class StepContext:
     captured_by: dict[str, str] = field(default_factory=dict)
     file_dirs: tuple[Path, ...] = ()
     auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
-
-
-@dataclass
-class Outcome:
-    """A step's result plus flow control from scripts."""
-
-    result: ItemResult
-    next_request: Any = None
-    jump: bool = False
-
-
-def nearest_auth(step: Step, collection: Collection) -> AuthSpec | None:
-    """Returns the auth for `step`: request, then folders inward-out, then collection."""
-    chain = [step.request.auth, *(f.auth for f in reversed(step.folders)), collection.auth]
-    for spec in chain:
-        if spec is not None and spec.type != "inherit":
-            return spec
-    return None
 
 
 def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:

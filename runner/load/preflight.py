@@ -8,9 +8,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.engine.step import nearest_auth
 from runner.errors import InputError, Location, VariableError
-from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten
+from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten, nearest_auth
 from runner.resolve.dynamic import DYNAMIC
 from runner.resolve.render import missing_file
 from runner.resolve.variables import compile_template, undefined_error

@@ -30,7 +30,8 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Starts the emulator, runs every bundled collection, returns the worst exit status."""
     from runner.cli.commands.run import file_reporters
     from runner.emulator import Emulator
-    from runner.engine.session import RunOptions, build_masker, run
+    from runner.engine.options import RunOptions
+    from runner.engine.session import build_masker, run_collection
     from runner.load import load_collection, load_environment
     from runner.report.console import ConsoleReporter
 
@@ -46,7 +47,7 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             reporters.extend(
                 file_reporters(_numbered(args.junit, index), _numbered(args.json, index), masker)
             )
-            result = run(
+            result = run_collection(
                 collection,
                 environment,
                 variables=variables,

@@ -40,13 +40,13 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     for warning in inputs.warnings:
         err.write(f"warning: {warning}\n")
-    from runner.engine.session import build_masker, run
+    from runner.engine.session import build_masker, run_collection
 
     masker = build_masker(
         inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
     reporters = _reporters(args, out, masker)
-    result = run(
+    result = run_collection(
         inputs.collection,
         inputs.environment,
         globals_env=inputs.globals_env,
@@ -59,7 +59,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
-    from runner.engine.session import RunOptions
+    from runner.engine.options import RunOptions
     from runner.transport.http import parse_connect_to
 
     for name in ("iterations", "parallel", "timeout_request", "retry", "delay_request"):
@@ -74,7 +74,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         if report:
             _check_writable(flag, Path(report))
     if args.folder:
-        from runner.engine.session import select_steps
+        from runner.engine.options import select_steps
 
         select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
     return RunOptions(
