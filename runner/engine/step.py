@@ -182,8 +182,8 @@ def _send(
 def _record(
     ctx: StepContext, result: ItemResult, http: HttpRequest, response: HttpResponse
 ) -> None:
+    # elapsed_ms already holds every attempt's time (_send adds them up).
     result.status, result.reason = response.status, response.reason
-    result.elapsed_ms = response.elapsed_ms
     body = http.data
     shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = response.text
