@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 _SENSITIVE_NAME = re.compile(r"secret|password|token|key", re.IGNORECASE)
@@ -35,7 +37,12 @@ SENSITIVE_FIELDS = frozenset(
         "assertion",
     }
 )
-_MIN_LENGTH = 3
+MIN_LENGTH = 3
+"""Shorter values (and whitespace-only ones) are never masked: they are ordinary text."""
+ELLIPSIS = "…"
+# What requests/urllib3 leave unencoded when they re-quote a URL written by hand.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
 
 
 class Masker:
@@ -43,18 +50,25 @@ class Masker:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
+        self._seen: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
         self.add_all(values)
 
     def add(self, value: Any) -> None:
-        """Adds a secret value (ignored when too short to mask meaningfully)."""
+        """Adds a secret value and every form it takes on the wire (ignored when too short).
+
+        URL/form encodings, JSON and Python escaping and base64 are masked too, so a secret
+        sent in a query string or echoed in a JSON body never shows in any of its forms.
+        """
         if not isinstance(value, str):
             value = str(value) if value is not None else ""
-        if len(value) < _MIN_LENGTH or value in self._values:
+        if len(value.strip()) < MIN_LENGTH or value in self._seen:
             return
+        forms = {f for f in encoded_forms(value) if len(f.strip()) >= MIN_LENGTH}
         with self._lock:
-            self._values.add(value)
+            self._seen.add(value)
+            self._values.update(forms)
             self._pattern = None
 
     def add_all(self, values: Iterable[Any]) -> None:
@@ -75,9 +89,13 @@ class Masker:
         pattern = self._pattern
         if pattern is None:
             with self._lock:
-                ordered = sorted(self._values, key=len, reverse=True)
-                pattern = self._pattern = re.compile("|".join(map(re.escape, ordered)))
+                pattern = self._pattern = re.compile(_trie_pattern(self._values))
         return pattern.sub(MASK, text)
+
+    def shorten(self, text: str, limit: int) -> str:
+        """Returns `text` masked, then cut to `limit` characters with `…` (no secret prefix)."""
+        masked = self.mask(text)
+        return masked if len(masked) <= limit else masked[: max(limit - 1, 0)] + ELLIPSIS
 
     def mask_value(self, value: Any) -> Any:
         """Returns a JSON-like value with secrets masked in every string and sensitive key."""
@@ -97,6 +115,80 @@ class Masker:
         return [(k, MASK if k.lower() in SENSITIVE_HEADERS else self.mask(v)) for k, v in headers]
 
 
+def _trie_pattern(values: Iterable[str]) -> str:
+    """Returns a regular expression matching any of `values`, the longest one first.
+
+    The values share prefixes (a secret and its encodings), so they are factored into a
+    trie: the regex engine then tries a few branches per position instead of every value.
+    """
+    trie: dict[str, Any] = {}
+    for value in values:
+        node = trie
+        for char in value:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = []
+        for char, child in node.items():
+            if not char:
+                continue
+            run = char
+            while len(child) == 1 and "" not in child:  # a chain without branches: one literal
+                (char, child), *_ = child.items()
+                run += char
+            branches.append(re.escape(run) + build(child))
+        if "" in node:  # a value ends here: a longer one is tried first
+            branches.append("")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return build(trie)
+
+
+def encoded_forms(value: str) -> set[str]:
+    """Returns `value` and the forms it takes when encoded for the wire or a report.
+
+    URL encoding (each of the safe sets requests and urllib use, upper- and lower-case hex),
+    form encoding (`+` for spaces), JSON string escaping (once and twice: a JSON body echoed
+    inside a JSON document), Python's repr escaping, and base64 (standard and URL-safe)
+    both of the value alone and of the value inside a longer encoded text, as the password
+    in a Basic `user:password` credential.
+    """
+    forms = {value}
+    for safe in ("", "/", _URL_SAFE):
+        forms.add(quote(value, safe=safe))
+        forms.add(quote_plus(value, safe=safe))
+    forms |= {_PERCENT.sub(lambda m: m[0].lower(), f) for f in forms}
+    for text in list(forms):
+        once = json.dumps(text)[1:-1]
+        forms |= {once, json.dumps(once)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    forms.add(repr(value)[1:-1])
+    forms |= _base64_forms(value.encode("utf-8"))
+    return forms
+
+
+def _base64_forms(raw: bytes) -> set[str]:
+    """Returns base64 texts that can only come from `raw`: alone, or within longer data.
+
+    Inside longer data the value starts at byte 0, 1 or 2 of a 3-byte group; the groups
+    that also hold neighbouring bytes are left out, the whole groups of the value kept.
+    """
+    forms: set[str] = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(raw).decode("ascii")
+        forms |= {whole, whole.rstrip("=")}
+        for offset in range(3):
+            padded = encode(b"\0" * offset + raw).decode("ascii")
+            start = 4 if offset else 0
+            end = (offset + len(raw)) // 3 * 4
+            core = padded[start:end]
+            if len(core) >= 8:  # shorter cores could turn up in unrelated base64 text
+                forms.add(core)
+    return forms
+
+
 _COOKIE_ATTRIBUTES = frozenset(
     {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "partitioned"}
 )
@@ -113,16 +205,25 @@ def header_credentials(headers: Iterable[tuple[str, str]]) -> list[str]:
         lowered = name.lower()
         if lowered not in SENSITIVE_HEADERS:
             continue
-        found.append(value)
         if lowered in ("cookie", "set-cookie"):
+            found.append(value)
             pairs = value.split(";")
             for pair in pairs[:1] if lowered == "set-cookie" else pairs:
                 key, sep, cookie = pair.strip().partition("=")
                 if sep and key.lower() not in _COOKIE_ATTRIBUTES:
                     found.append(cookie)
         else:
-            found.append(value.partition(" ")[2])
+            scheme, _, credentials = value.strip().partition(" ")
+            if credentials.strip():
+                found += [value, credentials]
+            elif scheme.lower() not in _AUTH_SCHEMES:  # a bare token, sent without a scheme
+                found.append(value)
     return found
+
+
+# A scheme alone (`Bearer` with an empty token) is not a secret: masking it would hide the
+# word everywhere.
+_AUTH_SCHEMES = frozenset({"bearer", "basic", "digest", "negotiate", "ntlm", "token", "hawk"})
 
 
 def body_credentials(text: str | None) -> list[str]:

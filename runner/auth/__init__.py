@@ -35,14 +35,27 @@ class AuthPlan:
     secrets: list[str] = field(default_factory=list)
 
 
-def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: int = 0) -> AuthPlan:
+def prepare(
+    spec: AuthSpec | None,
+    render: Render,
+    *,
+    base_dir: Path,
+    retries: int = 0,
+    dialect: str = "native",
+) -> AuthPlan:
     """Returns the AuthPlan for `spec` (None or type none: nothing to do).
 
     Raises:
-        AuthError: the auth block cannot be used (missing fields, unsupported type).
+        AuthError: the auth block cannot be used (missing fields, unsupported type, an
+            empty credential in a native collection).
     """
     if spec is None or spec.type in ("none", "noauth", "inherit"):
         return AuthPlan()
+    field = REQUIRED_CREDENTIALS.get(spec.type)
+    if field is not None and not render(str(spec.params.get(field, ""))).strip():
+        if dialect == "postman":
+            return AuthPlan()  # as Newman: an auth without its credential adds nothing
+        raise AuthError(f"not sent: {empty_credential(spec.type)}", hint=EMPTY_HINT)
     plan = _plan(spec, render, base_dir, retries)
     # Credentials written literally in an auth block are secrets too, whatever their name.
     plan.secrets = [
@@ -51,6 +64,17 @@ def prepare(spec: AuthSpec | None, render: Render, *, base_dir: Path, retries: i
         if isinstance(value, str) and key in SECRET_PARAMS
     ]
     return plan
+
+
+REQUIRED_CREDENTIALS = {"bearer": "token", "apikey": "value"}
+"""The field an auth type cannot do without: empty or blank, the request is not sent."""
+EMPTY_HINT = "give it a value (check the variable it comes from), or use auth type none"
+
+
+def empty_credential(auth_type: str) -> str:
+    """Returns the sentence for an auth block whose credential is empty or blank."""
+    what = "bearer token" if auth_type == "bearer" else "API key value"
+    return f"the {what} is empty"
 
 
 SECRET_PARAMS = frozenset(

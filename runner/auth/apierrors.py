@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from runner.transport.http import HttpResponse
@@ -41,8 +42,13 @@ GRAPH_HINTS = {
 }
 
 
-def explain(response: HttpResponse, had_token: bool) -> str | None:
-    """Returns a plain-words hint for an ARM or Graph error response, or None."""
+def explain(
+    response: HttpResponse, had_token: bool, mask: Callable[[str], str] = str
+) -> str | None:
+    """Returns a plain-words hint for an ARM or Graph error response, or None.
+
+    The API's message is masked with `mask` before it is shortened.
+    """
     try:
         payload = json.loads(response.body)
     except ValueError:
@@ -51,7 +57,7 @@ def explain(response: HttpResponse, had_token: bool) -> str | None:
     if not isinstance(error, dict):
         return None
     code = str(error.get("code", ""))
-    message = str(error.get("message", ""))
+    message = mask(str(error.get("message", "")))
     hint = GRAPH_HINTS.get(code) if "innerError" in error else None
     hint = hint or ARM_HINTS.get(code) or GRAPH_HINTS.get(code)
     if hint is None:

@@ -15,8 +15,16 @@ from runner.model import Check
 from runner.results import AssertionResult
 from runner.transport.http import HttpResponse
 
+Mask = Callable[[str], str]
+BRIEF = 200
+"""How many characters of a value a failure message shows (after masking)."""
 
-def subject_value(check: Check, response: HttpResponse) -> Any:
+
+def _same(text: str) -> str:
+    return text
+
+
+def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> Any:
     """Returns the value a check looks at, or NOTHING when absent.
 
     Raises:
@@ -33,8 +41,9 @@ def subject_value(check: Check, response: HttpResponse) -> Any:
         return response.text
     try:
         document = response.json()
-    except ValueError as exc:
-        raise RequestError(f"cannot evaluate JSONPath {check.target}: {exc}") from None
+    except ValueError:
+        reason = not_json_reason(response, mask)
+        raise RequestError(f"cannot evaluate JSONPath {check.target}: {reason}") from None
     expr = check.target or "$"
     if is_multi(expr):
         # Every selected value, so one selected array is not mistaken for its elements.
@@ -55,8 +64,12 @@ ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", 
 """Operators that, on a multi-valued JSONPath, must hold for every selected value."""
 
 
-def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
-    """Returns the result of applying `check.op` with the rendered `expected` to `actual`."""
+def evaluate(check: Check, actual: Any, expected: Any, mask: Mask = _same) -> AssertionResult:
+    """Returns the result of applying `check.op` with the rendered `expected` to `actual`.
+
+    `mask` hides secrets in the message before values are shortened, so no prefix of a
+    secret is left at the cut.
+    """
     name = check.label
     if check.subject == "status":
         # A status from a variable (--var, CSV data, environment) arrives as text.
@@ -69,9 +82,10 @@ def evaluate(check: Check, actual: Any, expected: Any) -> AssertionResult:
         else:
             passed = operation(actual, expected)
     except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
-        message = f"{_message(check, actual, expected)} (cannot compare: {exc})"
+        # The exception's text was cut further in than this message is: no prefix survives.
+        message = _cut(mask(f"{_message(check, actual, expected, mask)} (cannot compare: {exc})"))
         return AssertionResult(name, False, expected, _shown(actual), message)
-    message = "" if passed else _message(check, actual, expected)
+    message = "" if passed else _message(check, actual, expected, mask)
     return AssertionResult(name, passed, expected, _shown(actual), message)
 
 
@@ -126,16 +140,35 @@ def _shown(actual: Any) -> Any:
     return "(absent)" if actual is NOTHING else actual
 
 
-def _message(check: Check, actual: Any, expected: Any) -> str:
+def _message(check: Check, actual: Any, expected: Any, mask: Mask = _same) -> str:
     where = check.subject + (f" {check.target}" if check.target else "")
     actual = _unselected(actual)
-    got = "nothing (absent)" if actual is NOTHING else _brief(actual)
-    return f"{where}: expected {check.op} {_brief(expected)}, got {got}"
+    got = "nothing (absent)" if actual is NOTHING else _brief(actual, mask)
+    return f"{where}: expected {check.op} {_brief(expected, mask)}, got {got}"
 
 
-def _brief(value: Any) -> str:
+def _brief(value: Any, mask: Mask = _same, limit: int = BRIEF) -> str:
+    """Returns `value` for a message: masked first, then cut to `limit` characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return repr(text[:200]) if isinstance(value, str) else text[:200]
+    text = _cut(mask(text), limit)
+    return repr(text) if isinstance(value, str) else text
+
+
+def _cut(text: str, limit: int = 3 * BRIEF) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def not_json_reason(response: HttpResponse, mask: Mask = _same) -> str:
+    """Returns why the body is not JSON, with its start masked before it is cut."""
+    ctype = response.headers.get("Content-Type", "no Content-Type")
+    if not response.body:
+        return f"the response body is empty (status {response.status})"
+    start = _cut(mask(response.text), 60).replace("\n", " ")
+    return f"the response body is not JSON ({ctype}): {start!r}"
+
+
+_FAR = 5 * BRIEF
+"""Values in exception texts are cut here, beyond the final cut of the message (3 * BRIEF)."""
 
 
 def _equals(actual: Any, expected: Any) -> bool:
@@ -170,7 +203,7 @@ def _type(actual: Any, expected: str) -> bool:
         "null": lambda v: v is None,
     }
     if expected not in checks:
-        raise ValueError(f"unknown type {_brief(expected)}; one of {', '.join(checks)}")
+        raise ValueError(f"unknown type {_brief(expected, limit=_FAR)}; one of {', '.join(checks)}")
     return checks[expected](actual)
 
 
@@ -184,7 +217,7 @@ def _contains(actual: Any, expected: Any) -> bool:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or value is NOTHING or value is None:
-        raise TypeError(f"{_brief(_shown(value))} is not a number")
+        raise TypeError(f"{_brief(_shown(value), limit=_FAR)} is not a number")
     return float(value)
 
 
@@ -202,7 +235,7 @@ def _length(actual: Any, expected: Any) -> bool:
 
 def _moment(actual: Any) -> datetime:
     if not isinstance(actual, str):
-        raise TypeError(f"{_brief(_shown(actual))} is not a date-time")
+        raise TypeError(f"{_brief(_shown(actual), limit=_FAR)} is not a date-time")
     return parse_moment(actual)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from runner.checks.assertions import not_json_reason
 from runner.checks.query import NOTHING, compile_regex, jsonpath_value
 from runner.errors import CaptureError
 from runner.model import Capture
 from runner.transport.http import HttpResponse
 
 
-def extract(capture: Capture, response: HttpResponse) -> Any:
+def extract(capture: Capture, response: HttpResponse, mask: Callable[[str], str] = str) -> Any:
     """Returns the captured value.
 
     Raises:
@@ -35,8 +37,8 @@ def extract(capture: Capture, response: HttpResponse) -> Any:
             ) from None
     try:
         document = response.json()
-    except ValueError as exc:
-        raise CaptureError(f"capture {capture.name}: {exc}") from None
+    except ValueError:
+        raise CaptureError(f"capture {capture.name}: {not_json_reason(response, mask)}") from None
     value = jsonpath_value(capture.expr or "$", document)
     if value is NOTHING:
         raise CaptureError(f"capture {capture.name}: {capture.expr} found nothing in the response")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,11 @@ def _run(
             return
     spec = nearest_auth(step, ctx.collection)
     plan = auth_mod.prepare(
-        spec, renderer.text, base_dir=ctx.collection.base_dir, retries=ctx.retries
+        spec,
+        renderer.text,
+        base_dir=ctx.collection.base_dir,
+        retries=ctx.retries,
+        dialect=ctx.collection.dialect,
     )
     if ctx.masker is not None:
         ctx.masker.add_all(plan.secrets)
@@ -120,11 +125,12 @@ def _run(
         result.attempts.append(Attempt(401, None, "401 with a token: renewed the token"))
         response = _send(ctx, request.retry, http, result)
     _record(ctx, result, http, response)
-    _check(request.checks, request.captures, response, renderer, scope, result)
+    mask = ctx.masker.mask if ctx.masker is not None else str
+    _check(request.checks, request.captures, response, renderer, scope, result, mask)
     if result.failed and response.status >= 400:
         from runner.auth.apierrors import explain
 
-        result.hint = explain(response, token is not None)
+        result.hint = explain(response, token is not None, mask)
     if ctx.scripts is not None:
         ctx.scripts.test(step, scope, response, http, outcome)
 
@@ -216,14 +222,15 @@ def _check(
     renderer: Renderer,
     scope: Scope,
     result: ItemResult,
+    mask: Callable[[str], str],
 ) -> None:
     """Evaluates status checks, then captures, then the other checks (all of them)."""
     status_checks = [c for c in checks if c.subject == "status"]
     for check in status_checks:
-        result.assertions.append(_assert(check, response, renderer))
+        result.assertions.append(_assert(check, response, renderer, mask))
     for capture in captures:
         try:
-            value = extract(capture, response)
+            value = extract(capture, response, mask)
         except CaptureError as exc:
             result.assertions.append(
                 AssertionResult(f"capture {capture.name}", False, message=exc.message)
@@ -233,13 +240,15 @@ def _check(
         result.captures[capture.name] = value
     for check in checks:
         if check.subject != "status":
-            result.assertions.append(_assert(check, response, renderer))
+            result.assertions.append(_assert(check, response, renderer, mask))
 
 
-def _assert(check: Check, response: HttpResponse, renderer: Renderer) -> AssertionResult:
+def _assert(
+    check: Check, response: HttpResponse, renderer: Renderer, mask: Callable[[str], str]
+) -> AssertionResult:
     try:
         expected = renderer.json(check.expected, check.location)
     except VariableError as exc:
         return AssertionResult(check.label, False, check.expected, None, exc.message)
     # A jsonpath check on a non-JSON body raises RequestError: an error of the request.
-    return evaluate(check, subject_value(check, response), expected)
+    return evaluate(check, subject_value(check, response, mask), expected, mask)

@@ -70,7 +70,64 @@ def static_problems(
                 )
         defined |= {c.name for c in step.request.captures}
         errors.extend(_missing_files(step, collection))
+        problem = _empty_credential(step, collection, fixed, data_columns)
+        if problem is not None and problem.location is not None:
+            key = ("<empty credential>", problem.location.pointer)
+            if key not in seen:  # a folder's or the collection's auth: reported once
+                seen.add(key)
+                errors.append(problem)
     return errors, warnings
+
+
+def _empty_credential(
+    step: Step, collection: Collection, known: Mapping[str, Any], data_columns: set[str]
+) -> InputError | None:
+    """Returns an error when the step's bearer token or API key is empty before the run.
+
+    Only values known now count; one that comes from a data row or a capture is checked
+    when the request is about to be sent.
+    """
+    spec = nearest_auth(step, collection)
+    if collection.dialect != "native" or spec is None:
+        return None
+    from runner.auth import EMPTY_HINT, REQUIRED_CREDENTIALS, empty_credential
+
+    field = REQUIRED_CREDENTIALS.get(spec.type)
+    if field is None:
+        return None
+    value = _static_text(str(spec.params.get(field, "")), known, data_columns)
+    if value is None or value.strip():
+        return None
+    return InputError(
+        empty_credential(spec.type),
+        location=spec.location.child(field),
+        hint=EMPTY_HINT,
+    )
+
+
+def _static_text(
+    text: str, known: Mapping[str, Any], data_columns: set[str], depth: int = 0
+) -> str | None:
+    """Returns `text` with its variables filled in, or None when one is known only later."""
+    parts: list[str] = []
+    for part in compile_template(text, "native").parts:
+        if isinstance(part, str):
+            parts.append(part)
+            continue
+        name = part.name
+        if name.startswith("$env."):
+            value: Any = os.environ.get(name[5:])
+        elif name in data_columns or name not in known or depth >= 10:
+            return None
+        else:
+            value = known[name]
+        if value is None:
+            return None
+        inner = _static_text(str(value), known, data_columns, depth + 1)
+        if inner is None:
+            return None
+        parts.append(inner)
+    return "".join(parts)
 
 
 def _undefined(

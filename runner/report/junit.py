@@ -87,8 +87,10 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
         f"{result.method} {result.url} → {result.status if result.status is not None else '—'}"
     ]
     failed = [a for a in result.assertions if not a.passed and not a.skipped]
+    # Values are masked before repr() escapes them: an escaped secret would not be found.
     lines.extend(
-        f"FAILED {a.message or a.name} (expected {a.expected!r}, actual {a.actual!r})"
+        f"FAILED {a.message or a.name} (expected {masker.mask_value(a.expected)!r}, "
+        f"actual {masker.mask_value(a.actual)!r})"
         for a in failed
     )
     if result.hint:

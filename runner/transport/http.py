@@ -100,11 +100,11 @@ class HttpResponse:
 
 
 def _not_json_reason(response: HttpResponse) -> str:
+    # No body excerpt here: callers that show one mask it before they cut it.
     ctype = response.headers.get("Content-Type", "no Content-Type")
-    start = response.text[:60].replace("\n", " ")
     if not response.body:
         return f"the response body is empty (status {response.status})"
-    return f"the response body is not JSON ({ctype}): {start!r}"
+    return f"the response body is not JSON ({ctype})"
 
 
 class Transport(Protocol):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fault_server import FaultServer, serve_faults
 from support.local_server import LocalServer, serve
 
 
@@ -38,6 +39,19 @@ def server(_server: LocalServer) -> LocalServer:
     """Returns the shared plain-HTTP server with an empty request log."""
     _server.clear()
     return _server
+
+
+@pytest.fixture(scope="session")
+def _faults() -> Iterator[FaultServer]:
+    with serve_faults() as running:
+        yield running
+
+
+@pytest.fixture
+def faults(_faults: FaultServer) -> FaultServer:
+    """Returns the shared fault server (trickling bodies, Retry-After…) with an empty log."""
+    _faults.clear()
+    return _faults
 
 
 @pytest.fixture(autouse=True)

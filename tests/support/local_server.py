@@ -300,11 +300,18 @@ def serve(tls: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
     server.RequestHandlerClass = handler
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
+    with running(server):
+        yield state
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[None]:
+    """Serves `server` on a daemon thread for the duration of the block, then closes it."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
     try:
-        yield state
+        yield
     finally:
         server.shutdown()
         server.server_close()

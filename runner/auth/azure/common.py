@@ -120,7 +120,8 @@ def finish(result: ItemResult, response: HttpResponse) -> None:
     result.elapsed_ms += response.elapsed_ms
     if result.exchange is not None:
         result.exchange.response_headers = list(response.header_list)
-        result.exchange.response_body = masked_body(response.text[:4000])
+        # Masked before it is cut: a cut JSON body would not parse, and nothing would be masked.
+        result.exchange.response_body = masked_body(response.text)[:4000]
 
 
 def token_from(response: HttpResponse, settings: AzureSettings, hint: str | None = None) -> Token:
