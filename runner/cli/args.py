@@ -74,6 +74,11 @@ def add_commands(sub: Any) -> None:
         help="runner: a testcase per request (default); newman: Newman's layout",
     )
     r.add_argument("--json", metavar="FILE", help="write the whole run as JSON")
+    r.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write a self-contained HTML report (summary, timeline, failures filter)",
+    )
     quiet = r.add_mutually_exclusive_group()
     quiet.add_argument(
         "-q", "--quiet", action="store_true", help="print only failures and the summary"

@@ -70,7 +70,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
             raise InputError(f"{flag} must be at least {least}, got {value}")
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
         raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
-    for flag, report in (("--junit", args.junit), ("--json", args.json)):
+    for flag, report in (("--junit", args.junit), ("--json", args.json), ("--html", args.html)):
         if report:
             _check_writable(flag, Path(report))
     if args.folder:
@@ -91,7 +91,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         connect_to=dict(parse_connect_to(s) for s in args.connect_to),
         follow_redirects=not args.ignore_redirects,
         keep_results=False,
-        keep_exchange=bool(args.verbose or args.json),
+        keep_exchange=bool(args.verbose or args.json or args.html),
         module_paths=tuple(args.module_path),
         script_timeout_ms=args.timeout_script,
         working_dir=args.working_dir,
@@ -107,7 +107,7 @@ def _check_writable(flag: str, path: Path) -> None:
             f"{flag} {path}: cannot create folder {path.parent}: {exc.strerror}"
         ) from None
     if path.is_dir():
-        suffix = ".xml" if flag == "--junit" else ".json"
+        suffix = {"--junit": ".xml", "--html": ".html"}.get(flag, ".json")
         raise InputError(
             f"{flag} {path}: is a folder", hint=f"e.g. {flag} {path / 'report'}{suffix}"
         )
@@ -118,13 +118,20 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
 
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     reporters: list[Any] = [ConsoleReporter(masker, stream=out, verbosity=verbosity)]
-    return reporters + file_reporters(args.junit, args.json, masker, args.junit_layout)
+    return reporters + file_reporters(
+        args.junit, args.json, masker, args.junit_layout, html=args.html
+    )
 
 
 def file_reporters(
-    junit: str | Path | None, json: str | Path | None, masker: Any, layout: str = "runner"
+    junit: str | Path | None,
+    json: str | Path | None,
+    masker: Any,
+    layout: str = "runner",
+    *,
+    html: str | Path | None = None,
 ) -> list[Any]:
-    """Returns the JUnit and JSON reporters asked for (none when both paths are None)."""
+    """Returns the JUnit, JSON and HTML reporters asked for (none when every path is None)."""
     reporters: list[Any] = []
     if junit:
         from runner.report.junit import JUnitReporter, NewmanJUnitReporter
@@ -135,6 +142,10 @@ def file_reporters(
         from runner.report.json_report import JsonReporter
 
         reporters.append(JsonReporter(Path(json), masker))
+    if html:
+        from runner.report.html import HtmlReporter
+
+        reporters.append(HtmlReporter(Path(html), masker))
     return reporters
 
 
