@@ -35,9 +35,13 @@ def chromium_path() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Returns a headless Chromium driven by Playwright (Debian's binary, no download)."""
+    """Returns a headless Chromium driven by Playwright (Debian's binary, no download).
+
+    Module-scoped: Playwright's sync API runs an asyncio loop while it is open, and other
+    code (mini-racer's timeouts) refuses to work inside a running loop.
+    """
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
