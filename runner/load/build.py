@@ -239,7 +239,9 @@ class Builder:
             try:
                 parse_moment(expected)
             except ValueError as exc:
-                self.problems.add(str(exc), where, "use ISO 8601, 'now', or 'now+30d'")
+                self.problems.add(
+                    str(exc), where, "use ISO 8601, an HTTP date, 'now', or 'now+30d'"
+                )
 
     def _check_jsonpath(self, expr: str, parts: list[str | int]) -> None:
         problem = jsonpath_error(expr)

@@ -319,3 +319,32 @@ def test_length_on_a_selection_counts_the_selected_values(server, coll):
     assert result.code == 1, result.text
     assert "✔ one array" in result.out and "✔ two arrays" in result.out
     assert "✘ jsonpath $.json..items: expected length 2, got [1, 2]" in result.out
+
+
+def test_before_after_read_http_dates(server, coll):
+    """Issue 10 point 18: RFC 7231 dates (the `Date` header, IMF-fixdate, RFC 850, asctime)
+    as actual and expected values of `before`/`after`."""
+    y2k = "Sat, 01 Jan 2000 00:00:00 GMT"
+    around = {"before": "1994-11-06T08:49:38Z", "after": "Sun, 06 Nov 1994 08:49:36 GMT"}
+    dates = {
+        "imf": "Sun, 06 Nov 1994 08:49:37 GMT",
+        "rfc850": "Sunday, 06-Nov-94 08:49:37 GMT",
+        "asctime": "Sun Nov  6 08:49:37 1994",
+    }
+    path = coll(
+        {"name": "header", "url": f"{server.url}/json",
+         "assert": {"headers": {"Date": {"before": "now+1m", "after": y2k}}}},
+        {"name": "forms", "method": "POST", "url": f"{server.url}/echo", "body": {"json": dates},
+         "assert": {"jsonpath": {f"$.json.{key}": around for key in dates}}},
+        {"name": "late", "url": f"{server.url}/json",
+         "assert": {"headers": {"Date": {"before": y2k}}}},
+    )  # fmt: skip
+    result = run_cli("run", path)
+    assert result.code == 1, result.text
+    assert "✔ header" in result.out and "✔ forms" in result.out
+    assert f"✘ headers Date: expected before '{y2k}'" in result.out
+    invalid_date = {"headers": {"Date": {"before": "Sun, 32 Nov 1994"}}}
+    bad = coll({"name": "r", "url": f"{server.url}/json", "assert": invalid_date}, file="b.json")
+    invalid = run_cli("validate", bad)
+    assert invalid.code == 2
+    assert "neither an ISO 8601 date-time nor an HTTP date" in invalid.err
