@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.junit_xsd import check_junit_files
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,3 +57,16 @@ def _clean_environment(
     # test: point it at a closed loopback port, where it is refused at once.
     monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(autouse=True)
+def _junit_files_match_the_xsd(
+    request: pytest.FixtureRequest, _clean_environment: None
+) -> Iterator[None]:
+    """Every JUnit file a test leaves in its tmp_path or working folder must validate against
+    Jenkins' junit-10.xsd (issue 10 point 14): a test that writes --junit checks it for free."""
+    folders = [Path.cwd()]
+    if "tmp_path" in request.fixturenames:
+        folders.append(request.getfixturevalue("tmp_path"))
+    yield
+    check_junit_files(*folders)

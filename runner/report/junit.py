@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 
 from runner.report import RunInfo
@@ -27,16 +30,39 @@ class _Case:
     detail: str = ""
 
 
+@dataclass(slots=True)
+class _Counts:
+    """The suite's totals, counted as testcases go to the spool."""
+
+    tests: int = 0
+    failures: int = 0
+    errors: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
 class JUnitReporter:
-    """Writes one <testsuite> per run and one <testcase> per request and token acquisition."""
+    """Writes one <testsuite> per run and one <testcase> per request and token acquisition.
+
+    Each testcase is written to an anonymous spool file as it arrives, and the report is
+    assembled from the spool at the end, so memory stays flat however long the run.
+    junit-xml builds and escapes each testcase; the <testsuites>/<testsuite> wrapper is
+    written here because junit-xml needs every testcase in memory to write it, and adds a
+    `disabled` attribute that the JUnit XSD (Jenkins' junit-10.xsd) rejects.
+    """
 
     def __init__(self, path: Path, masker: Masker) -> None:
         self.path = path
         self.masker = masker
-        self.cases: list[_Case] = []
         self.suite = "runner"
         self.started = time.time()
+        self.counts = _Counts()
         self._names: dict[tuple[str, str], int] = {}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # An anonymous file: nothing is left behind if the run dies before finish().
+        self._spool: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish()
+            "w+", encoding="utf-8", dir=path.parent
+        )
 
     def start(self, info: RunInfo) -> None:
         """Remembers the suite name."""
@@ -47,10 +73,20 @@ class JUnitReporter:
         """Warnings do not appear in JUnit."""
 
     def result(self, result: ItemResult) -> None:
-        """Keeps a compact testcase for `result`."""
+        """Writes the testcase for `result` to the spool and counts it."""
         classname = "auth" if result.kind == "token" else ".".join((self.suite, *result.path))
         name = self._unique(classname, result.display_name)
-        self.cases.append(_testcase(result, name, classname, self.masker))
+        self.add(_testcase(result, name, classname, self.masker))
+
+    def add(self, case: _Case) -> None:
+        """Writes `case` to the spool and counts it."""
+        counts = self.counts
+        counts.tests += 1
+        counts.seconds += case.seconds
+        counts.failures += case.outcome == "failure"
+        counts.errors += case.outcome == "error"
+        counts.skipped += case.outcome == "skipped"
+        self._spool.write(testcase_xml(case))
 
     def _unique(self, classname: str, name: str) -> str:
         # Two requests with one name in one folder would merge in CI history; number them.
@@ -59,24 +95,68 @@ class JUnitReporter:
         self._names[key] = seen + 1
         return name if seen == 0 else f"{name} ({seen + 1})"
 
-    def finish(self, run: RunResult) -> None:
-        """Writes the XML file."""
-        from junit_xml import TestCase, TestSuite, to_xml_report_string
-
-        cases = []
-        for case in self.cases:
-            # Not rounded: junit-xml drops a time of 0.0, and a local response can take < 0.5 ms.
-            tc = TestCase(case.name, classname=case.classname, elapsed_sec=case.seconds)
-            if case.outcome == "failure":
-                tc.add_failure_info(message=case.message, output=case.detail)
-            elif case.outcome == "error":
-                tc.add_error_info(message=case.message, output=case.detail)
-            elif case.outcome == "skipped":
-                tc.add_skipped_info(message=case.message)
-            cases.append(tc)
+    def finish(self, run: RunResult | None) -> None:
+        """Writes the XML file: the suite's header, the spooled testcases, the closing tags."""
+        counts = self.counts
         stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds")
-        suite = TestSuite(self.suite, cases, timestamp=stamp)
-        write_text(self.path, to_xml_report_string([suite], encoding="utf-8"))
+        totals = {
+            "tests": str(counts.tests),
+            "failures": str(counts.failures),
+            "errors": str(counts.errors),
+        }
+        # Suite times are SUREFIRE_TIME in the XSD: at most three decimals.
+        seconds = f"{counts.seconds:.3f}"
+        suites = ET.Element("testsuites", {**totals, "time": seconds})
+        suite = ET.Element(
+            "testsuite",
+            {"name": self.suite, **totals, "skipped": str(counts.skipped), "time": seconds,
+             "timestamp": stamp},
+        )  # fmt: skip
+        with self._spool:
+            self._spool.seek(0)
+            temp = self.path.with_name(self.path.name + ".tmp")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "w", encoding="utf-8") as out:
+                out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+                out.write(_start_tag(suites) + "\n\t" + _start_tag(suite) + "\n")
+                shutil.copyfileobj(self._spool, out)
+                out.write("\t</testsuite>\n</testsuites>\n")
+            temp.replace(self.path)
+
+
+def write_error_junit(path: Path, suite: str, message: str, detail: str) -> None:
+    """Writes a JUnit file holding one <error> testcase that says why nothing ran."""
+    reporter = JUnitReporter(path, Masker())
+    reporter.suite = suite
+    reporter.add(_Case("invalid input", "runner", 0.0, "error", message, detail))
+    reporter.finish(None)
+
+
+def _start_tag(element: ET.Element) -> str:
+    """Returns `element`'s start tag, attributes escaped, characters XML cannot hold dropped."""
+    return _ILLEGAL_XML.sub("", ET.tostring(element, encoding="unicode").removesuffix(" />") + ">")
+
+
+def testcase_xml(case: _Case) -> str:
+    """Returns one <testcase> element (indented two levels, one line per child) built by
+    junit-xml, with the characters XML 1.0 cannot hold dropped."""
+    from junit_xml import TestCase, TestSuite
+
+    tc = TestCase(case.name, classname=case.classname)
+    if case.outcome == "failure":
+        tc.add_failure_info(message=case.message, output=case.detail)
+    elif case.outcome == "error":
+        tc.add_error_info(message=case.message, output=case.detail)
+    elif case.outcome == "skipped":
+        tc.add_skipped_info(message=case.message)
+    element = TestSuite("", [tc]).build_xml_doc().find("testcase")
+    assert element is not None  # junit-xml always writes the testcase it was given
+    # Always a time, with microseconds: a local response can take < 0.5 ms, and junit-xml
+    # leaves out a time of 0.
+    element.set("time", f"{case.seconds:.6f}")
+    ET.indent(element, space="\t", level=2)
+    text = ET.tostring(element, encoding="unicode")
+    return "\t\t" + _ILLEGAL_XML.sub("", text) + "\n"
 
 
 def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> _Case:

@@ -101,10 +101,7 @@ def _check_static(inputs: Inputs) -> None:
 
 def error_junit(path: str, error: RunnerError, suite: str) -> None:
     """Writes a JUnit file holding one <error> testcase that says why nothing ran."""
-    from junit_xml import TestCase, TestSuite, to_xml_report_string
+    from runner.report.junit import write_error_junit
 
-    from runner.report.junit import write_text
-
-    case = TestCase("invalid input", classname="runner")
-    case.add_error_info(message=error.render().splitlines()[0], output=error.render())
-    write_text(Path(path), to_xml_report_string([TestSuite(suite, [case])], encoding="utf-8"))
+    text = error.render()
+    write_error_junit(Path(path), suite, text.splitlines()[0], text)
