@@ -1,7 +1,7 @@
 """Auth: static credentials applied to a request, or a token source for the token step.
 
-`prepare(spec, render, ...)` returns what a request needs: headers/query to add, a
-`requests` auth object (digest, oauth1, hawk), or a TokenSource whose token the run loop
+`prepare(spec, render, ...)` returns what a request needs: headers/query to add, auth the
+transport applies as it sends (digest, oauth1, hawk), or a TokenSource whose token the run loop
 fetches through the shared TokenCache.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from runner.auth.base import Token, TokenCache, TokenSource
 from runner.errors import AuthError
 from runner.model import AuthSpec
+from runner.transport.signing import RequestAuth
 
 __all__ = ["AuthPlan", "Token", "TokenCache", "TokenSource", "prepare"]
 
@@ -29,7 +30,7 @@ class AuthPlan:
 
     headers: list[tuple[str, str]] = field(default_factory=list)
     query: list[tuple[str, str]] = field(default_factory=list)
-    requests_auth: Any = None
+    request_auth: RequestAuth | None = None
     source: TokenSource | None = None
     prefix: str = "Bearer"
     secrets: list[str] = field(default_factory=list)
@@ -98,9 +99,9 @@ def _plan(spec: AuthSpec, render: Render, base_dir: Path, retries: int) -> AuthP
         from runner.auth.azure import build_azure
 
         return AuthPlan(source=build_azure(params, render, spec.location, base_dir, retries))
-    from runner.auth.extra import requests_auth
+    from runner.auth.extra import request_auth
 
-    return AuthPlan(requests_auth=requests_auth(spec, render))
+    return AuthPlan(request_auth=request_auth(spec, render))
 
 
 def _bearer(params: Mapping[str, Any], render: Render) -> AuthPlan:

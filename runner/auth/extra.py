@@ -1,7 +1,9 @@
-"""Postman's digest, OAuth 1.0 and Hawk auth as `requests` auth objects.
+"""Postman's digest, OAuth 1.0 and Hawk auth, as auth the transport applies when it sends.
 
-The run loop calls `requests_auth` for auth types it does not handle itself; the spec holds
-Postman's own parameter names, still templated, and `render` resolves them.
+The run loop calls `request_auth` for auth types it does not handle itself; the spec holds
+Postman's own parameter names, still templated, and `render` resolves them. Digest is
+credentials for the transport's challenge-response; OAuth 1.0 (oauthlib) and Hawk (mohawk) are
+signers of the request as sent (runner.transport.signing): no HTTP library here.
 """
 
 from __future__ import annotations
@@ -9,28 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import requests
-from requests.auth import AuthBase, HTTPDigestAuth
-
 from runner.errors import RequestError
 from runner.model import AuthSpec
+from runner.transport.signing import Digest, Outgoing, RequestAuth
 
 Render = Callable[[str], str]
 
 
-def requests_auth(spec: AuthSpec, render: Render) -> AuthBase:
-    """Returns a `requests` auth object for a digest, oauth1 or hawk AuthSpec.
+def request_auth(spec: AuthSpec, render: Render) -> RequestAuth:
+    """Returns the transport auth for a digest, oauth1 or hawk AuthSpec.
 
     Raises:
         RequestError: the auth type is not one of them.
     """
     params = _Params(spec.params, render)
     if spec.type == "digest":
-        return HTTPDigestAuth(params.get("username"), params.get("password"))
+        return Digest(params.get("username"), params.get("password"))
     if spec.type == "oauth1":
         return _oauth1(params)
     if spec.type == "hawk":
-        return HawkAuth(params)
+        return HawkSigner(params)
     raise RequestError(
         f"auth type '{spec.type}' is not supported (supported: bearer, basic, apikey, oauth2, "
         "digest, oauth1, hawk)",
@@ -65,9 +65,8 @@ class _Params:
 _SIGNATURES = {"HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "RSA-SHA1", "PLAINTEXT"}
 
 
-def _oauth1(p: _Params) -> AuthBase:
-    from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_QUERY
-    from requests_oauthlib import OAuth1
+def _oauth1(p: _Params) -> OAuth1Signer:
+    from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_QUERY, Client
 
     method = p.get("signatureMethod", "HMAC-SHA1").upper()
     if method not in _SIGNATURES:
@@ -75,7 +74,7 @@ def _oauth1(p: _Params) -> AuthBase:
     where = (
         SIGNATURE_TYPE_AUTH_HEADER if p.flag("addParamsToHeader", True) else SIGNATURE_TYPE_QUERY
     )
-    auth = OAuth1(
+    client = Client(
         p.get("consumerKey"),
         client_secret=p.get("consumerSecret"),
         resource_owner_key=p.get("token") or None,
@@ -88,25 +87,43 @@ def _oauth1(p: _Params) -> AuthBase:
         verifier=p.get("verifier") or None,
         callback_uri=p.get("callback") or None,
     )
-    auth.client.version = p.get("version", "1.0")
-    return _TextHeaders(auth)
+    return OAuth1Signer(client)
 
 
-class _TextHeaders(AuthBase):
-    """Runs another auth and turns the bytes header values oauthlib sets into text."""
-
-    def __init__(self, inner: AuthBase) -> None:
-        self.inner = inner
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        signed = self.inner(request)
-        for name, value in list(signed.headers.items()):
-            if isinstance(value, bytes):
-                signed.headers[name] = value.decode("latin-1")
-        return signed
+_FORM = "application/x-www-form-urlencoded"
 
 
-class HawkAuth(AuthBase):
+class OAuth1Signer:
+    """Signs each request with OAuth 1.0 (oauthlib), in the header or the query.
+
+    A form body's fields are part of the signature (RFC 5849 3.4.1.3.1); another body is not.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def sign(self, request: Outgoing) -> None:
+        """Adds the OAuth 1.0 signature to `request`."""
+        from oauthlib.common import extract_params
+
+        content_type = request.headers.get("Content-Type", "")
+        if not content_type and extract_params(request.body):
+            content_type = _FORM
+        if _FORM in content_type:
+            request.headers["Content-Type"] = _FORM
+            url, headers, body = self.client.sign(
+                request.url, request.method, request.body or "", dict(request.headers)
+            )
+            request.body = body
+        else:
+            url, headers, _ = self.client.sign(
+                request.url, request.method, None, dict(request.headers)
+            )
+        request.url = url
+        request.headers.update(headers)
+
+
+class HawkSigner:
     """Signs each request with a Hawk `Authorization` header (mohawk)."""
 
     def __init__(self, params: _Params) -> None:
@@ -122,7 +139,8 @@ class HawkAuth(AuthBase):
         self.timestamp = params.get("timestamp") or None
         self.hash_payload = params.flag("includePayloadHash", False)
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+    def sign(self, request: Outgoing) -> None:
+        """Adds the Hawk `Authorization` header to `request`."""
         from mohawk import Sender
         from mohawk.base import EmptyValue
 
@@ -147,4 +165,3 @@ class HawkAuth(AuthBase):
             _timestamp=int(self.timestamp) if self.timestamp else None,
         )
         request.headers["Authorization"] = sender.request_header
-        return request

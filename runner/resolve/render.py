@@ -65,7 +65,7 @@ def resolve(
         follow_redirects=_follow(request, settings),
         max_redirects=request.options.max_redirects,
         verify=request.options.verify_tls,
-        auth=plan.requests_auth,
+        auth=plan.request_auth,
         use_cookies=not request.options.disable_cookies,
         keep_method_on_redirect=bool(request.options.follow_original_method),
         referer_on_redirect=_referer(request, renderer),

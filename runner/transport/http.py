@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
+from runner.transport.signing import RequestAuth, as_requests_auth
 
 if TYPE_CHECKING:
     import requests
@@ -37,7 +38,7 @@ class HttpRequest:
     follow_redirects: bool = True
     max_redirects: int | None = None
     verify: bool | None = None
-    auth: Any = None
+    auth: RequestAuth | None = None  # applied as the request is sent
     use_cookies: bool = True
     keep_method_on_redirect: bool = False
     referer_on_redirect: bool = False  # set Referer to the redirecting URL, as Postman does
@@ -180,7 +181,7 @@ class RequestsTransport:
                 timeout=request.timeout,
                 allow_redirects=request.follow_redirects,
                 verify=self.verify if request.verify is None else request.verify,
-                auth=request.auth,
+                auth=as_requests_auth(request.auth),
                 cookies=None if request.use_cookies else {},
             )
             body = raw.content

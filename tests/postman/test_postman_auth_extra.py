@@ -8,9 +8,10 @@ import pytest
 import requests
 from support.echo_server import EchoServers
 
-from runner.auth.extra import requests_auth
+from runner.auth.extra import request_auth
 from runner.errors import Location, RequestError
 from runner.model import AuthSpec
+from runner.transport.signing import as_requests_auth
 
 AT = Location("c.json", "/item/0/request/auth")
 OAUTH1 = {
@@ -42,7 +43,7 @@ def render(text: str) -> str:
 
 
 def auth(kind: str, params: dict[str, Any]) -> requests.auth.AuthBase:
-    return requests_auth(AuthSpec(kind, params, AT), render)
+    return as_requests_auth(request_auth(AuthSpec(kind, params, AT), render))
 
 
 @pytest.mark.parametrize(("password", "status"), [("password", 200), ("wrong", 401)])
