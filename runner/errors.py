@@ -6,8 +6,7 @@ RunnerError                 base: message, location, hint; exit_code
 ├── VariableError           a <<variable>> that is defined nowhere (exit 2 static, 1 at run time)
 ├── RequestError            a request that could not be completed (exit 1)
 │   ├── TransportError      connection, DNS, TLS, timeout
-│   ├── AuthError           a token could not be acquired
-│   └── ScriptFailure       a script could not run to its end
+│   └── AuthError           a token could not be acquired
 └── CaptureError            a capture found nothing
 """
 
@@ -32,10 +31,6 @@ class Location:
         """Returns the location of a child node, extending the JSON pointer."""
         extra = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
         return Location(self.file, self.pointer + extra, self.item_path)
-
-    def within(self, name: str) -> Location:
-        """Returns this location with `name` appended to the item path."""
-        return Location(self.file, self.pointer, (*self.item_path, name))
 
     def __str__(self) -> str:
         text = f"{self.file}#{self.pointer}" if self.pointer else self.file
@@ -115,10 +110,6 @@ class TransportError(RequestError):
 
 class AuthError(RequestError):
     """A token could not be acquired."""
-
-
-class ScriptFailure(RequestError):
-    """A pre-request or test script failed to run to its end."""
 
 
 class CaptureError(RunnerError):

@@ -21,7 +21,6 @@ from runner.transport.signing import RequestAuth
 __all__ = ["AuthPlan", "Token", "TokenCache", "TokenSource", "prepare"]
 
 Render = Callable[[str], str]
-TOKEN_TYPES = ("oauth2", "azure")
 
 
 @dataclass

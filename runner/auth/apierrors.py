@@ -42,9 +42,7 @@ GRAPH_HINTS = {
 }
 
 
-def explain(
-    response: HttpResponse, had_token: bool, mask: Callable[[str], str] = str
-) -> str | None:
+def explain(response: HttpResponse, mask: Callable[[str], str] = str) -> str | None:
     """Returns a plain-words hint for an ARM or Graph error response, or None.
 
     The API's message is masked with `mask` before it is shortened.

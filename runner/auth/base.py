@@ -80,7 +80,6 @@ class TokenCache:
         self.retries = retries
         self._entries: dict[tuple[str, ...], _Entry] = {}
         self._guard = threading.Lock()
-        self.acquisitions = 0
 
     def _entry(self, key: tuple[str, ...]) -> _Entry:
         with self._guard:
@@ -127,7 +126,6 @@ class TokenCache:
             raise
         finally:
             result.elapsed_ms = result.elapsed_ms or (time.perf_counter() - started) * 1000
-            self.acquisitions += 1
             emit(result)
         previous = entry.token
         if token.refresh_token is None and previous is not None:

@@ -46,11 +46,6 @@ class Audience:
     scopes: tuple[str, ...]
     offline: bool = False
 
-    @property
-    def is_default(self) -> bool:
-        """Return True when all consented permissions were asked for (``/.default``)."""
-        return not self.scopes or ".default" in self.scopes
-
 
 def find_resource(identifier: str) -> Resource | None:
     """Return the resource for an identifier in any accepted spelling, or None."""

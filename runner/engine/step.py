@@ -20,7 +20,7 @@ from runner.errors import (
     TransportError,
     VariableError,
 )
-from runner.model import AuthSpec, Check, Collection, Step, nearest_auth
+from runner.model import Check, Collection, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, Attempt, Exchange, ItemResult
@@ -49,7 +49,6 @@ class StepContext:
     masker: Masker | None = None
     captured_by: dict[str, str] = field(default_factory=dict)
     file_dirs: tuple[Path, ...] = ()
-    auth_cache: dict[int, AuthSpec | None] = field(default_factory=dict)
 
 
 def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:
@@ -130,7 +129,7 @@ def _run(
     if result.failed and response.status >= 400:
         from runner.auth.apierrors import explain
 
-        result.hint = explain(response, token is not None, mask)
+        result.hint = explain(response, mask)
     if ctx.scripts is not None:
         ctx.scripts.test(step, scope, response, http, outcome)
 

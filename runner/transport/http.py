@@ -94,11 +94,6 @@ class HttpResponse:
             raise ValueError(_not_json_reason(self))
         return value
 
-    @property
-    def is_json(self) -> bool:
-        """Returns True when the body parses as JSON."""
-        return self._json is not _NOT_JSON
-
 
 def _not_json_reason(response: HttpResponse) -> str:
     # No body excerpt here: callers that show one mask it before they cut it.
