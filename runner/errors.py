@@ -29,8 +29,13 @@ class Location:
 
     def child(self, *parts: str | int) -> Location:
         """Returns the location of a child node, extending the JSON pointer."""
-        extra = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-        return Location(self.file, self.pointer + extra, self.item_path)
+        pointer = self.pointer  # a plain loop: loading builds one per node of a collection
+        for part in parts:
+            text = str(part)
+            if "~" in text or "/" in text:
+                text = text.replace("~", "~0").replace("/", "~1")
+            pointer += "/" + text
+        return Location(self.file, pointer, self.item_path)
 
     def __str__(self) -> str:
         text = f"{self.file}#{self.pointer}" if self.pointer else self.file

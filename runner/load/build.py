@@ -8,7 +8,7 @@ from typing import Any
 from runner.checks.dates import parse_moment
 from runner.checks.query import compile_regex, jsonpath_error, regex_error
 from runner.errors import Location, Problems
-from runner.load.validate import BODY_KINDS, locate
+from runner.load.validate import BODY_KINDS
 from runner.model import (
     AuthSpec,
     Body,
@@ -49,6 +49,9 @@ AUTH_KEYS: dict[str, tuple[str, ...]] = {
 """Keys each native auth type takes; Postman-only types (digest, oauth1, hawk) take theirs."""
 
 
+_DEFAULT_OPTIONS = Options()
+
+
 class Builder:
     """Builds one native collection, collecting every semantic problem."""
 
@@ -66,74 +69,79 @@ class Builder:
 
     def build(self) -> Collection:
         """Returns the Collection, recording semantic problems in `self.problems`."""
-        items = self._items(self.doc.get("items", []), ["items"])
+        # Locations are built top-down (parent pointer + child, parent item path + name):
+        # one small object per node instead of a walk from the root for each.
+        root = Location(self.file)
+        items = self._items(self.doc.get("items", []), root.child("items"))
         collection = Collection(
             name=self.doc.get("name", self.path.stem),
             items=items,
             source=self.path,
-            auth=self._auth(self.doc.get("auth"), ["auth"]),
+            auth=self._auth(self.doc.get("auth"), root, "auth"),
             variables=dict(self.doc.get("variables", {})),
-            scripts=self._scripts(self.doc.get("scripts"), ["scripts"]),
+            scripts=self._scripts(self.doc.get("scripts"), root, "scripts"),
             description=self.doc.get("description", ""),
         )
         return collection
 
-    def _loc(self, parts: list[str | int]) -> Location:
-        return locate(self.file, self.doc, parts)
-
-    def _items(self, raw: list[Any], parts: list[str | int]) -> tuple[Item, ...]:
+    def _items(self, raw: list[Any], at: Location) -> tuple[Item, ...]:
         built: list[Item] = []
         for index, node in enumerate(raw):
-            here = [*parts, index]
+            name = node.get("name") if isinstance(node, dict) else None
+            names = (*at.item_path, name) if isinstance(name, str) else at.item_path
+            here = Location(at.file, f"{at.pointer}/{index}", names)
             if "items" in node:
                 built.append(self._folder(node, here))
             else:
                 built.append(self._request(node, here))
         return tuple(built)
 
-    def _folder(self, node: dict[str, Any], parts: list[str | int]) -> Folder:
+    def _folder(self, node: dict[str, Any], at: Location) -> Folder:
         return Folder(
             name=node["name"],
-            items=self._items(node["items"], [*parts, "items"]),
-            location=self._loc(parts),
-            id="/".join(map(str, parts)),
-            auth=self._auth(node.get("auth"), [*parts, "auth"]),
+            items=self._items(node["items"], at.child("items")),
+            location=at,
+            id=at.pointer[1:],  # "items/0/items/3": item pointers hold no escaped characters
+            auth=self._auth(node.get("auth"), at, "auth"),
             variables=dict(node.get("variables", {})),
-            scripts=self._scripts(node.get("scripts"), [*parts, "scripts"]),
+            scripts=self._scripts(node.get("scripts"), at, "scripts"),
             description=node.get("description", ""),
         )
 
-    def _request(self, node: dict[str, Any], parts: list[str | int]) -> Request:
+    def _request(self, node: dict[str, Any], at: Location) -> Request:
         follow = node.get("followRedirects")
         return Request(
             name=node["name"],
             method=node.get("method", "GET").upper(),
             url=node["url"],
-            location=self._loc(parts),
-            id="/".join(map(str, parts)),
+            location=at,
+            id=at.pointer[1:],
             query=_pairs(node.get("query", {})),
             headers=tuple((k, _scalar(v)) for k, v in node.get("headers", {}).items()),
-            body=self._body(node.get("body"), [*parts, "body"]),
-            auth=self._auth(node.get("auth"), [*parts, "auth"]),
-            checks=self._checks(node.get("assert", {}), [*parts, "assert"]),
-            captures=self._captures(node.get("capture", {}), [*parts, "capture"]),
-            scripts=self._scripts(node.get("scripts"), [*parts, "scripts"]),
+            body=self._body(node.get("body"), at, "body"),
+            auth=self._auth(node.get("auth"), at, "auth"),
+            checks=self._checks(node.get("assert"), at, "assert"),
+            captures=self._captures(node.get("capture"), at, "capture"),
+            scripts=self._scripts(node.get("scripts"), at, "scripts"),
             timeout_ms=node.get("timeoutMs"),
             skip=bool(node.get("skip", False)),
             retry=node.get("retry"),
-            options=Options(follow_redirects=follow),
+            options=_DEFAULT_OPTIONS if follow is None else Options(follow_redirects=follow),
             description=node.get("description", ""),
         )
 
-    def _body(self, raw: dict[str, Any] | None, parts: list[str | int]) -> Body | None:
+    # The section builders take their parent's location and their key, and make their own
+    # location only when the section is there (most requests have no body, auth, scripts).
+    def _body(self, raw: dict[str, Any] | None, parent: Location, key: str) -> Body | None:
         if raw is None:
             return None
+        at = parent.child(key)
         kinds = [k for k in BODY_KINDS if k in raw]
         if len(kinds) != 1:
             found = ", ".join(kinds) or "none"
             self.problems.add(
                 f"a body needs exactly one of {', '.join(BODY_KINDS)} (found: {found})",
-                self._loc(parts),
+                at,
                 "keep one body kind per request",
             )
             return None
@@ -150,9 +158,10 @@ class Builder:
             return Body("multipart", fields, ctype)
         return Body(kind, value, ctype)  # type: ignore[arg-type]
 
-    def _auth(self, raw: dict[str, Any] | None, parts: list[str | int]) -> AuthSpec | None:
+    def _auth(self, raw: dict[str, Any] | None, parent: Location, key: str) -> AuthSpec | None:
         if raw is None:
             return None
+        at = parent.child(key)
         params = {k: v for k, v in raw.items() if k != "type"}
         allowed = AUTH_KEYS.get(raw["type"])
         if allowed is not None:
@@ -161,54 +170,58 @@ class Builder:
                     guess = did_you_mean(key, allowed)
                     self.problems.add(
                         f"unknown key '{key}' for auth type '{raw['type']}'",
-                        self._loc([*parts, key]),
+                        at.child(key),
                         f"did you mean '{guess}'?"
                         if guess
                         else "allowed: " + (", ".join(allowed) or "no other keys"),
                     )
-        return AuthSpec(raw["type"], params, self._loc(parts))
+        return AuthSpec(raw["type"], params, at)
 
-    def _scripts(self, raw: dict[str, Any] | None, parts: list[str | int]) -> Scripts:
+    def _scripts(self, raw: dict[str, Any] | None, parent: Location, key: str) -> Scripts:
         if not raw:
             return Scripts()
+        at = parent.child(key)
         found: dict[str, tuple[Script, ...]] = {}
         for event in ("prerequest", "test"):
             source = raw.get(event)
             if source:
                 text = "\n".join(source) if isinstance(source, list) else source
-                found[event] = (Script(text, self._loc([*parts, event])),)
+                found[event] = (Script(text, at.child(event)),)
         return Scripts(**found)
 
-    def _checks(self, raw: dict[str, Any], parts: list[str | int]) -> tuple[Check, ...]:
+    def _checks(self, raw: dict[str, Any] | None, parent: Location, key: str) -> tuple[Check, ...]:
+        if not raw:
+            return ()
         checks: list[Check] = []
         for subject, spec in raw.items():
-            here = [*parts, subject]
+            here = parent.child(key, subject)
             if subject == "status":
                 checks.extend(self._status(spec, here))
             elif subject in ("headers", "jsonpath"):
                 for target, expected in spec.items():
                     if subject == "jsonpath":
-                        self._check_jsonpath(target, [*here, target])
-                    checks.extend(self._matchers(subject, target, expected, [*here, target]))
+                        self._check_jsonpath(target, here, target)
+                    checks.extend(self._matchers(subject, target, expected, here, target))
             else:
                 checks.extend(self._matchers(subject, None, spec, here))
         return tuple(checks)
 
-    def _status(self, spec: Any, parts: list[str | int]) -> list[Check]:
+    def _status(self, spec: Any, at: Location) -> list[Check]:
         if isinstance(spec, list):
-            return [Check("status", None, "in", spec, self._loc(parts))]
+            return [Check("status", None, "in", spec, at)]
         if isinstance(spec, dict):
-            return self._matchers("status", None, spec, parts)
-        return [Check("status", None, "equals", spec, self._loc(parts))]
+            return self._matchers("status", None, spec, at)
+        return [Check("status", None, "equals", spec, at)]
 
     def _matchers(
-        self, subject: str, target: str | None, spec: Any, parts: list[str | int]
+        self, subject: str, target: str | None, spec: Any, parent: Location, *path: str
     ) -> list[Check]:
+        """Returns the checks of one matcher spec at `parent` + `path` (one object per check)."""
         if not isinstance(spec, dict):
-            return [Check(subject, target, "equals", spec, self._loc(parts))]
+            return [Check(subject, target, "equals", spec, parent.child(*path))]
         checks = []
         for op, expected in spec.items():
-            where = self._loc([*parts, op])
+            where = parent.child(*path, op)
             if op not in OPERATORS:
                 guess = did_you_mean(op, OPERATORS)
                 self.problems.add(
@@ -243,22 +256,27 @@ class Builder:
                     str(exc), where, "use ISO 8601, an HTTP date, 'now', or 'now+30d'"
                 )
 
-    def _check_jsonpath(self, expr: str, parts: list[str | int]) -> None:
+    def _check_jsonpath(self, expr: str, parent: Location, *path: str) -> None:
         problem = jsonpath_error(expr)
         if problem:
             self.problems.add(
                 f"invalid JSONPath '{expr}': {problem}",
-                self._loc(parts),
+                parent.child(*path),
                 "JSONPath starts with $, e.g. $.value[0].name or $['@odata.nextLink']",
             )
 
-    def _captures(self, raw: dict[str, Any], parts: list[str | int]) -> tuple[Capture, ...]:
+    def _captures(
+        self, raw: dict[str, Any] | None, parent: Location, key: str
+    ) -> tuple[Capture, ...]:
+        if not raw:
+            return ()
+        at = parent.child(key)
         captures = []
         for name, spec in raw.items():
-            where = self._loc([*parts, name])
+            where = at.child(name)
             capture = _capture(name, spec, where)
             if capture.source == "jsonpath" and capture.expr:
-                self._check_jsonpath(capture.expr, [*parts, name])
+                self._check_jsonpath(capture.expr, where)
             if capture.source == "regex" and capture.expr:
                 problem = regex_error(capture.expr)
                 if problem:

@@ -41,7 +41,10 @@ def static_problems(
     fixed = {k: v for k, v in known.items() if k not in data_columns}  # data rows override
     for step in steps:
         scope_names = defined | {n for f in step.folders for n in f.variables}
-        for text, where in _templates(step, collection):
+        for text, at, parts in _templates(step, collection):
+            if not _has_refs(text, collection.dialect):
+                continue  # most strings (names, expected values) reference nothing
+            where = at.child(*parts)
             for name in _undefined(text, scope_names, known, collection.dialect):
                 if (name, where.pointer) in seen:
                     continue
@@ -167,44 +170,62 @@ def _cycle(
     return None
 
 
-def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location]]:
-    """Yields every template string a request renders, with where it is."""
+_Where = tuple[str | int, ...]
+
+
+def _has_refs(text: str, dialect: str) -> bool:
+    """Returns False when `text` cannot hold a variable reference (a quick test first)."""
+    if ("<<" if dialect == "native" else "{{") not in text:
+        return False
+    return bool(compile_template(text, dialect).refs)
+
+
+def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location, _Where]]:
+    """Yields every template string a request renders, with where it is.
+
+    The place is a location and the pointer parts below it: the child location is made
+    only for a string that has a problem (loading a large collection stays linear and small).
+    """
     request = step.request
     loc = request.location
-    yield request.url, loc.child("url")
+    yield request.url, loc, ("url",)
     for section, pairs in (("query", request.query), ("headers", request.headers)):
         for key, value in pairs:
-            yield key, loc.child(section)
-            yield value, loc.child(section, key)
+            yield key, loc, (section,)
+            yield value, loc, (section, key)
     if request.body is not None:
-        yield from _body_templates(request.body, loc.child("body"))
+        yield from _body_templates(request.body, loc, ("body",))
     spec = nearest_auth(step, collection)
     if spec is not None:
         for key, value in spec.params.items():
-            yield from _json_strings(value, spec.location.child(key))
+            yield from _json_strings(value, spec.location, (key,))
     for check in request.checks:
-        yield from _json_strings(check.expected, check.location)
+        yield from _json_strings(check.expected, check.location, ())
 
 
-def _body_templates(body: Body, at: Location) -> Iterator[tuple[str, Location]]:
+def _body_templates(
+    body: Body, at: Location, parts: _Where
+) -> Iterator[tuple[str, Location, _Where]]:
     if body.kind in ("form", "multipart"):
         for key, value in body.value:
-            yield key, at
-            yield (value.path if isinstance(value, FilePart) else value), at
+            yield key, at, parts
+            yield (value.path if isinstance(value, FilePart) else value), at, parts
     else:
-        yield from _json_strings(body.value, at)
+        yield from _json_strings(body.value, at, parts)
 
 
-def _json_strings(value: Any, at: Location) -> Iterator[tuple[str, Location]]:
+def _json_strings(
+    value: Any, at: Location, parts: _Where
+) -> Iterator[tuple[str, Location, _Where]]:
     if isinstance(value, str):
-        yield value, at
+        yield value, at, parts
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _json_strings(item, at.child(index))
+            yield from _json_strings(item, at, (*parts, index))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield key, at
-            yield from _json_strings(item, at.child(key))
+            yield key, at, parts
+            yield from _json_strings(item, at, (*parts, key))
 
 
 def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
