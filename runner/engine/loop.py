@@ -11,7 +11,7 @@ from typing import Any
 
 from runner.auth.base import TokenCache
 from runner.engine.options import RunOptions, select_steps
-from runner.engine.scriptstep import ScriptRunner
+from runner.engine.scriptstep import StepScripts
 from runner.engine.step import StepContext, execute
 from runner.model import Collection, Step, flatten
 from runner.report import MultiReporter, RunInfo
@@ -65,7 +65,8 @@ class Loop:
         self._next_flush = 1
         self._buffers: dict[int, list[ItemResult]] = {}
 
-    def run(self, base: Scope) -> RunResult:
+    def iterate(self, base: Scope) -> RunResult:
+        """Returns the result of every iteration, reported as they finish (in order)."""
         started = time.perf_counter()
         self.reporter.start(
             RunInfo(
@@ -271,11 +272,11 @@ def _iteration_count(options: RunOptions) -> int:
 
 def _script_runner(
     collection: Collection, options: RunOptions, transport: Transport, masker: Masker
-) -> ScriptRunner | None:
-    """Returns a ScriptRunner when the collection has scripts, else None (no JS engine)."""
+) -> StepScripts | None:
+    """Returns a StepScripts when the collection has scripts, else None (no JS engine)."""
     if not _has_scripts(collection):
         return None
-    return ScriptRunner(collection, transport, masker, options)
+    return StepScripts(collection, transport, masker, options)
 
 
 def _has_scripts(collection: Collection) -> bool:

@@ -34,7 +34,7 @@ class Outcome:
     jump: bool = False
 
 
-class ScriptRunner:
+class StepScripts:
     """Runs the scripts around each request; one JS engine per run."""
 
     def __init__(
@@ -62,7 +62,7 @@ class ScriptRunner:
         original = request_dict(step.request)
         current = dict(original)
         for script in scripts:
-            result = self._run(script, "prerequest", step, scope, current, None, outcome)
+            result = self._execute(script, "prerequest", step, scope, current, None, outcome)
             current = result.request or current
             if outcome.result.error or result.skip_request:
                 return {"skip": result.skip_request}
@@ -85,7 +85,7 @@ class ScriptRunner:
             "headers": [list(h) for h in sent],
         }
         for script in scripts:
-            self._run(script, "test", step, scope, request, response_dict(response), outcome)
+            self._execute(script, "test", step, scope, request, response_dict(response), outcome)
             if outcome.result.error:
                 return
 
@@ -93,7 +93,7 @@ class ScriptRunner:
         nodes = [self.collection.scripts, *(f.scripts for f in step.folders), step.request.scripts]
         return [s for node in nodes for s in getattr(node, event)]
 
-    def _run(
+    def _execute(
         self,
         script: Script,
         event: str,

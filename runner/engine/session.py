@@ -44,7 +44,7 @@ def run_collection(
         )
     loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
     try:
-        return loop.run(base_scope(collection, environment, globals_env, variables))
+        return loop.iterate(base_scope(collection, environment, globals_env, variables))
     finally:
         loop.close()
         if own_transport:

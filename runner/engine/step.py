@@ -12,7 +12,7 @@ from runner import auth as auth_mod
 from runner.auth.oauth2 import OAuth2Source
 from runner.checks.assertions import evaluate, subject_value
 from runner.checks.capture import extract
-from runner.engine.scriptstep import Outcome, ScriptRunner
+from runner.engine.scriptstep import Outcome, StepScripts
 from runner.errors import (
     AuthError,
     CaptureError,
@@ -44,7 +44,7 @@ class StepContext:
     tokens: TokenCache
     settings: Settings
     retries: int = 0
-    scripts: ScriptRunner | None = None
+    scripts: StepScripts | None = None
     keep_exchange: bool = True
     masker: Masker | None = None
     captured_by: dict[str, str] = field(default_factory=dict)
@@ -60,7 +60,7 @@ def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Em
     outcome = Outcome(result)
     renderer = Renderer(scope, ctx.collection.dialect)
     try:
-        _run(ctx, step, scope, renderer, outcome, emit)
+        _perform(ctx, step, scope, renderer, outcome, emit)
     except VariableError as exc:
         source = ctx.captured_by.get(exc.name)
         if source is None:
@@ -79,7 +79,7 @@ def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Em
     return outcome
 
 
-def _run(
+def _perform(
     ctx: StepContext, step: Step, scope: Scope, renderer: Renderer, outcome: Outcome, emit: Emit
 ) -> None:
     request, result = step.request, outcome.result

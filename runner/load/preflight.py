@@ -1,4 +1,4 @@
-"""Static checks before anything is sent: every `<<variable>>` defined, every body file present."""
+"""Preflight, before anything is sent: every `<<variable>>` defined, every body file present."""
 
 from __future__ import annotations
 

@@ -82,11 +82,11 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
     inputs = Inputs(collection, environment, globals_env, data, variables)
-    _check_static(inputs)
+    _preflight(inputs)
     return inputs
 
 
-def _check_static(inputs: Inputs) -> None:
+def _preflight(inputs: Inputs) -> None:
     from runner.engine.session import base_scope
     from runner.load.preflight import static_problems
 
