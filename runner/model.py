@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from runner.errors import Location
+from runner.values import JSON
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered name/value pairs: headers, query, form fields (names may repeat)."""
@@ -37,7 +38,7 @@ class Body:
     """
 
     kind: Literal["json", "form", "multipart", "raw", "file"]
-    value: Any
+    value: JSON
     content_type: str | None = None
 
 
@@ -46,7 +47,7 @@ class AuthSpec:
     """An auth block: its type and its (templated) fields, as written."""
 
     type: str
-    params: Mapping[str, Any]
+    params: Mapping[str, JSON]
     location: Location
 
 
@@ -57,7 +58,7 @@ class Check:
     subject: str
     target: str | None
     op: str
-    expected: Any
+    expected: JSON
     location: Location
 
     @property
@@ -144,7 +145,7 @@ class Folder:
     location: Location
     id: str = ""
     auth: AuthSpec | None = None
-    variables: Mapping[str, Any] = field(default_factory=dict)
+    variables: Mapping[str, JSON] = field(default_factory=dict)
     scripts: Scripts = Scripts()
     description: str = ""
 
@@ -161,7 +162,7 @@ class Collection:
     source: Path
     dialect: Dialect = "native"
     auth: AuthSpec | None = None
-    variables: Mapping[str, Any] = field(default_factory=dict)
+    variables: Mapping[str, JSON] = field(default_factory=dict)
     scripts: Scripts = Scripts()
     description: str = ""
 
@@ -176,7 +177,7 @@ class Environment:
     """Variables from an environment or globals file, and which of them are secret."""
 
     name: str
-    values: Mapping[str, Any]
+    values: Mapping[str, JSON]
     secrets: frozenset[str] = frozenset()
     source: Path | None = None
 

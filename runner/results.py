@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from runner.status import ExitStatus
+from runner.values import JSON
 
 Kind = Literal["request", "token"]
 
@@ -16,8 +17,8 @@ class AssertionResult:
 
     name: str
     passed: bool
-    expected: Any = None
-    actual: Any = None
+    expected: JSON = None
+    actual: JSON = None
     message: str = ""
     skipped: bool = False
 
@@ -58,7 +59,7 @@ class ItemResult:
     reason: str = ""
     elapsed_ms: float = 0.0
     assertions: list[AssertionResult] = field(default_factory=list)
-    captures: dict[str, Any] = field(default_factory=dict)
+    captures: dict[str, JSON] = field(default_factory=dict)
     error: str | None = None
     hint: str | None = None
     skipped: bool = False

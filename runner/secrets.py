@@ -9,8 +9,10 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TypeAlias
 from urllib.parse import quote, quote_plus
+
+from runner.values import JSON
 
 MASK = "***"
 _SENSITIVE_NAME = re.compile(r"secret|password|token|key", re.IGNORECASE)
@@ -55,7 +57,7 @@ class Masker:
         self._lock = threading.Lock()
         self.add_all(values)
 
-    def add(self, value: Any) -> None:
+    def add(self, value: object) -> None:
         """Adds a secret value and every form it takes on the wire (ignored when too short).
 
         URL/form encodings, JSON and Python escaping and base64 are masked too, so a secret
@@ -71,7 +73,7 @@ class Masker:
             self._values.update(forms)
             self._pattern = None
 
-    def add_all(self, values: Iterable[Any]) -> None:
+    def add_all(self, values: Iterable[object]) -> None:
         """Adds several secret values."""
         for value in values:
             self.add(value)
@@ -97,7 +99,7 @@ class Masker:
         masked = self.mask(text)
         return masked if len(masked) <= limit else masked[: max(limit - 1, 0)] + ELLIPSIS
 
-    def mask_value(self, value: Any) -> Any:
+    def mask_value(self, value: JSON) -> JSON:
         """Returns a JSON-like value with secrets masked in every string and sensitive key."""
         if isinstance(value, str):
             return self.mask(value)
@@ -115,20 +117,23 @@ class Masker:
         return [(k, MASK if k.lower() in SENSITIVE_HEADERS else self.mask(v)) for k, v in headers]
 
 
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
 def _trie_pattern(values: Iterable[str]) -> str:
     """Returns a regular expression matching any of `values`, the longest one first.
 
     The values share prefixes (a secret and its encodings), so they are factored into a
     trie: the regex engine then tries a few branches per position instead of every value.
     """
-    trie: dict[str, Any] = {}
+    trie: _Trie = {}
     for value in values:
         node = trie
         for char in value:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, Any]) -> str:
+    def build(node: _Trie) -> str:
         branches = []
         for char, child in node.items():
             if not char:

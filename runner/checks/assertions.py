@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from runner.checks.dates import parse_moment
 from runner.checks.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
@@ -14,6 +13,7 @@ from runner.errors import RequestError
 from runner.model import Check
 from runner.results import AssertionResult
 from runner.transport.http import HttpResponse
+from runner.values import JSON
 
 Mask = Callable[[str], str]
 BRIEF = 200
@@ -24,7 +24,7 @@ def _same(text: str) -> str:
     return text
 
 
-def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> Any:
+def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> JSON:
     """Returns the value a check looks at, or NOTHING when absent.
 
     Raises:
@@ -51,7 +51,7 @@ def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> A
     return jsonpath_value(expr, document)
 
 
-class Selection(list[Any]):
+class Selection(list[JSON]):
     """The values a wildcard/filter/`..` JSONPath selected (possibly one, possibly a list)."""
 
 
@@ -64,7 +64,7 @@ ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", 
 """Operators that, on a multi-valued JSONPath, must hold for every selected value."""
 
 
-def evaluate(check: Check, actual: Any, expected: Any, mask: Mask = _same) -> AssertionResult:
+def evaluate(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> AssertionResult:
     """Returns the result of applying `check.op` with the rendered `expected` to `actual`.
 
     `mask` hides secrets in the message before values are shortened, so no prefix of a
@@ -89,7 +89,7 @@ def evaluate(check: Check, actual: Any, expected: Any, mask: Mask = _same) -> As
     return AssertionResult(name, passed, expected, _shown(actual), message)
 
 
-def _multi(op: str, values: list[Any], expected: Any) -> bool:
+def _multi(op: str, values: list[JSON], expected: JSON) -> bool:
     """Returns whether `op` holds for the values a wildcard/filter JSONPath selected.
 
     type, matches, in and the comparisons must hold for every value (none: vacuously);
@@ -105,11 +105,11 @@ def _multi(op: str, values: list[Any], expected: Any) -> bool:
         return any(_equals(value, expected) for value in values)
     if op == "exists":
         return bool(values) == bool(expected)
-    subject: Any = values if isinstance(expected, list) or len(values) != 1 else values[0]
+    subject: JSON = values if isinstance(expected, list) or len(values) != 1 else values[0]
     return operation(subject if values else NOTHING, expected)
 
 
-def _selected(actual: Any) -> list[Any]:
+def _selected(actual: JSON) -> list[JSON]:
     """Returns the values a multi-valued JSONPath selected (a Selection, or one value)."""
     if isinstance(actual, Selection):
         return list(actual)
@@ -118,7 +118,7 @@ def _selected(actual: Any) -> list[Any]:
     return actual if isinstance(actual, list) else [actual]
 
 
-def _as_status(expected: Any) -> Any:
+def _as_status(expected: JSON) -> JSON:
     if isinstance(expected, str) and expected.strip().isdigit():
         return int(expected)
     if isinstance(expected, list):
@@ -126,7 +126,7 @@ def _as_status(expected: Any) -> Any:
     return expected
 
 
-def _unselected(actual: Any) -> Any:
+def _unselected(actual: JSON) -> JSON:
     """Returns a Selection as it is shown: NOTHING, the one value, or the list of values."""
     if not isinstance(actual, Selection):
         return actual
@@ -135,19 +135,19 @@ def _unselected(actual: Any) -> Any:
     return actual[0] if len(actual) == 1 else list(actual)
 
 
-def _shown(actual: Any) -> Any:
+def _shown(actual: JSON) -> JSON:
     actual = _unselected(actual)
     return "(absent)" if actual is NOTHING else actual
 
 
-def _message(check: Check, actual: Any, expected: Any, mask: Mask = _same) -> str:
+def _message(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> str:
     where = check.subject + (f" {check.target}" if check.target else "")
     actual = _unselected(actual)
     got = "nothing (absent)" if actual is NOTHING else _brief(actual, mask)
     return f"{where}: expected {check.op} {_brief(expected, mask)}, got {got}"
 
 
-def _brief(value: Any, mask: Mask = _same, limit: int = BRIEF) -> str:
+def _brief(value: JSON, mask: Mask = _same, limit: int = BRIEF) -> str:
     """Returns `value` for a message: masked first, then cut to `limit` characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = _cut(mask(text), limit)
@@ -171,7 +171,7 @@ _FAR = 5 * BRIEF
 """Values in exception texts are cut here, beyond the final cut of the message (3 * BRIEF)."""
 
 
-def _equals(actual: Any, expected: Any) -> bool:
+def _equals(actual: JSON, expected: JSON) -> bool:
     if actual is NOTHING:
         return False
     if isinstance(actual, str) and not isinstance(expected, str):
@@ -187,10 +187,10 @@ def _equals(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def _type(actual: Any, expected: str) -> bool:
+def _type(actual: JSON, expected: str) -> bool:
     if actual is NOTHING:
         return False
-    checks: dict[str, Callable[[Any], bool]] = {
+    checks: dict[str, Callable[[JSON], bool]] = {
         "string": lambda v: isinstance(v, str),
         "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "integer": lambda v: (
@@ -207,7 +207,7 @@ def _type(actual: Any, expected: str) -> bool:
     return checks[expected](actual)
 
 
-def _contains(actual: Any, expected: Any) -> bool:
+def _contains(actual: JSON, expected: JSON) -> bool:
     if isinstance(actual, str):
         return (expected if isinstance(expected, str) else json.dumps(expected)) in actual
     if isinstance(actual, list | dict):
@@ -215,13 +215,13 @@ def _contains(actual: Any, expected: Any) -> bool:
     return False
 
 
-def _number(value: Any) -> float:
+def _number(value: JSON) -> float:
     if isinstance(value, bool) or value is NOTHING or value is None:
         raise TypeError(f"{_brief(_shown(value), limit=_FAR)} is not a number")
     return float(value)
 
 
-def _length(actual: Any, expected: Any) -> bool:
+def _length(actual: JSON, expected: JSON) -> bool:
     if not isinstance(actual, str | list | dict):
         return False
     size = len(actual)
@@ -233,13 +233,13 @@ def _length(actual: Any, expected: Any) -> bool:
     return size == float(expected)
 
 
-def _moment(actual: Any) -> datetime:
+def _moment(actual: JSON) -> datetime:
     if not isinstance(actual, str):
         raise TypeError(f"{_brief(_shown(actual), limit=_FAR)} is not a date-time")
     return parse_moment(actual)
 
 
-OPERATIONS: dict[str, Callable[[Any, Any], bool]] = {
+OPERATIONS: dict[str, Callable[[JSON, JSON], bool]] = {
     "equals": _equals,
     "notEquals": lambda a, e: a is not NOTHING and not _equals(a, e),
     "exists": lambda a, e: (a is not NOTHING) == bool(e),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from runner.checks.assertions import not_json_reason
 from runner.checks.query import NOTHING, compile_regex, jsonpath_value
 from runner.errors import CaptureError
 from runner.model import Capture
 from runner.transport.http import HttpResponse
+from runner.values import JSON
 
 
-def extract(capture: Capture, response: HttpResponse, mask: Callable[[str], str] = str) -> Any:
+def extract(capture: Capture, response: HttpResponse, mask: Callable[[str], str] = str) -> JSON:
     """Returns the captured value.
 
     Raises:

@@ -6,12 +6,14 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from runner.values import JSON
+
 NOTHING = object()
 """The sentinel for 'no value found' (distinct from a JSON null)."""
 
 
 @lru_cache(maxsize=1024)
-def compile_jsonpath(expr: str) -> Any:
+def compile_jsonpath(expr: str) -> Any:  # a jsonpath-ng expression (untyped library)
     """Returns the compiled jsonpath-ng (extended dialect) expression; raises on bad syntax."""
     from jsonpath_ng.ext.parser import parse
 
@@ -42,12 +44,12 @@ def compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def jsonpath_values(expr: str, document: Any) -> list[Any]:
+def jsonpath_values(expr: str, document: JSON) -> list[JSON]:
     """Returns every value `expr` selects in `document` (empty when none)."""
     return [m.value for m in compile_jsonpath(expr).find(document)]
 
 
-def jsonpath_value(expr: str, document: Any) -> Any:
+def jsonpath_value(expr: str, document: JSON) -> JSON:
     """Returns the single value `expr` selects, a list when several match, or NOTHING."""
     # Plain "$.a.b" paths on dicts are the common case; skip jsonpath-ng's machinery there.
     fast = _simple_path(expr)

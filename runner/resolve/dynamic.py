@@ -8,7 +8,8 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+
+from runner.values import JSON
 
 _FIRST = ("Ada", "Grace", "Alan", "Linus", "Barbara", "Ken", "Margaret", "Dennis")
 _LAST = ("Lovelace", "Hopper", "Turing", "Torvalds", "Liskov", "Thompson", "Hamilton")
@@ -33,7 +34,7 @@ def _sentences(low: int = 2, high: int = 6) -> str:
     return " ".join(_sentence() for _ in range(random.randint(low, high)))
 
 
-DYNAMIC: dict[str, Callable[[], Any]] = {
+DYNAMIC: dict[str, Callable[[], JSON]] = {
     "$guid": lambda: str(uuid.uuid4()),
     "$randomUUID": lambda: str(uuid.uuid4()),
     # Numbers, so that a JSON body value of exactly "<<$timestamp>>" stays a number.

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from runner.errors import Location, VariableError
 from runner.resolve.dynamic import DYNAMIC
+from runner.values import JSON
 
 LAYERS = ("globals", "collection", "folder", "environment", "data", "cli", "runtime")
 """Scope layers, lowest precedence first (contract section 2)."""
@@ -71,7 +71,7 @@ def compile_template(text: str, dialect: str = "native") -> Template:
     return Template(tuple(parts), text)
 
 
-def to_text(value: Any) -> str:
+def to_text(value: JSON) -> str:
     """Returns a variable's value as the text substituted into a string."""
     if isinstance(value, str):
         return value
@@ -90,8 +90,8 @@ class Scope:
     Each layer is a plain dict so scripts and captures can write into it.
     """
 
-    def __init__(self, layers: Mapping[str, dict[str, Any]] | None = None) -> None:
-        self.layers: dict[str, dict[str, Any]] = {name: {} for name in LAYERS}
+    def __init__(self, layers: Mapping[str, dict[str, JSON]] | None = None) -> None:
+        self.layers: dict[str, dict[str, JSON]] = {name: {} for name in LAYERS}
         if layers:
             for name, values in layers.items():
                 self.layers[name] = values
@@ -103,7 +103,7 @@ class Scope:
         clone.secret_names = set(self.secret_names)
         return clone
 
-    def lookup(self, name: str) -> Any:
+    def lookup(self, name: str) -> JSON:
         """Returns the value of `name` from the highest layer, or the _MISSING sentinel."""
         for layer in reversed(self.layers.values()):
             if name in layer:
@@ -119,12 +119,12 @@ class Scope:
         """Returns True when `name` resolves to a value."""
         return self.lookup(name) is not _MISSING
 
-    def get(self, name: str, default: Any = None) -> Any:
+    def get(self, name: str, default: JSON = None) -> JSON:
         """Returns the value of `name`, or `default` when it is defined nowhere."""
         value = self.lookup(name)
         return default if value is _MISSING else value
 
-    def set(self, name: str, value: Any, layer: str = "runtime") -> None:
+    def set(self, name: str, value: JSON, layer: str = "runtime") -> None:
         """Sets `name` in `layer` (captured values go to `runtime`, the top layer)."""
         self.layers[layer][name] = value
 
@@ -135,7 +135,7 @@ class Scope:
             found.update(layer)
         return sorted(found)
 
-    def items(self) -> Iterator[tuple[str, Any]]:
+    def items(self) -> Iterator[tuple[str, JSON]]:
         """Yields (name, effective value) for every defined variable."""
         for name in self.names():
             yield name, self.lookup(name)
@@ -182,7 +182,7 @@ class Renderer:
                 out.append(self._resolve_text(part, at))
         return "".join(out)
 
-    def value(self, text: str, at: Location | None = None) -> Any:
+    def value(self, text: str, at: Location | None = None) -> JSON:
         """Returns the typed value when `text` is exactly one reference, else rendered text."""
         template = compile_template(text, self.dialect)
         ref = template.whole
@@ -193,7 +193,7 @@ class Renderer:
             return self._missing(ref, at)
         return self._nested(value, ref, at)
 
-    def json(self, value: Any, at: Location | None = None) -> Any:
+    def json(self, value: JSON, at: Location | None = None) -> JSON:
         """Returns a JSON value with templates rendered; a whole-reference string keeps its type."""
         if isinstance(value, str):
             return self.value(value, at)
@@ -209,7 +209,7 @@ class Renderer:
             return to_text(self._missing(ref, at))
         return to_text(self._nested(value, ref, at))
 
-    def _nested(self, value: Any, ref: Ref, at: Location | None) -> Any:
+    def _nested(self, value: JSON, ref: Ref, at: Location | None) -> JSON:
         """Returns `value` with variables inside it rendered (a value may name others)."""
         if not isinstance(value, str) or not compile_template(value, self.dialect).refs:
             return value
@@ -226,7 +226,7 @@ class Renderer:
         finally:
             self._depth -= 1
 
-    def _missing(self, ref: Ref, at: Location | None) -> Any:
+    def _missing(self, ref: Ref, at: Location | None) -> JSON:
         if self.strict:
             raise undefined_error(ref.name, self.scope.names(), at)
         self.unresolved.add(ref.name)

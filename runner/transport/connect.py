@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import ConnectionPool
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -40,23 +43,33 @@ class ConnectToAdapter(HTTPAdapter):
         return (host, target) if target else None
 
     def get_connection_with_tls_context(
-        self, request: Any, verify: Any, proxies: Any = None, cert: Any = None
-    ) -> Any:
+        self,
+        request: PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: tuple[str, str] | str | None = None,
+    ) -> ConnectionPool:
         """Returns a pooled connection to the mapped address when the URL is mapped."""
-        found = self._target(request.url)
+        found = self._target(str(request.url))
         if found is None:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
         host, (host2, port2) = found
-        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(
+            request, True if verify is None else verify, cert
+        )
         host_params = {**host_params, "host": host2, "port": port2}
         if host_params.get("scheme") == "https":
             # TLS still checks the certificate against the name in the URL.
-            extra: dict[str, Any] = {"server_hostname": host, "assert_hostname": host}
+            extra = {"server_hostname": host, "assert_hostname": host}
             pool_kwargs = {**pool_kwargs, **extra}  # type: ignore[typeddict-item]
-        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+        pool: ConnectionPool = self.poolmanager.connection_from_host(
+            **host_params, pool_kwargs=pool_kwargs
+        )
+        return pool
 
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
         """Sends `request`, keeping the Host header of the original URL when mapped."""
-        if self._target(request.url) is not None and "Host" not in request.headers:
-            request.headers["Host"] = host_header(request.url)
+        url = str(request.url)
+        if self._target(url) is not None and "Host" not in request.headers:
+            request.headers["Host"] = host_header(url)
         return super().send(request, *args, **kwargs)

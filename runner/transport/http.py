@@ -18,11 +18,16 @@ from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
 from runner.transport.signing import RequestAuth, as_requests_auth
+from runner.values import JSON
 
 if TYPE_CHECKING:
     import requests
 
 _NOT_JSON = object()
+
+
+Part = tuple[str | None, bytes | str] | tuple[str | None, bytes | str, str]
+"""A multipart part: (file name or None for a field, content[, content type])."""
 
 
 @dataclass
@@ -33,7 +38,7 @@ class HttpRequest:
     url: str
     headers: list[tuple[str, str]] = field(default_factory=list)
     data: bytes | str | list[tuple[str, str]] | None = None
-    files: list[tuple[str, Any]] | None = None
+    files: list[tuple[str, Part]] | None = None
     timeout: float | None = None
     follow_redirects: bool = True
     max_redirects: int | None = None
@@ -81,13 +86,13 @@ class HttpResponse:
             return self.body.decode("utf-8", errors="replace")
 
     @cached_property
-    def _json(self) -> Any:
+    def _json(self) -> JSON:
         try:
             return json.loads(self.body)
         except ValueError:
             return _NOT_JSON
 
-    def json(self) -> Any:
+    def json(self) -> JSON:
         """Returns the parsed JSON body; raises ValueError when it is not JSON."""
         value = self._json
         if value is _NOT_JSON:
@@ -219,11 +224,15 @@ def _session_class() -> type[requests.Session]:
             # followOriginalHttpMethod and Referer handling); threads share the session.
             self.redirects = threading.local()
 
-        def rebuild_method(self, prepared_request: Any, response: Any) -> None:
+        def rebuild_method(
+            self, prepared_request: requests.PreparedRequest, response: requests.Response
+        ) -> None:
             if not getattr(self.redirects, "keep_method", False):
                 super().rebuild_method(prepared_request, response)
 
-        def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+        def rebuild_auth(
+            self, prepared_request: requests.PreparedRequest, response: requests.Response
+        ) -> None:
             super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
             if getattr(self.redirects, "referer", False):
                 prepared_request.headers["Referer"] = response.url
