@@ -20,7 +20,7 @@ from support.local_server import LocalServer
 from runner.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "hunter2SuperSecretValue"
+SECRET = "hunter2-Sup3r+Secret/Value=="
 
 
 def _collection(tmp_path: Path) -> Path:
