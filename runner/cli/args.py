@@ -65,6 +65,19 @@ def add_commands(sub: Any) -> None:
     g.add_argument(
         "--bail", action="store_true", help="stop at the first failed or errored request"
     )
+    g.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only share I of N (1-based), e.g. one job of a CI matrix; the N shares "
+        "together run every request exactly once",
+    )
+    g.add_argument(
+        "--shard-by",
+        choices=["request", "folder"],
+        default="request",
+        help="request: N equal runs of the request list (default); folder: keep each "
+        "top-level folder whole in one shard",
+    )
     r = run.add_argument_group("reports")
     r.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     r.add_argument(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.auth.base import TokenCache
-from runner.engine.options import RunOptions, select_steps
+from runner.engine.options import RunOptions, select_steps, shard_steps
 from runner.engine.scriptstep import StepScripts
 from runner.engine.step import StepContext, execute
 from runner.model import Collection, Step, flatten
@@ -40,6 +40,8 @@ class Loop:
         self.reporter = reporter
         self.masker = masker
         self.steps = select_steps(collection, options.folders)
+        if options.shard is not None:
+            self.steps = shard_steps(self.steps, *options.shard, by=options.shard_by)
         self.summary = Summary()
         self.results: list[ItemResult] = []
         self.stop = threading.Event()

@@ -31,6 +31,10 @@ class RunOptions:
     module_paths: Sequence[str] = ()
     script_timeout_ms: int = 5000
     working_dir: str | None = None
+    #: (index, total), 1-based: run only this share of the selected requests (CI matrices).
+    shard: tuple[int, int] | None = None
+    #: "request" splits the request list; "folder" keeps each top-level folder whole.
+    shard_by: str = "request"
 
 
 def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
@@ -50,4 +54,47 @@ def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
             f"--folder '{missing[0]}': no folder or request of that name",
             hint=f"did you mean '{guess}'?" if guess else "folders: " + ", ".join(sorted(found)),
         )
+    return chosen
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """Returns (index, total) from `--shard i/n`; raises InputError unless 1 <= i <= n."""
+    index, sep, total = text.partition("/")
+    if sep and index.strip().isdigit() and total.strip().isdigit():
+        i, n = int(index), int(total)
+        if 1 <= i <= n:
+            return i, n
+    raise InputError(
+        f"--shard {text}: expected i/n with 1 <= i <= n",
+        hint="e.g. --shard 2/4 runs the second of four equal shares",
+    )
+
+
+def shard_steps(steps: Sequence[Step], index: int, total: int, by: str = "request") -> list[Step]:
+    """Returns shard `index` of `total` (1-based): contiguous, disjoint, together all `steps`.
+
+    By request, shares differ in size by at most one. By folder, each top-level folder (and
+    each request outside a folder) is one unit that goes whole to the share its middle falls
+    in, so requests that capture values for later ones in their folder stay together.
+    """
+    count = len(steps)
+    if count == 0:
+        return []
+    if by == "request":
+        return list(steps[(index - 1) * count // total : index * count // total])
+    units: list[list[Step]] = []
+    for step in steps:
+        key = step.path[0] if step.path else None
+        if units and key is not None and (units[-1][0].path[:1] == (key,)):
+            units[-1].append(step)
+        else:
+            units.append([step])
+    chosen: list[Step] = []
+    before = 0
+    for unit in units:
+        # The share this unit's midpoint falls into: deterministic and balanced by requests.
+        share = int((before + len(unit) / 2) * total // count) + 1
+        if share == index:
+            chosen.extend(unit)
+        before += len(unit)
     return chosen

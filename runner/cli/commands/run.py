@@ -77,6 +77,11 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         from runner.engine.options import select_steps
 
         select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
+    shard = None
+    if args.shard is not None:
+        from runner.engine.options import parse_shard
+
+        shard = parse_shard(args.shard)
     return RunOptions(
         iterations=args.iterations,
         data=inputs.data,
@@ -95,6 +100,8 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
         module_paths=tuple(args.module_path),
         script_timeout_ms=args.timeout_script,
         working_dir=args.working_dir,
+        shard=shard,
+        shard_by=args.shard_by,
     )
 
 
