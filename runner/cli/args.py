@@ -99,6 +99,13 @@ def add_commands(sub: Any) -> None:
     quiet.add_argument(
         "-v", "--verbose", action="store_true", help="print every assertion, request and response"
     )
+    r.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="live progress line (done/total, failures, request in flight, ETA); auto: on a "
+        "terminal outside CI",
+    )
     h = run.add_argument_group("HTTP")
     h.add_argument("--timeout-request", type=int, metavar="MS", help="timeout for each request")
     h.add_argument(

@@ -185,7 +185,16 @@ class Loop:
             return skipped, _NO_JUMP
         # Folder variables apply to the requests inside the folder only (inner folders win).
         scope.layers["folder"] = {k: v for f in step.folders for k, v in f.variables.items()}
-        outcome = execute(self.ctx, step, scope, iteration, emit)
+        if self.reporter.watchers:
+            key = (iteration, id(step))
+            label = " › ".join((*step.path, step.request.name))
+            self.reporter.step_started(key, label if iteration <= 1 else f"{label} [{iteration}]")
+            try:
+                outcome = execute(self.ctx, step, scope, iteration, emit)
+            finally:
+                self.reporter.step_ended(key)
+        else:
+            outcome = execute(self.ctx, step, scope, iteration, emit)
         for layer in ("runtime", "environment", "collection", "globals", "folder", "data"):
             for name, value in scope.layers[layer].items():
                 if is_sensitive_name(name):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from runner.results import ItemResult, RunResult
 
@@ -45,6 +45,18 @@ class MultiReporter:
 
     def __init__(self, reporters: Sequence[Reporter]) -> None:
         self.reporters = list(reporters)
+        # Reporters that show requests while they are in flight (the live progress line).
+        self.watchers: list[Any] = [r for r in self.reporters if hasattr(r, "step_started")]
+
+    def step_started(self, key: object, label: str) -> None:
+        """Tells the watchers a request started (called only when there are watchers)."""
+        for watcher in self.watchers:
+            watcher.step_started(key, label)
+
+    def step_ended(self, key: object) -> None:
+        """Tells the watchers a request ended."""
+        for watcher in self.watchers:
+            watcher.step_ended(key)
 
     def start(self, info: RunInfo) -> None:
         """Forwards start."""

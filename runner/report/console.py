@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from runner.report import RunInfo
+from runner.report.progress import LiveLine, live_progress_wanted
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
 
@@ -23,16 +24,21 @@ class ConsoleReporter:
         stream: TextIO | None = None,
         verbosity: int = 1,
         color: bool | None = None,
+        progress: str = "auto",
     ) -> None:
         self.stream = stream or sys.stdout
         self.masker = masker
         self.verbosity = verbosity
         tty = self.stream.isatty() if hasattr(self.stream, "isatty") else False
         self.color = (tty and "NO_COLOR" not in os.environ) if color is None else color
-        self.progress = tty and verbosity >= 1 and os.environ.get("CI") is None
+        # The live line (done/total, failures, request in flight, ETA): TTYs outside CI.
+        self.live = (
+            LiveLine(self._out_flush, self.color)
+            if verbosity >= 1 and live_progress_wanted(progress, tty)
+            else None
+        )
         self.total = 0
         self.done = 0
-        self._progress_shown = False
         self._closed = False
 
     def _out(self, text: str, *, flush: bool = False) -> None:
@@ -54,18 +60,34 @@ class ConsoleReporter:
                 os.dup2(devnull, sys.stdout.fileno())
                 os.close(devnull)
 
+    def _out_flush(self, text: str) -> None:
+        self._out(text, flush=True)
+
     def _c(self, text: str, color: str) -> str:
         return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.color else text
 
     def _write(self, text: str) -> None:
-        if self._progress_shown:
-            self._out("\r\x1b[K")
-            self._progress_shown = False
-        self._out(self.masker.mask(text) + "\n")
+        line = self.masker.mask(text) + "\n"
+        if self.live is not None:
+            self.live.print(line)
+        else:
+            self._out(line)
+
+    def step_started(self, key: object, label: str) -> None:
+        """Shows a request as in flight on the live line."""
+        if self.live is not None:
+            self.live.begin(key, label)
+
+    def step_ended(self, key: object) -> None:
+        """Takes a request off the live line's in-flight list."""
+        if self.live is not None:
+            self.live.end(key)
 
     def start(self, info: RunInfo) -> None:
         """Prints the run's header."""
         self.total = info.steps * info.iterations
+        if self.live is not None:
+            self.live.start(self.total)
         if self.verbosity >= 1:
             extra = f", {info.iterations} iterations" if info.iterations > 1 else ""
             self._write(self._c(f"{info.collection}", "bold") + f" ({info.steps} requests{extra})")
@@ -74,13 +96,14 @@ class ConsoleReporter:
         """Prints one result line, then its failures and errors."""
         if result.kind == "request":
             self.done += 1
+            if self.live is not None:
+                self.live.count(result.ok or result.skipped)
         if self.verbosity >= 1 or not result.ok:
             self._write(self._line(result))
             for line in self._details(result):
                 self._write(line)
-        if self.progress and self.total > 1:
-            self._out(self._c(f"  [{self.done}/{self.total}]", "dim"), flush=True)
-            self._progress_shown = True
+        if self.live is not None:
+            self.live.draw()
 
     def _line(self, result: ItemResult) -> str:
         name = (
@@ -144,7 +167,10 @@ class ConsoleReporter:
         self._write(self._c(f"warning: {message}", "yellow"))
 
     def finish(self, run: RunResult) -> None:
-        """Prints the summary."""
+        """Stops the live line and prints the summary."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
         s = run.summary
         parts = [
             f"{s.requests} requests",

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from core.conftest import run_cli, write_json
 from support.local_server import LocalServer
 
+from core.conftest import run_cli, write_json
 from runner.engine.options import shard_steps
 from runner.model import flatten
 

@@ -124,7 +124,9 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
     from runner.report.console import ConsoleReporter
 
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
-    reporters: list[Any] = [ConsoleReporter(masker, stream=out, verbosity=verbosity)]
+    reporters: list[Any] = [
+        ConsoleReporter(masker, stream=out, verbosity=verbosity, progress=args.progress)
+    ]
     return reporters + file_reporters(
         args.junit, args.json, masker, args.junit_layout, html=args.html
     )
