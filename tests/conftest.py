@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from support.junit_xsd import check_junit_files
 
+# The npm libraries of Postman's sandbox, fetched from the registry on first need (or by
+# `runner sandbox install`, as .ci/run does) and shared by every test run (git-ignored).
+SANDBOX_CACHE = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / "sandbox"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keeps hypothesis' example database out of the repository (it defaults to ./.hypothesis)."""
@@ -57,6 +61,9 @@ def _clean_environment(
     # test: point it at a closed loopback port, where it is refused at once.
     monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    monkeypatch.setenv(
+        "RUNNER_SANDBOX_CACHE", os.environ.get("RUNNER_SANDBOX_CACHE", str(SANDBOX_CACHE))
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ def _inputs(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: Any) -> None:
-    """Adds run, validate, import, token, demo and emulator to the subparsers."""
+    """Adds run, validate, import, token, demo, emulator and sandbox to the subparsers."""
     fmt = argparse.RawDescriptionHelpFormatter
     run = sub.add_parser(
         "run",
@@ -195,3 +195,36 @@ def add_commands(sub: Any) -> None:
     emu.add_argument("--config", metavar="FILE", help="tenants, apps, secrets and roles (JSON)")
     emu.add_argument("--token-lifetime", type=int, metavar="SECONDS", help="access token lifetime")
     emu.set_defaults(handler=_handler("runner.cli.commands.emulator", "emulator_command"))
+
+    _sandbox(sub)
+
+
+def _sandbox(sub: Any) -> None:
+    """Adds `sandbox install` and `sandbox list` (the libraries Postman scripts can use)."""
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="fetch the npm libraries Postman scripts use (lodash, CryptoJS, moment, chai...)",
+        description="Postman's sandbox gives scripts lodash, crypto-js, moment, chai, ajv, tv4, "
+        "cheerio, xml2js, csv-parse, postman-collection and Node's built-ins. runner fetches "
+        "the same npm packages, pinned by version and sha512 integrity, into a cache on first "
+        "use; `install` fetches them all now (for CI images and offline use).",
+    )
+    actions = sandbox.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, handler, text in (
+        ("install", "install_command", "download and verify every pinned library"),
+        ("list", "list_command", "show what scripts can require and what is cached"),
+    ):
+        action = actions.add_parser(name, help=text, description=text)
+        action.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="where to keep them (default: $RUNNER_SANDBOX_CACHE, else "
+            "$XDG_CACHE_HOME/runner/sandbox; runs use the same variables)",
+        )
+        action.add_argument(
+            "--registry",
+            metavar="URL",
+            help="npm registry or mirror (default: $npm_config_registry, else "
+            "https://registry.npmjs.org/)",
+        )
+        action.set_defaults(handler=_handler("runner.cli.commands.sandbox", handler))

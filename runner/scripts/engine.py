@@ -26,6 +26,7 @@ from typing import Any
 from runner.scripts import payload
 from runner.scripts._v8 import V8, V8Error, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
+from runner.scripts.libraries import LibraryStore, lock
 from runner.scripts.modules import ModuleResolver, wanted_modules
 
 _PRELUDE = (
@@ -60,13 +61,20 @@ def _prelude_sources() -> list[tuple[str, str]]:
 class ScriptEngine:
     """Compiles and runs scripts; `run` never raises for script errors."""
 
-    def __init__(self, *, module_paths: Sequence[Path] = (), timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        *,
+        module_paths: Sequence[Path] = (),
+        timeout_ms: int = 5000,
+        libraries: LibraryStore | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._timeout_ms = timeout_ms
         self._module_paths = tuple(module_paths)
+        self._libraries = libraries or LibraryStore()
         self._v8: V8 | None = None
         self._compiled: dict[str, ScriptError | None] = {}
-        self._resolver = ModuleResolver(self._module_paths)
+        self._resolver = ModuleResolver(self._module_paths, self._libraries)
 
     def __enter__(self) -> ScriptEngine:
         return self
@@ -94,12 +102,13 @@ class ScriptEngine:
     def _reset(self) -> None:
         self._v8 = None
         self._compiled = {}
-        self._resolver = ModuleResolver(self._module_paths)
+        self._resolver = ModuleResolver(self._module_paths, self._libraries)
 
     def _context(self) -> V8:
         if self._v8 is None:
             v8 = V8()
-            v8.eval("globalThis.__runner = {}; Error.stackTraceLimit = 50;", _SETUP_TIMEOUT_MS)
+            setup = "globalThis.__runner = {libraryGlobals: %s}; Error.stackTraceLimit = 50;"
+            v8.eval(setup % json.dumps(dict(lock().globals)), _SETUP_TIMEOUT_MS)
             for name, text in _prelude_sources():
                 v8.eval(f"{text}\n//# sourceURL=runner-sandbox/{name}", _SETUP_TIMEOUT_MS)
             self._v8 = v8
@@ -130,7 +139,7 @@ class ScriptEngine:
             return
         try:
             bundle = self._resolver.bundle(names)
-        except OSError:
+        except OSError:  # an unreadable node_modules file: `require` reports it as missing
             return
         if bundle is not None:
             v8.eval("__runner.addModules(" + json.dumps(bundle) + ")", _SETUP_TIMEOUT_MS)

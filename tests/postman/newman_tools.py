@@ -1,10 +1,11 @@
 """Running corpus cases through `runner` (in-process) and through Newman, and comparing them.
 
-Newman is installed with npm into `benchmarks/.cache/postman-tests` (git-ignored) together
-with lodash and ajv, which Newman's sandbox provides built in and `runner` loads through
-`--module-path`. Newman has no `--connect-to`, so a small preload script gives Node the same
-rule: connections meant for postman-echo.com:443, localhost:4041… go to the echo servers,
-with the TLS server name unchanged. Both tools thus run the very same files.
+Newman is installed with npm into `benchmarks/.cache/postman-tests` (git-ignored). `runner`
+gets no `--module-path`: the libraries Newman's sandbox has built in (lodash, ajv...) come
+from runner's own pinned library cache, as they do for a user. Newman has no
+`--connect-to`, so a small preload script gives Node the same rule: connections meant for
+postman-echo.com:443, localhost:4041… go to the echo servers, with the TLS server name
+unchanged. Both tools thus run the very same files.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from runner.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / "benchmarks" / ".cache" / "postman-tests"
-PACKAGES = ("newman@6", "lodash@4", "ajv@8")
+PACKAGES = ("newman@6.2.2",)
 _install_error: list[str] = []
 
 
@@ -38,9 +39,9 @@ class Outcome:
 
 
 def node_modules() -> Path | None:
-    """Returns the cache's node_modules once newman, lodash and ajv are there (installs once)."""
+    """Returns the cache's node_modules once newman is there (installs it once)."""
     folder = CACHE / "node_modules"
-    if (folder / ".bin" / "newman").exists() and (folder / "lodash").is_dir():
+    if (folder / ".bin" / "newman").exists():
         return folder
     if _install_error:
         return None
@@ -78,13 +79,12 @@ def install_error() -> str:
     return _install_error[0] if _install_error else "newman not installed"
 
 
-def run_runner(case: Case, echo: EchoServers, out: Path, modules: Path | None) -> tuple[int, str]:
-    """Runs `case` through `runner run` in-process; returns (exit status, console output)."""
+def run_runner(case: Case, echo: EchoServers, out: Path) -> tuple[int, str]:
+    """Runs `case` through `runner run` in-process, as a user would (no --module-path);
+    returns (exit status, console output)."""
     argv = ["run", *case.args(), "--json", str(out), "--ca-bundle", echo.ca_file]
     for rule in echo.connect_to:
         argv += ["--connect-to", rule]
-    if modules is not None:
-        argv += ["--module-path", str(modules)]
     stdout, stderr = io.StringIO(), io.StringIO()
     status = main(argv, stdout=stdout, stderr=stderr)
     return status, stdout.getvalue() + stderr.getvalue()

@@ -22,32 +22,16 @@ from corpus_cases import (
     Case,
     integration_cases,
 )
-from newman_tools import install_error, node_modules, run_runner, runner_outcomes
+from newman_tools import run_runner, runner_outcomes
 from support.echo_server import EchoServers
 
 from runner.cli import main
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 
-# Suites whose scripts use lodash (`_`) or require('ajv'): Newman's sandbox has them built in;
-# runner resolves them from node_modules given with --module-path.
-NEEDS_MODULES = {
-    "dynamic-var-replacement",
-    "multi-value-data",
-    "set-next-request",
-    "sandbox-libraries",
-}
+# Suites using lodash (`_`) or require('ajv') get them from runner's pinned library cache,
+# as Newman's sandbox has them built in: no --module-path.
 CASES = integration_cases() + FIXTURE_CASES
-
-
-def modules_for(case: Case) -> Path | None:
-    """Returns the node_modules a case needs, skipping it when npm cannot provide them."""
-    if case.name not in NEEDS_MODULES:
-        return None
-    found = node_modules()
-    if found is None:
-        pytest.skip(f"{case.name} needs lodash/ajv from npm: {install_error()}")
-    return found
 
 
 def place_extra_files(case: Case) -> None:
@@ -62,10 +46,9 @@ def place_extra_files(case: Case) -> None:
 def test_corpus_case_matches_newmans_expectation(
     case: Case, echo: EchoServers, tmp_path: Path
 ) -> None:
-    modules = modules_for(case)
     place_extra_files(case)
     report = tmp_path / "run.json"
-    status, output = run_runner(case, echo, report, modules)
+    status, output = run_runner(case, echo, report)
     expected = 1 if case.name in KNOWN_DIFFERENCES else case.exit_code
     assert status == expected, output
     outcomes = runner_outcomes(report)

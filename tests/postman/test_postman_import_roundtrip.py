@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from corpus_cases import CORPUS, FIXTURE_CASES, Case, integration_cases
-from newman_tools import node_modules, run_runner, runner_outcomes
+from newman_tools import run_runner, runner_outcomes
 from postman_helpers import collection, request, write
 from support.echo_server import EchoServers
 
@@ -60,7 +60,6 @@ def imported(path: Path | None, folder: Path) -> Path | None:
 def test_imported_corpus_case_gives_the_same_results(
     case: Case, echo: EchoServers, tmp_path: Path
 ) -> None:
-    modules = node_modules() if "_." in case.collection.read_text(encoding="utf-8-sig") else None
     for relative, source in case.extra_files.items():
         # Native file paths are relative to the collection: put the upload beside it too.
         for base in (Path.cwd(), tmp_path):
@@ -72,8 +71,8 @@ def test_imported_corpus_case_gives_the_same_results(
         environment=imported(case.environment, tmp_path),
         globals=imported(case.globals, tmp_path),
     )
-    status, output = run_runner(case, echo, tmp_path / "postman.json", modules)
-    native_status, native_output = run_runner(native, echo, tmp_path / "native.json", modules)
+    status, output = run_runner(case, echo, tmp_path / "postman.json")
+    native_status, native_output = run_runner(native, echo, tmp_path / "native.json")
     assert native_status == status, native_output
     original = [(o.name, o.passed) for o in runner_outcomes(tmp_path / "postman.json")]
     assert original, output

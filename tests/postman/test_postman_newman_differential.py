@@ -30,7 +30,7 @@ CASES = integration_cases() + FIXTURE_CASES
 
 @pytest.fixture(scope="module")
 def modules() -> Path:
-    """The node_modules holding newman, lodash and ajv (the module is skipped without them)."""
+    """The node_modules holding newman (the module is skipped without it)."""
     found = node_modules()
     if found is None:
         pytest.skip(f"Newman half skipped: {install_error()}")
@@ -58,7 +58,7 @@ def test_runner_and_newman_agree(
         shutil.copyfile(source, Path.cwd() / relative)
     newman_status, theirs = newman[case.name]
     known = KNOWN_DIFFERENCES.get(case.name, frozenset())
-    status, output = run_runner(case, echo, tmp_path / "runner.json", modules)
+    status, output = run_runner(case, echo, tmp_path / "runner.json")
     ours = runner_outcomes(tmp_path / "runner.json")
     assert [o.name for o in ours] == [o.name for o in theirs], output
     disagreements = [

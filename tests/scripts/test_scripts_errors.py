@@ -53,8 +53,8 @@ def test_thrown_non_error_value(run: Any) -> None:
         ("pm.execution.runRequest('id');", "pm.execution.runRequest"),
         ("pm.cookies.jar();", "pm.cookies.jar"),
         ("postman.setGlobalVar('x');", "postman.setGlobalVar"),
-        ("_.get({}, 'a');", "_"),
-        ("require('path');", "require('path')"),
+        ("require('fs');", "require('fs')"),
+        ("require('child_process');", "require('child_process')"),
     ],
 )
 def test_unsupported_api_is_named(run: Any, source: str, api: str) -> None:
@@ -71,11 +71,12 @@ def test_visualizer_is_a_no_op(run: Any) -> None:
 
 
 def test_missing_module_says_how_to_install(run: Any) -> None:
-    outcome, _ = run("var moment = require('moment');")
+    outcome, _ = run("var pad = require('left-pad');")
     assert outcome.error is not None
     assert outcome.error.message == (
-        "require('moment'): module not found; install it with `npm install moment` "
-        "next to the collection or pass --module-path"
+        "require('left-pad'): module not found; it is not one of the libraries of Postman's "
+        "sandbox: install it with `npm install left-pad` next to the collection or pass "
+        "--module-path"
     )
 
 
