@@ -125,7 +125,8 @@ class TokenCache:
             result.hint = exc.hint
             raise
         finally:
-            result.elapsed_ms = result.elapsed_ms or (time.perf_counter() - started) * 1000
+            # Wall time: retries, waits and a timed-out request count, as for any request.
+            result.elapsed_ms = (time.perf_counter() - started) * 1000
             emit(result)
         previous = entry.token
         if token.refresh_token is None and previous is not None:

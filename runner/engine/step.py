@@ -159,7 +159,21 @@ def _apply_token(
 def _send(
     ctx: StepContext, allow: bool | None, http: HttpRequest, result: ItemResult
 ) -> HttpResponse:
-    """Returns the response, retrying 429/503/resets as --retry allows."""
+    """Returns the response, retrying 429/503/resets as --retry allows.
+
+    The request's time is the wall time of every attempt and of the waits between them,
+    also when it ends in an error (a timeout shows how long it was waited for).
+    """
+    started = time.perf_counter()
+    try:
+        return _attempts(ctx, allow, http, result)
+    finally:
+        result.elapsed_ms += (time.perf_counter() - started) * 1000
+
+
+def _attempts(
+    ctx: StepContext, allow: bool | None, http: HttpRequest, result: ItemResult
+) -> HttpResponse:
     retryable = allow if allow is not None else http.method in IDEMPOTENT
     retries = ctx.retries if retryable else 0
     attempt = 0
@@ -176,10 +190,8 @@ def _send(
             raise
         delay = retry_delay(response, attempt, retries)
         if delay is None:
-            result.elapsed_ms += response.elapsed_ms
             return response
         result.attempts.append(Attempt(response.status, None, f"HTTP {response.status}", delay))
-        result.elapsed_ms += response.elapsed_ms
         time.sleep(delay / 1000)
         attempt += 1
 
@@ -187,7 +199,7 @@ def _send(
 def _record(
     ctx: StepContext, result: ItemResult, http: HttpRequest, response: HttpResponse
 ) -> None:
-    # elapsed_ms already holds every attempt's time (_send adds them up).
+    # elapsed_ms already holds every attempt's time and the waits (_send measures them).
     result.status, result.reason = response.status, response.reason
     body = http.data
     shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body

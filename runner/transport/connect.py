@@ -10,6 +10,8 @@ from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
 
+from runner.transport.deadline import POOL_CLASSES
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -31,6 +33,18 @@ class ConnectToAdapter(HTTPAdapter):
     def __init__(self, mapping: dict[tuple[str, int], tuple[str, int]], **kwargs: Any) -> None:
         self.mapping = mapping
         super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Creates the pool manager with connections a request deadline can cut."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """Returns the proxy's pool manager, with connections a request deadline can cut."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = POOL_CLASSES
+        return manager
 
     def _target(self, url: str) -> tuple[str, tuple[str, int]] | None:
         """Returns (original host, (host2, port2)) when `url` is mapped, else None."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
+from runner.transport.deadline import deadline
 from runner.transport.signing import RequestAuth, as_requests_auth
 from runner.values import JSON
 
@@ -171,26 +172,33 @@ class RequestsTransport:
         redirects.keep_method = request.keep_method_on_redirect
         redirects.referer = request.referer_on_redirect
         started = time.perf_counter()
-        try:
-            raw = session.request(
-                request.method,
-                request.url,
-                headers=dict(_merge_headers(request.headers)),
-                data=request.data,
-                files=request.files,
-                timeout=request.timeout,
-                allow_redirects=request.follow_redirects,
-                verify=self.verify if request.verify is None else request.verify,
-                auth=as_requests_auth(request.auth),
-                cookies=None if request.use_cookies else {},
-            )
-            body = raw.content
-        except self._requests.RequestException as exc:
-            raise TransportError(describe_failure(exc, request)) from exc
-        except ValueError as exc:  # e.g. a URL or header http.client cannot encode
-            raise TransportError(describe_failure(exc, request)) from exc
+        # The timeout is a deadline for the whole request, not only for each read.
+        with deadline(request.timeout) as watched:
+            try:
+                raw = self._request(session, request)
+                body = raw.content
+            except (self._requests.RequestException, ValueError, OSError) as exc:
+                # ValueError: e.g. a URL or header http.client cannot encode.
+                if watched is not None and watched.expired:
+                    raise TransportError(timed_out(request, exc)) from exc
+                raise TransportError(describe_failure(exc, request)) from exc
         elapsed = (time.perf_counter() - started) * 1000.0
         return _response(raw, body, elapsed)
+
+    def _request(self, session: requests.Session, request: HttpRequest) -> requests.Response:
+        """Returns the response of `session` to `request`, its body not yet read."""
+        return session.request(
+            request.method,
+            request.url,
+            headers=dict(_merge_headers(request.headers)),
+            data=request.data,
+            files=request.files,
+            timeout=request.timeout,
+            allow_redirects=request.follow_redirects,
+            verify=self.verify if request.verify is None else request.verify,
+            auth=as_requests_auth(request.auth),
+            cookies=None if request.use_cookies else {},
+        )
 
     def close(self) -> None:
         """Closes every pooled connection."""
@@ -324,10 +332,8 @@ def describe_failure(exc: Exception, request: HttpRequest) -> str:
         if mismatch:  # urllib3's own check, as used with --connect-to
             detail = f"certificate verify failed (Hostname mismatch: it is for {mismatch[2]})"
         return f"TLS error with {where}: {detail} (use --ca-bundle FILE, or --insecure)"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"timed out connecting to {where} after {_ms(request.timeout)}"
     if isinstance(exc, requests.exceptions.Timeout):
-        return f"timed out waiting for {where} after {_ms(request.timeout)}"
+        return timed_out(request, exc)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
         return f"the response from {where} was cut off: {_incomplete(text)}"
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -363,8 +369,17 @@ def _connection_reason(text: str, where: str) -> str:
     return f"could not connect to {where}: {text[:160]}"
 
 
-def _ms(timeout: float | None) -> str:
-    return f"{int((timeout or 0) * 1000)} ms" if timeout else "the default timeout"
+def timed_out(request: HttpRequest, exc: Exception) -> str:
+    """Returns the reason for a request that ran out of time (its timeout is a deadline)."""
+    import requests
+
+    target = urlsplit(request.url)
+    where = f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
+    limit = f"{round((request.timeout or 0) * 1000)} ms" if request.timeout else "the timeout"
+    doing = (
+        "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for"
+    )
+    return f"timed out after {limit} {doing} {where}"
 
 
 def is_reset(error: TransportError) -> bool:

@@ -102,7 +102,7 @@ def test_runtime_failures_are_errors_and_the_run_goes_on(server, coll, tmp_path)
     out = result.out
     assert f"error: connection refused by 127.0.0.1:{port}" in out
     assert "error: DNS lookup failed for no-such-host.invalid" in out
-    assert f"error: timed out waiting for 127.0.0.1:{server.port} after 100 ms" in out
+    assert f"error: timed out after 100 ms waiting for 127.0.0.1:{server.port}" in out
     assert "error: cannot evaluate JSONPath $.a: the response body is not JSON (text/plain)" in out
     assert "✔ fine" in out
     cases = {c.get("name"): c for c in ET.parse(junit).iter("testcase")}
