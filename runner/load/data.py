@@ -26,7 +26,7 @@ def load_data(path: Path | str, *, lenient: bool = False) -> list[dict[str, Any]
 def _json_rows(path: Path) -> list[dict[str, Any]]:
     doc = read_json(path)
     if isinstance(doc, dict):
-        doc = [doc]
+        raise _object_error(path, doc)
     if not isinstance(doc, list):
         raise InputError(
             "data file must be a JSON array of objects",
@@ -40,6 +40,24 @@ def _json_rows(path: Path) -> list[dict[str, Any]]:
                 location=Location(str(path), f"/{index}"),
             )
     return doc
+
+
+def _object_error(path: Path, doc: dict[str, Any]) -> InputError:
+    """Returns the error for a data file that is one object instead of an array of rows."""
+    arrays = [key for key, value in doc.items() if isinstance(value, list)]
+    if len(arrays) == 1:
+        # {"rows": [...]}: the rows are there, one level too deep.
+        where = Location(str(path), Location("").child(arrays[0]).pointer)
+        return InputError(
+            "data file must be a JSON array of objects, not an object holding one",
+            location=where,
+            hint=f"make the array under '{arrays[0]}' the whole file: [{{...}}, {{...}}]",
+        )
+    return InputError(
+        "data file must be a JSON array of objects (one per iteration), not an object",
+        location=Location(str(path)),
+        hint='for one iteration, put the object in an array: [{"user": "ada"}]',
+    )
 
 
 def _csv_rows(path: Path, lenient: bool) -> list[dict[str, Any]]:

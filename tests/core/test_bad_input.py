@@ -377,3 +377,23 @@ def test_misspelt_dynamic_value_is_invalid_input(tmp_path, server):
     err = _invalid(server, path)
     assert "#/items/0/url (a): undefined variable <<$guidd>>" in err
     assert "did you mean <<$guid>>?" in err
+
+
+def test_json_data_that_is_an_object_is_invalid_input(tmp_path, server):
+    """Issue 10 point 11: an object ran as one row, and {"rows": [...]} as one row without
+    columns (a misleading "undefined variable")."""
+    path = _collection(tmp_path, {"name": "a", "url": f"{server.url}/json?u=<<user>>"})
+    one = write_json(tmp_path / "one.json", {"user": "ada"})
+    err = _invalid(server, path, "-d", one)
+    assert f"{one}: data file must be a JSON array of objects (one per iteration)" in err
+    assert 'hint: for one iteration, put the object in an array: [{"user": "ada"}]' in err
+    assert "undefined variable" not in err
+    nested = write_json(tmp_path / "nested.json", {"rows": [{"user": "ada"}]})
+    err = _invalid(server, path, "-d", nested)
+    assert f"{nested}#/rows: data file must be a JSON array of objects, not an object" in err
+    assert "hint: make the array under 'rows' the whole file" in err
+    assert "undefined variable" not in err
+    junit = tmp_path / "j.xml"
+    assert run_cli("validate", path, "-d", nested).code == 2
+    assert run_cli("run", path, "-d", nested, "--junit", junit).code == 2
+    assert "#/rows" in ET.parse(junit).find(".//error").get("message")
