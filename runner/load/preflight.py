@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,16 @@ def static_problems(
     collection: Collection,
     known: Mapping[str, Any],
     data_columns: set[str],
+    selected: Sequence[Step] | None = None,
 ) -> tuple[list[InputError], list[str]]:
     """Returns (errors, warnings) about variables and files, for a collection about to run.
 
     `known` maps every variable defined before the run (globals, collection, environment,
     --var) to its value. Native collections get errors; Postman ones get warnings, as Newman
-    leaves unknown `{{var}}` as written.
+    leaves unknown `{{var}}` as written. `selected` limits the findings to the steps that will
+    run (--folder); by default every step is looked at.
     """
-    steps = flatten(collection.items)
+    steps = flatten(collection.items) if selected is None else list(selected)
     defined = set(known) | data_columns | _script_names(collection, steps)
     if _uses_tokens(collection, steps):
         defined |= TOKEN_VARIABLES

@@ -370,3 +370,20 @@ def test_sequential_run_sends_one_request_at_a_time(server, coll):
     path = coll({"name": "slow", "url": f"{server.url}/delay/30"})
     assert run_cli("run", path, "-n", "3").code == 0
     assert server.max_inflight == 1
+
+
+def test_folder_checks_undefined_variables_only_in_what_will_run(server, coll):
+    """Issue 10 point 13: --folder Other failed (exit 2) on an undefined variable of a folder
+    that was not selected; a selected one is still invalid input before anything is sent."""
+    path = coll(
+        {"name": "Unfinished", "items": [{"name": "u", "url": f"{server.url}/echo?<<notYet>>"}]},
+        {"name": "Other", "items": [{"name": "o", "url": f"{server.url}/echo?other"}]},
+    )
+    result = run_cli("run", path, "--folder", "Other")
+    assert result.code == 0, result.text
+    assert [s.path for s in server.log] == ["/echo"]
+    server.clear()
+    result = run_cli("run", path, "--folder", "Unfinished")
+    assert result.code == 2 and server.log == []
+    assert "#/items/0/items/0/url (Unfinished › u): undefined variable <<notYet>>" in result.err
+    assert run_cli("run", path).code == 2

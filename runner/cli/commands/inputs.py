@@ -82,18 +82,21 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
     inputs = Inputs(collection, environment, globals_env, data, variables)
-    _preflight(inputs)
+    _preflight(inputs, getattr(args, "folder", None) or ())
     return inputs
 
 
-def _preflight(inputs: Inputs) -> None:
+def _preflight(inputs: Inputs, folders: list[str] | tuple[str, ...]) -> None:
+    from runner.engine.options import select_steps
     from runner.engine.session import base_scope
     from runner.load.preflight import static_problems
 
     scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
     known = dict(scope.items())
     columns = {k for row in inputs.data or [] for k in row}
-    errors, warnings = static_problems(inputs.collection, known, columns)
+    # Only what will run: --folder Other must not fail on variables of other folders.
+    selected = select_steps(inputs.collection, folders) if folders else None
+    errors, warnings = static_problems(inputs.collection, known, columns, selected)
     inputs.warnings.extend(warnings)
     if errors:
         raise InputErrors(errors) if len(errors) > 1 else errors[0]
