@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Callable
+from typing import TextIO, TypeVar
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+Parser = TypeVar("Parser", bound=argparse.ArgumentParser)
 
 
-def _handler(module: str, name: str) -> Any:
+def _handler(module: str, name: str) -> Handler:
     """Returns a handler that imports its module only when the command runs (fast --help)."""
 
-    def call(args: argparse.Namespace, out: Any, err: Any) -> int:
+    def call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         import importlib
 
         func = getattr(importlib.import_module(module), name)
@@ -37,7 +41,7 @@ def _inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("-d", "--data", metavar="DATA_FILE", help="CSV or JSON iteration data")
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     """Adds run, validate, import, token, demo, emulator and sandbox to the subparsers."""
     fmt = argparse.RawDescriptionHelpFormatter
     run = sub.add_parser(
@@ -199,7 +203,7 @@ def add_commands(sub: Any) -> None:
     _sandbox(sub)
 
 
-def _sandbox(sub: Any) -> None:
+def _sandbox(sub: argparse._SubParsersAction[Parser]) -> None:
     """Adds `sandbox install` and `sandbox list` (the libraries Postman scripts can use)."""
     sandbox = sub.add_parser(
         "sandbox",

@@ -7,9 +7,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
 
-from runner.auth.base import TokenCache
+from runner.auth.base import Emit, TokenCache
 from runner.engine.options import RunOptions, select_steps, shard_steps
 from runner.engine.scriptstep import StepScripts
 from runner.engine.step import StepContext, execute
@@ -20,6 +19,7 @@ from runner.resolve.variables import Scope
 from runner.results import ItemResult, RunResult, Summary
 from runner.secrets import Masker, is_sensitive_name
 from runner.transport.http import Transport
+from runner.values import JSON
 
 MAX_STEPS_PER_ITERATION = 10_000
 
@@ -126,7 +126,7 @@ class Loop:
             self.stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _row(self, iteration: int) -> dict[str, Any]:
+    def _row(self, iteration: int) -> dict[str, JSON]:
         data = self.options.data
         if not data:
             return {}
@@ -154,7 +154,7 @@ class Loop:
     def _next_index(
         self,
         index: int,
-        jump: Any,
+        jump: object,
         targets: tuple[dict[str, int], dict[str, int]],
         iteration: int,
         executed: int,
@@ -176,7 +176,9 @@ class Loop:
             return len(self.steps)
         return target
 
-    def _one(self, step: Step, scope: Scope, iteration: int, emit: Any) -> tuple[ItemResult, Any]:
+    def _one(
+        self, step: Step, scope: Scope, iteration: int, emit: Emit
+    ) -> tuple[ItemResult, object]:
         """Returns the step's result and where setNextRequest points (or _NO_JUMP)."""
         if step.request.skip:
             skipped = ItemResult(
@@ -216,7 +218,7 @@ class Loop:
             self.reporter.warning(message)
 
     # Results of iteration N are buffered until iterations 1..N-1 are reported.
-    def _emitter(self, iteration: int) -> Any:
+    def _emitter(self, iteration: int) -> Emit:
         buffer = self._buffers.setdefault(iteration, [])
 
         def emit(result: ItemResult) -> None:
@@ -258,7 +260,7 @@ class Loop:
         self.reporter.result(result)
 
 
-_NO_JUMP: Any = object()
+_NO_JUMP = object()
 
 
 def file_dirs(collection: Collection, working_dir: str | None) -> tuple[Path, ...]:

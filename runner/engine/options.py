@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from runner.errors import InputError
 from runner.model import Collection, Step, flatten
+from runner.values import JSON
 
 
 @dataclass
@@ -15,7 +15,7 @@ class RunOptions:
     """How to run: iterations, data, parallelism, network settings."""
 
     iterations: int | None = None
-    data: Sequence[Mapping[str, Any]] | None = None
+    data: Sequence[Mapping[str, JSON]] | None = None
     parallel: int = 1
     folders: Sequence[str] = ()
     bail: bool = False

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from runner.engine.options import RunOptions
@@ -20,9 +20,20 @@ from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker
 from runner.transport.http import HttpRequest, HttpResponse, Transport
+from runner.values import JSON
 
 if TYPE_CHECKING:
     from runner.scripts import ScriptOutcome
+
+
+@dataclass
+class Overrides:
+    """What pre-request scripts changed in the request (None: unchanged), or a skip."""
+
+    url: str | None = None
+    method: str | None = None
+    headers: list[tuple[str, str]] | None = None
+    skip: bool = False
 
 
 @dataclass
@@ -30,7 +41,7 @@ class Outcome:
     """A step's result plus flow control from scripts (setNextRequest)."""
 
     result: ItemResult
-    next_request: Any = None
+    next_request: JSON = None  # what setNextRequest named: a name, an id, or null to stop
     jump: bool = False
 
 
@@ -54,18 +65,18 @@ class StepScripts:
         """Releases the engine."""
         self.engine.close()
 
-    def prerequest(self, step: Step, scope: Scope, outcome: Outcome) -> dict[str, Any]:
-        """Runs the pre-request scripts; returns request overrides (url, method, headers, skip)."""
+    def prerequest(self, step: Step, scope: Scope, outcome: Outcome) -> Overrides:
+        """Runs the pre-request scripts; returns what they changed in the request."""
         scripts = self._chain(step, "prerequest")
         if not scripts:
-            return {}
+            return Overrides()
         original = request_dict(step.request)
         current = dict(original)
         for script in scripts:
             result = self._execute(script, "prerequest", step, scope, current, None, outcome)
             current = result.request or current
             if outcome.result.error or result.skip_request:
-                return {"skip": result.skip_request}
+                return Overrides(skip=bool(result.skip_request))
         return _overrides(original, current)
 
     def test(
@@ -99,8 +110,8 @@ class StepScripts:
         event: str,
         step: Step,
         scope: Scope,
-        request: dict[str, Any],
-        response: dict[str, Any] | None,
+        request: dict[str, JSON],
+        response: dict[str, JSON] | None,
         outcome: Outcome,
     ) -> ScriptOutcome:
         from runner.scripts import UNSET, ScriptContext
@@ -144,7 +155,7 @@ class StepScripts:
             outcome.jump, outcome.next_request = True, done.next_request
         return done
 
-    def _send(self, item: Any, scope: Scope) -> dict[str, Any]:
+    def _send(self, item: JSON, scope: Scope) -> dict[str, JSON]:
         """Performs a pm.sendRequest; returns {"error", "response"} for the callback."""
         from runner.errors import TransportError
 
@@ -157,7 +168,7 @@ class StepScripts:
         return {"error": None, "response": response_dict(response)}
 
 
-def request_dict(request: Request) -> dict[str, Any]:
+def request_dict(request: Request) -> dict[str, JSON]:
     """Returns the request as scripts see it (pm.request), templates as written."""
     url = request.url
     if request.query:
@@ -173,7 +184,7 @@ def request_dict(request: Request) -> dict[str, Any]:
     }
 
 
-def _body_dict(body: Body | None) -> dict[str, Any] | None:
+def _body_dict(body: Body | None) -> dict[str, JSON] | None:
     if body is None:
         return None
     if body.kind == "json":
@@ -188,17 +199,18 @@ def _body_dict(body: Body | None) -> dict[str, Any] | None:
     return {"mode": "file", "file": body.value}
 
 
-def _overrides(original: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
-    changed: dict[str, Any] = {}
-    for key in ("url", "method"):
-        if current.get(key) != original.get(key):
-            changed[key] = str(current.get(key))
+def _overrides(original: Mapping[str, JSON], current: Mapping[str, JSON]) -> Overrides:
+    changed = Overrides()
+    if current.get("url") != original.get("url"):
+        changed.url = str(current.get("url"))
+    if current.get("method") != original.get("method"):
+        changed.method = str(current.get("method"))
     if current.get("headers") != original.get("headers"):
-        changed["headers"] = [(str(k), str(v)) for k, v in current.get("headers") or []]
+        changed.headers = [(str(k), str(v)) for k, v in current.get("headers") or []]
     return changed
 
 
-def response_dict(response: HttpResponse) -> dict[str, Any]:
+def response_dict(response: HttpResponse) -> dict[str, JSON]:
     """Returns the response as scripts see it (pm.response)."""
     return {
         "code": response.status,
@@ -210,7 +222,7 @@ def response_dict(response: HttpResponse) -> dict[str, Any]:
     }
 
 
-def script_request(item: Any, renderer: Renderer) -> HttpRequest:
+def script_request(item: JSON, renderer: Renderer) -> HttpRequest:
     """Returns the HttpRequest for a pm.sendRequest argument (a URL or a request object)."""
     if isinstance(item, str):
         return HttpRequest("GET", _with_scheme(renderer.text(item)))
@@ -231,7 +243,7 @@ def _with_scheme(url: str) -> str:
     return url if "://" in url.split("?", 1)[0] else "http://" + url
 
 
-def _headers(raw: Any) -> list[tuple[str, str]]:
+def _headers(raw: JSON) -> list[tuple[str, str]]:
     """Returns the headers of a pm.sendRequest: a dict, or what Postman files hold."""
     if isinstance(raw, dict):
         return [(str(k), str(v)) for k, v in raw.items()]
@@ -240,7 +252,7 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return list(headers(raw))
 
 
-def _pairs(raw: Any, renderer: Renderer) -> list[tuple[str, str]]:
+def _pairs(raw: JSON, renderer: Renderer) -> list[tuple[str, str]]:
     """Returns the enabled key/value entries of an urlencoded or formdata list, rendered."""
     from runner.postman.fields import entries, key_of, text
 
@@ -249,11 +261,11 @@ def _pairs(raw: Any, renderer: Renderer) -> list[tuple[str, str]]:
     ]
 
 
-def _text(value: Any) -> str:
+def _text(value: JSON) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _script_body(http: HttpRequest, body: Any, renderer: Renderer) -> None:
+def _script_body(http: HttpRequest, body: JSON, renderer: Renderer) -> None:
     if not isinstance(body, dict):
         return
     mode = body.get("mode")

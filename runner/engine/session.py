@@ -6,7 +6,6 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
@@ -16,6 +15,7 @@ from runner.resolve.variables import Scope
 from runner.results import RunResult
 from runner.secrets import Masker, is_sensitive_name
 from runner.transport.http import RequestsTransport, Transport
+from runner.values import JSON
 
 
 def run_collection(
@@ -23,7 +23,7 @@ def run_collection(
     environment: Environment | None = None,
     *,
     globals_env: Environment | None = None,
-    variables: Mapping[str, Any] | None = None,
+    variables: Mapping[str, JSON] | None = None,
     options: RunOptions | None = None,
     transport: Transport | None = None,
     reporters: Sequence[Reporter] = (),
@@ -61,7 +61,7 @@ def base_scope(
     collection: Collection,
     environment: Environment | None,
     globals_env: Environment | None,
-    variables: Mapping[str, Any] | None,
+    variables: Mapping[str, JSON] | None,
 ) -> Scope:
     """Returns the variables a run starts from, layered (globals < collection < environment
     < --var; Postman files take --var as environment values, as Newman's --env-var)."""
@@ -81,7 +81,7 @@ def build_masker(
     collection: Collection,
     environment: Environment | None,
     globals_env: Environment | None,
-    variables: Mapping[str, Any] | None,
+    variables: Mapping[str, JSON] | None,
 ) -> Masker:
     """Returns a Masker that knows every secret value the run starts with."""
     masker = Masker()
@@ -91,7 +91,7 @@ def build_masker(
         # Values read through <<$env.NAME>> with a secret-sounding NAME, however short.
         if is_sensitive_name(name) and name in os.environ:
             masker.add(os.environ[name])
-    layers: list[tuple[Mapping[str, Any], frozenset[str]]] = [
+    layers: list[tuple[Mapping[str, JSON], frozenset[str]]] = [
         (collection.variables, frozenset()),
         (variables or {}, frozenset()),
     ]

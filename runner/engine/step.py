@@ -6,13 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from runner import auth as auth_mod
 from runner.auth.oauth2 import OAuth2Source
 from runner.checks.assertions import evaluate, subject_value
 from runner.checks.capture import extract
-from runner.engine.scriptstep import Outcome, StepScripts
+from runner.engine.scriptstep import Outcome, Overrides, StepScripts
 from runner.errors import (
     AuthError,
     CaptureError,
@@ -20,7 +20,7 @@ from runner.errors import (
     TransportError,
     VariableError,
 )
-from runner.model import Check, Collection, Step, nearest_auth
+from runner.model import Capture, Check, Collection, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, Attempt, Exchange, ItemResult
@@ -83,10 +83,10 @@ def _perform(
     ctx: StepContext, step: Step, scope: Scope, renderer: Renderer, outcome: Outcome, emit: Emit
 ) -> None:
     request, result = step.request, outcome.result
-    overrides: dict[str, Any] = {}
+    overrides = Overrides()
     if ctx.scripts is not None:
         overrides = ctx.scripts.prerequest(step, scope, outcome)
-        if overrides.get("skip"):
+        if overrides.skip:
             result.skipped, result.skip_reason = True, "skipped by pre-request script"
             return
         if result.error:
@@ -110,9 +110,9 @@ def _perform(
         plan,
         base_dirs=ctx.file_dirs,
         settings=ctx.settings,
-        url=overrides.get("url"),
-        method=overrides.get("method"),
-        headers=overrides.get("headers"),
+        url=overrides.url,
+        method=overrides.method,
+        headers=overrides.headers,
     )
     result.method, result.url = http.method, http.url
     token = _apply_token(ctx, plan, http, scope, result.iteration, emit)
@@ -228,7 +228,7 @@ def _record(
 
 def _check(
     checks: tuple[Check, ...],
-    captures: tuple[Any, ...],
+    captures: tuple[Capture, ...],
     response: HttpResponse,
     renderer: Renderer,
     scope: Scope,

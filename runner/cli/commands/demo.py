@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from runner.status import ExitStatus
+
+if TYPE_CHECKING:
+    from runner.report import Reporter
 
 DEMO_COLLECTIONS = (
     "arm-resource-groups.json",
@@ -43,7 +46,7 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for index, name in enumerate(DEMO_COLLECTIONS):
             collection = load_collection(bundled_dir("collections") / name)
             masker = build_masker(collection, environment, None, variables)
-            reporters: list[Any] = [ConsoleReporter(masker, stream=out)]
+            reporters: list[Reporter] = [ConsoleReporter(masker, stream=out)]
             reporters.extend(
                 file_reporters(_numbered(args.junit, index), _numbered(args.json, index), masker)
             )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from runner.errors import InputError, InputErrors, RunnerError
 from runner.model import Collection, Environment
+from runner.values import JSON
+
+Loaded = TypeVar("Loaded")
 
 
 @dataclass
@@ -18,7 +22,7 @@ class Inputs:
     collection: Collection
     environment: Environment | None = None
     globals_env: Environment | None = None
-    data: list[dict[str, Any]] | None = None
+    data: list[dict[str, JSON]] | None = None
     variables: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -63,7 +67,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     except InputError as exc:
         problems.append(exc)
 
-    def attempt(loader: Any, path: str | None) -> Any:
+    def attempt(loader: Callable[[str], Loaded], path: str | None) -> Loaded | None:
         if not path:
             return None
         try:
@@ -75,12 +79,17 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         return None
 
     collection = attempt(load_collection, args.collection)
+    if not args.collection:
+        problems.append(
+            InputError("the collection file name is empty", hint="runner run COLLECTION_FILE")
+        )
     environment = attempt(load_environment, getattr(args, "environment", None))
     globals_env = attempt(load_environment, getattr(args, "globals", None))
     lenient = collection is not None and collection.dialect == "postman"
     data = attempt(lambda p: load_data(p, lenient=lenient), getattr(args, "data", None))
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
+    assert collection is not None  # an empty or unloadable collection is a problem above
     inputs = Inputs(collection, environment, globals_env, data, variables)
     _preflight(inputs, getattr(args, "folder", None) or ())
     return inputs

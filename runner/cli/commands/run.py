@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from runner.cli.commands.inputs import Inputs, error_junit, load_inputs
 from runner.errors import InputError, RunnerError
 from runner.status import ExitStatus
+
+if TYPE_CHECKING:
+    from runner.engine.options import RunOptions
+    from runner.report import Reporter
+    from runner.secrets import Masker
 
 
 def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -58,7 +63,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return int(result.exit_status)
 
 
-def _options(args: argparse.Namespace, inputs: Inputs) -> Any:
+def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
     from runner.engine.options import RunOptions
     from runner.transport.http import parse_connect_to
 
@@ -120,11 +125,11 @@ def _check_writable(flag: str, path: Path) -> None:
         )
 
 
-def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
+def _reporters(args: argparse.Namespace, out: TextIO, masker: Masker) -> list[Reporter]:
     from runner.report.console import ConsoleReporter
 
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
-    reporters: list[Any] = [
+    reporters: list[Reporter] = [
         ConsoleReporter(masker, stream=out, verbosity=verbosity, progress=args.progress)
     ]
     return reporters + file_reporters(
@@ -135,13 +140,13 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Any) -> list[Any]:
 def file_reporters(
     junit: str | Path | None,
     json: str | Path | None,
-    masker: Any,
+    masker: Masker,
     layout: str = "runner",
     *,
     html: str | Path | None = None,
-) -> list[Any]:
+) -> list[Reporter]:
     """Returns the JUnit, JSON and HTML reporters asked for (none when every path is None)."""
-    reporters: list[Any] = []
+    reporters: list[Reporter] = []
     if junit:
         from runner.report.junit import JUnitReporter, NewmanJUnitReporter
 

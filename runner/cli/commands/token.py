@@ -10,12 +10,13 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from runner.cli.commands.inputs import load_dotenv_file, parse_vars
 from runner.errors import AuthError, InputError, Location
-from runner.model import AuthSpec, Collection, Folder, flatten
+from runner.model import AuthSpec, Collection, Environment, Folder, flatten
 from runner.status import ExitStatus
+from runner.values import JSON
 
 CLAIMS = ("aud", "iss", "tid", "appid", "azp", "oid", "sub", "roles", "scp", "ver", "iat", "nbf")
 
@@ -61,7 +62,7 @@ def token_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return ExitStatus.SUCCESS
 
 
-def _response(payload: dict[str, Any], show: bool) -> dict[str, Any]:
+def _response(payload: dict[str, JSON], show: bool) -> dict[str, JSON]:
     hidden = {"refresh_token", "id_token"} | (set() if show else {"access_token"})
     return {k: ("***" if k in hidden and v else v) for k, v in payload.items()}
 
@@ -82,14 +83,14 @@ def _claims_text(token: str, expires_at: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _date(value: Any) -> str:
+def _date(value: JSON) -> str:
     try:
         return datetime.fromtimestamp(float(value), UTC).isoformat(timespec="seconds")
     except (TypeError, ValueError):
         return str(value)
 
 
-def _environment(path: str | None) -> Any:
+def _environment(path: str | None) -> Environment | None:
     if not path:
         return None
     from runner.load import load_environment
