@@ -188,6 +188,11 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     demo.add_argument("--junit", metavar="FILE")
     demo.add_argument("--json", metavar="FILE")
+    demo.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve the emulator over https with the local CA (see `runner emulator --tls`)",
+    )
     demo.set_defaults(handler=_handler("runner.cli.commands.demo", "demo_command"))
 
     emu = sub.add_parser(
@@ -198,6 +203,13 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     emu.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
     emu.add_argument("--config", metavar="FILE", help="tenants, apps, secrets and roles (JSON)")
     emu.add_argument("--token-lifetime", type=int, metavar="SECONDS", help="access token lifetime")
+    emu.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https with a local CA kept in the user cache (~/.cache/runner/emulator-tls); "
+        "prints the CA file to trust. Its certificate also names login.microsoftonline.com, "
+        "management.azure.com and graph.microsoft.com, for --connect-to",
+    )
     emu.set_defaults(handler=_handler("runner.cli.commands.emulator", "emulator_command"))
 
     _sandbox(sub)

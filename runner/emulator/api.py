@@ -33,14 +33,23 @@ class Emulator:
         token_lifetime: int | None = None,
         host: str = "127.0.0.1",
         ssl_context: ssl.SSLContext | None = None,
+        tls: bool = False,
     ) -> None:
         if token_lifetime is not None and token_lifetime < 1:
             raise ValueError("token_lifetime must be at least 1 second")
         self.config = load_config(config)
         self.state = EmulatorState(self.config, token_lifetime)
         self._address = (host, port)
-        # With a TLS context it serves https, so collections that hard-code
-        # https://login.microsoftonline.com run unchanged through --connect-to.
+        # With TLS it serves https, so collections that hard-code
+        # https://login.microsoftonline.com run unchanged through --connect-to, and SDKs
+        # (which refuse to send tokens over http) work. tls=True uses the local CA kept in
+        # the user cache (runner.emulator.tls); ca_file is the file clients must trust.
+        self.ca_file: Path | None = None
+        if tls and ssl_context is None:
+            from runner.emulator.tls import emulator_tls
+
+            made = emulator_tls()
+            ssl_context, self.ca_file = made.context, made.ca_file
         self._ssl_context = ssl_context
         self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -48,11 +57,7 @@ class Emulator:
     def start(self) -> Emulator:
         """Return self once the server listens (port 0 picks a free port)."""
         if self._server is None:
-            self._server = EmulatorServer(self._address, self.state)
-            if self._ssl_context is not None:
-                self._server.socket = self._ssl_context.wrap_socket(
-                    self._server.socket, server_side=True
-                )
+            self._server = EmulatorServer(self._address, self.state, self._ssl_context)
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.1},
@@ -116,20 +121,33 @@ def default_config_path() -> str:
     return str(resources.files("runner.emulator").joinpath("default_config.json"))
 
 
-def serve(port: int = 0, config: str | None = None, token_lifetime: int | None = None) -> None:
-    """Serve in the foreground until Ctrl-C; print one line with the URL first."""
-    emulator = Emulator(config, port=port, token_lifetime=token_lifetime)
+def serve(
+    port: int = 0, config: str | None = None, token_lifetime: int | None = None, tls: bool = False
+) -> None:
+    """Serve in the foreground until Ctrl-C; print the URL (and, with TLS, the CA) first."""
+    emulator = Emulator(config, port=port, token_lifetime=token_lifetime, tls=tls)
     try:
         emulator.start()
-        # Printed inside the try: a Ctrl-C right after the line still ends quietly.
-        print(
+        # Printed inside the try: a Ctrl-C right after the lines still ends quietly.
+        lines = [
             f"runner emulator: serving Entra ID, ARM and Graph on {emulator.url} "
-            f"(sample credentials: {config or default_config_path()}); press Ctrl-C to stop",
-            flush=True,
-        )
+            f"(sample credentials: {config or default_config_path()}); press Ctrl-C to stop"
+        ]
+        if emulator.ca_file is not None:
+            lines.append(f"CA certificate: {emulator.ca_file}")
+            lines.append(f"Trust it: {trust_line(emulator.ca_file)}")
+        print("\n".join(lines), flush=True)
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         emulator.stop()
+
+
+def trust_line(ca_file: Path) -> str:
+    """Return the one shell line that makes Python SDKs, httpx and requests trust the CA."""
+    return (
+        f"export REQUESTS_CA_BUNDLE={ca_file} SSL_CERT_FILE={ca_file}"
+        f"  (runner run: --ca-bundle {ca_file})"
+    )

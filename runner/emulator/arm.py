@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from runner.emulator.arm_auth import arm_caller, can_read, check_tenant, forbidden
 from runner.emulator.bearer import Caller
 from runner.emulator.config import ResourceGroup, Subscription
-from runner.emulator.errors import ApiError, arm_error
+from runner.emulator.errors import ApiError, NotEmulated, arm_error, not_emulated
 from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
 
-API_VERSIONS = (
-    "2014-04-01", "2015-01-01", "2016-02-01", "2016-06-01", "2016-09-01", "2017-05-10",
-    "2018-02-01", "2018-05-01", "2019-05-01", "2019-06-01", "2019-08-01", "2019-10-01",
-    "2020-01-01", "2020-06-01", "2020-08-01", "2020-09-01", "2020-10-01", "2021-01-01",
-    "2021-04-01", "2022-01-01", "2022-09-01", "2022-12-01", "2023-07-01", "2024-03-01",
-    "2024-07-01", "2024-11-01", "2025-01-01", "2025-04-01",
+# The api-versions ARM accepts per resource type (Microsoft.Resources' registration, as its
+# InvalidApiVersionParameter errors list them), oldest first.
+_COMMON_VERSIONS = (
+    "2014-04", "2014-02-26", "2013-03-01", "2014-01-01", "2014-04-01", "2014-04-01-preview",
+    "2015-01-01", "2015-11-01", "2016-02-01", "2016-06-01", "2016-07-01", "2016-09-01",
+    "2017-03-01", "2017-05-01", "2017-05-10", "2017-06-01", "2017-08-01", "2017-12-01",
+    "2018-01-01", "2018-02-01", "2018-05-01", "2018-06-01", "2018-07-01", "2018-08-01",
+    "2018-09-01", "2018-11-01", "2019-03-01", "2019-05-01", "2019-05-10", "2019-06-01",
+    "2019-07-01", "2019-08-01", "2019-09-01", "2019-10-01", "2019-11-01", "2020-01-01",
+    "2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01", "2020-09-01", "2020-10-01",
+    "2021-01-01", "2021-04-01", "2022-01-01", "2022-03-01-preview", "2022-05-01",
+    "2022-06-01", "2022-09-01", "2022-11-01-preview", "2022-12-01",
+)  # fmt: skip
+SUBSCRIPTION_VERSIONS = _COMMON_VERSIONS
+RESOURCE_GROUP_VERSIONS = (
+    *_COMMON_VERSIONS, "2023-03-01-preview", "2023-07-01-preview", "2023-07-01", "2024-03-01",
+    "2024-07-01", "2024-11-01", "2025-01-01", "2025-03-01", "2025-04-01",
 )  # fmt: skip
 RG_READ = "Microsoft.Resources/subscriptions/resourcegroups/read"
 SUB_READ = "Microsoft.Resources/subscriptions/read"
@@ -32,54 +44,59 @@ def handle_arm(state: EmulatorState, request: Request) -> Response:
     state.stats.api_request("arm")
     request_id = new_id()
     try:
-        response = Response(200, _route(state, request))
+        response = _route(state, request)
     except ApiError as exc:
         response = arm_error(exc)
+    except NotEmulated as exc:
+        response = not_emulated(request, exc.what)
     response.headers.update(
         {"x-ms-request-id": request_id, "x-ms-correlation-request-id": request_id}
     )
     return response
 
 
-def _route(state: EmulatorState, request: Request) -> dict[str, Any]:
+def _route(state: EmulatorState, request: Request) -> Response:
     match = _ROUTE.match(request.path)
+    head = request.method == "HEAD"
+    # HEAD is ARM's existence check, for resource groups only (check_existence).
+    if match is None or not (request.method == "GET" or (head and match["rg"] is not None)):
+        return not_emulated(request)
     caller = arm_caller(state, request)
-    if match is None or request.method != "GET":
-        raise ApiError(404, "InvalidResourceType", f"The emulator does not serve {request.path}.")
-    _check_api_version(request.query.get("api-version"))
     if match["sub"] is None:
-        return _list_subscriptions(state, request, caller)
-    subscription = _subscription(state, caller, match["sub"])
+        _check_api_version(request.query.get("api-version"), SUBSCRIPTION_VERSIONS)
+        return Response(200, _list_subscriptions(state, request, caller))
+    versions = SUBSCRIPTION_VERSIONS if match["rgs"] is None else RESOURCE_GROUP_VERSIONS
+    _check_api_version(request.query.get("api-version"), versions)
+    subscription = _subscription(state, caller, unquote(match["sub"]))
     if match["rgs"] is None:
         _authorize(state, caller, SUB_READ, f"/subscriptions/{subscription.id}")
-        return _subscription_json(subscription)
+        return Response(200, _subscription_json(subscription))
     if match["rg"] is None:
-        return _list_groups(state, request, caller, subscription)
-    scope = f"/subscriptions/{subscription.id}/resourceGroups/{match['rg']}"
+        return Response(200, _list_groups(state, request, caller, subscription))
+    name = unquote(match["rg"])  # one segment, decoded on its own
+    scope = f"/subscriptions/{subscription.id}/resourceGroups/{name}"
     _authorize(state, caller, RG_READ, scope)
-    group = next(
-        (g for g in subscription.resource_groups if g.name.lower() == match["rg"].lower()), None
-    )
+    group = next((g for g in subscription.resource_groups if g.name.lower() == name.lower()), None)
     if group is None:
-        raise ApiError(
-            404, "ResourceGroupNotFound", f"Resource group '{match['rg']}' could not be found."
-        )
-    return _group_json(subscription, group)
+        raise ApiError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+    if head:
+        return Response(204, None)
+    return Response(200, _group_json(subscription, group))
 
 
-def _check_api_version(version: str | None) -> None:
+def _check_api_version(version: str | None, accepted: tuple[str, ...]) -> None:
     if not version:
         raise ApiError(
             400,
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         )
-    if version.removesuffix("-preview") not in API_VERSIONS:
+    if version not in accepted:
         raise ApiError(
             400,
             "InvalidApiVersionParameter",
             f"The api-version '{version}' is invalid. The supported versions are "
-            f"'{','.join(reversed(API_VERSIONS))}'.",
+            f"'{','.join(reversed(accepted))}'.",
         )
 
 
@@ -119,7 +136,32 @@ def _list_groups(
     # Like ARM, a principal with read access to only some groups sees only those.
     if not groups and not can_read(state.config, caller, scope):
         raise forbidden(caller, RG_READ, scope)
+    groups = _filter_groups(groups, request.query.get("$filter"))
     return _paged(state, request, [_group_json(subscription, g) for g in groups])
+
+
+_TAG_NAME = re.compile(r"^\s*tagname\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+_TAG_PAIR = re.compile(
+    r"^\s*tagname\s+eq\s+'((?:[^']|'')*)'\s+and\s+tagvalue\s+eq\s+'((?:[^']|'')*)'\s*$",
+    re.IGNORECASE,
+)
+
+
+def _filter_groups(groups: list[ResourceGroup], expression: str | None) -> list[ResourceGroup]:
+    """Return the groups matching ARM's tag filters (``tagName eq 'n' [and tagValue eq 'v']``)."""
+    if not expression:
+        return groups
+    match = _TAG_PAIR.match(expression) or _TAG_NAME.match(expression)
+    if match is None:
+        raise NotEmulated(f"the resource group filter $filter={expression}")
+    wanted = match.group(1).replace("''", "'").lower()
+    value = match.group(2).replace("''", "'") if match.re is _TAG_PAIR else None
+    # Tag names compare case-insensitively in ARM, tag values exactly.
+    return [
+        g
+        for g in groups
+        if any(k.lower() == wanted and (value is None or v == value) for k, v in g.tags.items())
+    ]
 
 
 def _sees_any(state: EmulatorState, caller: Caller, subscription: Subscription) -> bool:
@@ -134,12 +176,26 @@ def _paged(state: EmulatorState, request: Request, items: list[dict[str, Any]]) 
     offset = decode_skip(request.query.get("$skiptoken"))
     if offset is None:
         raise ApiError(400, "InvalidSkipToken", "The $skiptoken value is not valid.")
-    chunk, following = page(items, offset, state.config.arm_page_size)
+    size = _top(request.query.get("$top"), state.config.arm_page_size)
+    chunk, following = page(items, offset, size)
     body: dict[str, Any] = {"value": chunk}
     if following is not None:
-        params = {"api-version": request.query.get("api-version", "")}
+        params = {k: v for k, v in request.query.items() if k in ("api-version", "$top", "$filter")}
         body["nextLink"] = next_link(request.base_url, request.path, params, following)
     return body
+
+
+def _top(raw: str | None, default: int) -> int:
+    """Return the page size: ``$top`` when given (ARM pages by it, nextLink keeps it)."""
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ApiError(
+            400,
+            "InvalidTopInQueryString",
+            f"The value '{raw}' of $top is not valid: it must be between 1 and 1000.",
+        )
+    return int(raw)
 
 
 def _subscription_json(subscription: Subscription) -> dict[str, Any]:

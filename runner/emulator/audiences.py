@@ -20,6 +20,9 @@ class Resource:
     canonical: str
     identifiers: frozenset[str]
     app_id: str
+    # Azure issues v1 tokens for ARM, Graph and other first-party resources whichever
+    # endpoint (v1 or v2.0) the client used; only apps that opt in get v2 tokens.
+    token_version: str = "1.0"
 
 
 ARM = Resource(

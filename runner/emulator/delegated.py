@@ -29,16 +29,14 @@ def consented_scopes(app: App, user: User, audience: Audience) -> tuple[str, ...
     return tuple(wanted) if wanted else tuple(granted)
 
 
-def user_grant(
-    tenant: Tenant, app: App, user: User, audience: Audience, version: str, acr: str
-) -> Grant:
+def user_grant(tenant: Tenant, app: App, user: User, audience: Audience, acr: str) -> Grant:
     """Return the Grant of a delegated token for ``user``."""
     return Grant(
         tenant_id=tenant.id,
         aud=audience.aud,
         client_id=app.client_id,
         oid=user.object_id,
-        version=version,
+        version=audience.resource.token_version,
         scopes=consented_scopes(app, user, audience),
         username=user.username,
         name=user.display_name,
@@ -57,7 +55,7 @@ def delegated_outcome(
     call: TokenCall, tenant: Tenant, app: App, user: User, audience: Audience, acr: str
 ) -> Outcome:
     """Return the Outcome of a user grant, with a refresh token when offline access applies."""
-    grant = user_grant(tenant, app, user, audience, call.version, acr)
+    grant = user_grant(tenant, app, user, audience, acr)
     refresh = None
     if call.v1 or audience.offline:
         record = RefreshRecord(app.client_id, tenant.id, user.object_id, audience)

@@ -68,7 +68,27 @@ def graph_error(exc: ApiError, request: Request, request_id: str) -> Response:
     return Response(exc.status, body, exc.headers)
 
 
-def not_found(request: Request) -> Response:
-    """Return a JSON 404 for a path no emulated service serves."""
-    message = f"No emulated service handles {request.method} {request.path}."
-    return Response(404, {"error": {"code": "NotFound", "message": message}})
+NOT_EMULATED = "NotEmulated"
+
+
+class NotEmulated(Exception):
+    """A request, or a part of it (a query option), that the emulator does not emulate."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def not_emulated(request: Request, what: str | None = None) -> Response:
+    """Return 501 for what the emulator does not emulate.
+
+    Never an error shaped like Azure's: a green or red run must not be mistaken for what
+    Azure would have answered.
+    """
+    message = (
+        f"runner emulator: {what or f'{request.method} {request.path}'} is not emulated. "
+        "The emulator serves Entra ID token, device code and discovery endpoints, managed "
+        "identity, ARM subscriptions and resource groups, and Graph users, me, applications "
+        "and servicePrincipals; see runner.emulator's documentation."
+    )
+    return Response(501, {"error": {"code": NOT_EMULATED, "message": message}})

@@ -44,9 +44,8 @@ def client_credentials(call: TokenCall) -> Outcome:
     if not call.v1:
         require_default_scope(call.form.get("scope", ""), audience)
     roles = app.graph_roles if audience.resource is GRAPH else ()
-    grant = Grant(
-        tenant.id, audience.aud, app.client_id, app.sp_object_id, call.version, roles, acr=acr
-    )
+    version = audience.resource.token_version
+    grant = Grant(tenant.id, audience.aud, app.client_id, app.sp_object_id, version, roles, acr=acr)
     return Outcome(grant, audience)
 
 

@@ -7,10 +7,11 @@ import re
 from typing import Any
 
 from runner.emulator.config import App, ManagedIdentity, Tenant, User
-from runner.emulator.errors import ApiError
+from runner.emulator.errors import ApiError, NotEmulated
 from runner.emulator.messages import iso
 
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+_PROPERTY = re.compile(r"^\s*(?:\w+\(\s*)?(\w+)")
 _STARTS = re.compile(r"^\s*startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$", re.IGNORECASE)
 
 
@@ -93,13 +94,26 @@ def identity_json(identity: ManagedIdentity) -> dict[str, Any]:
     return {**body, "passwordCredentials": [], "keyCredentials": []}
 
 
-def apply_filter(items: list[dict[str, Any]], expression: str | None) -> list[dict[str, Any]]:
-    """Return the items matching ``prop eq 'v'`` or ``startswith(prop,'v')``."""
+def apply_filter(
+    items: list[dict[str, Any]], expression: str | None, entity: str
+) -> list[dict[str, Any]]:
+    """Return the items matching ``prop eq 'v'`` or ``startswith(prop,'v')``.
+
+    An unknown property is Graph's 400; any other expression is not emulated (501).
+    """
     if not expression:
         return items
     match = _EQ.match(expression) or _STARTS.match(expression)
+    first = match or _PROPERTY.match(expression)
+    named = first.group(1) if first else None
+    if named and items and not any(k.lower() == named.lower() for k in items[0]):
+        raise ApiError(
+            400,
+            "Request_BadRequest",
+            f"Could not find a property named '{named}' on type 'microsoft.graph.{entity}'.",
+        )
     if match is None:
-        raise ApiError(400, "BadRequest", f"Invalid filter clause: {expression}")
+        raise NotEmulated(f"the Graph filter $filter={expression}")
     prop, value = match.group(1), match.group(2).replace("''", "'").lower()
     wanted = next((k for k in items[0] if k.lower() == prop.lower()), prop) if items else prop
     starts = match.re is _STARTS

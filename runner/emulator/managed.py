@@ -81,7 +81,13 @@ def _issue(
         raise _Failure(400, str(error), "invalid_resource")
     roles = identity.graph_roles if found is GRAPH else ()
     grant = Grant(
-        settings.tenant_id, resource, identity.client_id, identity.object_id, "1.0", roles, acr="2"
+        settings.tenant_id,
+        resource,
+        identity.client_id,
+        identity.object_id,
+        found.token_version,
+        roles,
+        acr="2",
     )
     return state.issuer.issue(grant), identity, resource
 

@@ -61,7 +61,11 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:
-        """Return the body as UTF-8 JSON bytes."""
+        """Return the body as UTF-8 JSON bytes (empty for no body, as a 204 has)."""
+        if self.body is None:
+            return b""
+        if isinstance(self.body, str):  # text/plain answers such as Graph's /$count
+            return self.body.encode("utf-8")
         return json.dumps(self.body, separators=(",", ":")).encode("utf-8")
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from runner.emulator.arm import handle_arm
 from runner.emulator.devicecode import handle_devicecode
-from runner.emulator.errors import ApiError, EntraError, arm_error, graph_error, not_found
+from runner.emulator.discovery import instance_discovery, openid_configuration
+from runner.emulator.errors import ApiError, EntraError, arm_error, graph_error, not_emulated
 from runner.emulator.grants import handle_token
 from runner.emulator.graph import handle_graph
 from runner.emulator.managed import handle_app_service, handle_imds
@@ -19,6 +20,7 @@ Handler = Callable[[EmulatorState, Request], Response]
 _OAUTH = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/(?P<v2>v2\.0/)?(?P<op>token|devicecode)/?$")
 _KEYS = re.compile(r"^/(?P<tenant>[^/]+)/discovery/(?:v2\.0/)?keys/?$")
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/(?P<v2>v2\.0/)?\.well-known/openid-configuration$")
+_INSTANCE = re.compile(r"^/common/discovery/instance/?$", re.IGNORECASE)
 
 
 def route(state: EmulatorState, request: Request) -> Response:
@@ -33,7 +35,7 @@ def route(state: EmulatorState, request: Request) -> Response:
     handler = _handler(path)
     if handler is not None:
         return handler(state, request)
-    return _identity(state, request) or not_found(request)
+    return _identity(state, request) or not_emulated(request)
 
 
 def _handler(path: str) -> Handler | None:
@@ -63,22 +65,16 @@ def _identity(state: EmulatorState, request: Request) -> Response | None:
         version = "2.0" if match["v2"] else "1.0"
         endpoint = handle_token if match["op"] == "token" else handle_devicecode
         return endpoint(state, request, match["tenant"], version)
+    if request.method not in ("GET", "HEAD"):
+        return None
     if _KEYS.match(request.path):
         return Response(200, state.issuer.jwks())
+    if _INSTANCE.match(request.path):
+        return instance_discovery(request)
     openid = _OPENID.match(request.path)
     if openid is not None:
-        return Response(200, _openid(request, openid["tenant"], bool(openid["v2"])))
+        return openid_configuration(state, request, openid["tenant"], bool(openid["v2"]))
     return None
-
-
-def _openid(request: Request, tenant: str, v2: bool) -> dict[str, str]:
-    base = f"{request.base_url}/{tenant}/oauth2/" + ("v2.0/" if v2 else "")
-    return {
-        "token_endpoint": base + "token",
-        "device_authorization_endpoint": base + "devicecode",
-        "issuer": f"{request.base_url}/{tenant}/" + ("v2.0" if v2 else ""),
-        "jwks_uri": f"{request.base_url}/{tenant}/discovery/" + ("v2.0/keys" if v2 else "keys"),
-    }
 
 
 def _throttled(request: Request, seconds: int) -> Response:
@@ -102,4 +98,4 @@ def _control(state: EmulatorState, request: Request) -> Response:
     if request.path == "/_emulator/reset" and request.method == "POST":
         state.reset()
         return Response(200, {"reset": True})
-    return not_found(request)
+    return not_emulated(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,9 +21,37 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], state: EmulatorState) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        state: EmulatorState,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         super().__init__(address, _Handler)
         self.state = state
+        self.ssl_context = ssl_context
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Serve one connection; with TLS, the handshake runs here, in the connection's thread.
+
+        Wrapping the listening socket instead would run every handshake in the accept loop,
+        where one slow or plain-http client stalls all others.
+        """
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(_Handler.timeout)
+        try:
+            wrapped = self.ssl_context.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included: a plain-http client, a bad handshake
+            with contextlib.suppress(OSError):
+                request.close()
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            with contextlib.suppress(OSError):
+                wrapped.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet when a client drops its connection mid-request."""
@@ -95,20 +125,26 @@ class _Handler(BaseHTTPRequestHandler):
     def _request(self, body: bytes) -> Request:
         parts = urlsplit(self.path)
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        # Every URL the emulator writes (nextLink, discovery, assertion audience) uses the
+        # scheme and host the client used, so https and --connect-to stand-ins stay intact.
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
         return Request(
             method=self.command,
             path=parts.path or "/",
             query=parse_query(parts.query),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
-            base_url=f"http://{host}",
+            base_url=f"{scheme}://{host}",
         )
 
     def _send(self, response: Response) -> None:
         payload = response.encoded()
         self.send_response(response.status)
-        self.send_header("Content-Type", JSON_TYPE)
-        self.send_header("Content-Length", str(len(payload)))
+        if response.body is not None:
+            text = isinstance(response.body, str)
+            self.send_header("Content-Type", "text/plain; charset=utf-8" if text else JSON_TYPE)
+        if response.status != 204:
+            self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
             self.send_header(name, value)
         if self.close_connection:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -120,4 +122,21 @@ def success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
     body["access_token"] = issued.token
     if outcome.refresh_token is not None:
         body["refresh_token"] = outcome.refresh_token
+    if outcome.grant.delegated:
+        body.update(_sign_in_fields(call, outcome.grant))
     return body
+
+
+def _sign_in_fields(call: TokenCall, grant: Grant) -> dict[str, str]:
+    """Return ``id_token`` (scope has ``openid``) and ``client_info`` (``client_info=1``).
+
+    MSAL asks for both and builds its account (home account id ``uid.utid``) from them;
+    without them it caches no account and ``acquire_token_silent`` finds nothing.
+    """
+    fields: dict[str, str] = {}
+    if "openid" in call.form.get("scope", "").split():
+        fields["id_token"] = call.state.issuer.id_token(grant)
+    if call.form.get("client_info") == "1":
+        info = json.dumps({"uid": grant.oid, "utid": grant.tenant_id}, separators=(",", ":"))
+        fields["client_info"] = base64.urlsafe_b64encode(info.encode()).decode().rstrip("=")
+    return fields

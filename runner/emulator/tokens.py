@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from runner.emulator.messages import new_id
 
 DEFAULT_LIFETIME = 3599
+V1_ISSUER = "https://sts.windows.net/{tid}/"
+V2_ISSUER = "https://login.microsoftonline.com/{tid}/v2.0"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,27 @@ class TokenIssuer:
         token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
         return Issued(token, issued_at, expires_on, self.lifetime)
 
+    def id_token(self, grant: Grant) -> str:
+        """Return the v2 id token of a signed-in user, for the app (``aud`` = client id)."""
+        now = int(time.time())
+        # Like Entra ID, ``sub`` is pairwise: stable per user and app, not the object id.
+        pairwise = hashlib.sha256(f"{grant.oid}:{grant.client_id}".encode()).digest()
+        claims: dict[str, Any] = {
+            "aud": grant.client_id,
+            "iss": V2_ISSUER.format(tid=grant.tenant_id),
+            "iat": now,
+            "nbf": now,
+            "exp": math.ceil(now + self.lifetime),
+            "name": grant.name,
+            "oid": grant.oid,
+            "preferred_username": grant.username,
+            "sub": base64.urlsafe_b64encode(pairwise).decode().rstrip("="),
+            "tid": grant.tenant_id,
+            "uti": new_id().replace("-", "")[:22],
+            "ver": "2.0",
+        }
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
     def verify(self, token: str) -> dict[str, Any]:
         """Return the claims of a token this emulator signed; raise jwt.InvalidTokenError."""
         claims: dict[str, Any] = jwt.decode(
@@ -87,13 +110,10 @@ class TokenIssuer:
 
 def _claims(grant: Grant, issued_at: int, expires_on: int) -> dict[str, Any]:
     v1 = grant.version == "1.0"
+    issuer = (V1_ISSUER if v1 else V2_ISSUER).format(tid=grant.tenant_id)
     claims: dict[str, Any] = {
         "aud": grant.aud,
-        "iss": (
-            f"https://sts.windows.net/{grant.tenant_id}/"
-            if v1
-            else f"https://login.microsoftonline.com/{grant.tenant_id}/v2.0"
-        ),
+        "iss": issuer,
         "iat": issued_at,
         "nbf": issued_at,
         "exp": expires_on,
@@ -106,6 +126,8 @@ def _claims(grant: Grant, issued_at: int, expires_on: int) -> dict[str, Any]:
     }
     claims["appid" if v1 else "azp"] = grant.client_id
     claims["appidacr" if v1 else "azpacr"] = grant.acr
+    if v1 and not grant.delegated:
+        claims["idp"] = issuer  # v1 app-only tokens name their issuer as identity provider
     if grant.roles:
         claims["roles"] = list(grant.roles)
     if grant.delegated:

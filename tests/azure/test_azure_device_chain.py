@@ -101,7 +101,7 @@ def test_default_uses_environment_secret_first(
     }
     result = new_result()
     token = source({"credential": "default"}, env).fetch(transport, None, result)
-    assert claims(token)["azp"] == SECRET_APP
+    assert claims(token)["appid"] == SECRET_APP
     assert result.console == ["default credential: using environment"]
 
 

@@ -70,7 +70,7 @@ def test_workload_identity_in_github_actions(
     env = _actions_env(env, github, REQUEST_TOKEN)
     result = new_result()
     token = source({"credential": "workload_identity"}, env).fetch(transport, None, result)
-    assert claims(token)["azp"] == CERT_APP
+    assert claims(token)["appid"] == CERT_APP
     assert github.seen == [
         (
             "/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange",

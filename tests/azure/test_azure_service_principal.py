@@ -45,7 +45,7 @@ def secret_params(**extra: str) -> dict[str, str]:
 def test_client_secret_v2_scope(env: dict[str, str], transport: RequestsTransport) -> None:
     result = new_result()
     token = source(secret_params(scope=ARM_SCOPE), env).fetch(transport, None, result)
-    assert claims(token)["azp"] == SECRET_APP
+    assert claims(token)["appid"] == SECRET_APP
     assert claims(token)["aud"].startswith("https://management.azure.com")
     assert result.url.endswith(f"/{TENANT}/oauth2/v2.0/token")
     assert result.exchange is not None and result.exchange.request_body is not None
@@ -77,7 +77,7 @@ def test_certificate_signs_assertion(
     src = source({**params, "certificateFile": pem_file.name}, env, pem_file.parent)
     result = new_result()
     token = src.fetch(transport, None, result)
-    assert claims(token)["azpacr"] == "2"
+    assert claims(token)["appidacr"] == "2"
     body = parse_qs(result.exchange.request_body if result.exchange else "")
     assert body["client_assertion"] == ["***"]
     assert "PRIVATE" not in str(result.exchange)
@@ -180,7 +180,7 @@ def test_pfx_with_password_and_pem_chain_order(
     (tmp_path / "app.pfx").write_bytes(pfx)
     params = {"credential": "certificate", "tenantId": TENANT, "clientId": CERT_APP}
     params.update(certificateFile="app.pfx", certificatePassword="pfx-pass")
-    assert claims(fetch(source(params, env, tmp_path), transport))["azpacr"] == "2"
+    assert claims(fetch(source(params, env, tmp_path), transport))["appidacr"] == "2"
     with pytest.raises(AuthError, match="neither PEM nor a readable PKCS#12"):
         load_signer(tmp_path / "app.pfx", "wrong")
     # An intermediate written before the app's certificate: the one matching the key is used.
@@ -204,7 +204,7 @@ def test_workload_identity_reads_file_each_time(
         {"credential": "workload_identity", "federatedTokenFile": "federated.jwt"}, env, tmp_path
     )
     result = new_result()
-    assert claims(src.fetch(transport, None, result))["azp"] == CERT_APP
+    assert claims(src.fetch(transport, None, result))["appid"] == CERT_APP
     assert token_file.read_text() not in str(result.exchange)
     token_file.write_text(federated_token(pki[0], subject="repo:contoso/other:ref:refs/heads/x"))
     with pytest.raises(AuthError, match="AADSTS700213"):

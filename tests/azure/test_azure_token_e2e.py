@@ -51,7 +51,7 @@ def test_service_principal_tokens(
     }
     code, out, err = token(tmp_path, auth, {})
     assert code == 0, out + err
-    assert f"azp: {client}" in out and '"access_token": "***"' in out
+    assert f"appid: {client}" in out and '"access_token": "***"' in out
     assert "eyJ" not in out + err and SECRET not in out + err
 
 

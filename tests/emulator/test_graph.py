@@ -69,7 +69,9 @@ def test_users_select_and_filter(
 def test_bad_filter_and_top(emulator: Emulator, http: requests.Session, graph_token: str) -> None:
     bad_filter = _get(emulator, http, "/v1.0/users", graph_token, **{"$filter": "foo gt 1"})
     bad_top = _get(emulator, http, "/v1.0/users", graph_token, **{"$top": "0"})
-    assert bad_filter.status_code == 400 and bad_filter.json()["error"]["code"] == "BadRequest"
+    assert bad_filter.status_code == 400
+    assert bad_filter.json()["error"]["code"] == "Request_BadRequest"
+    assert "property named 'foo'" in bad_filter.json()["error"]["message"]
     assert bad_top.status_code == 400
 
 
@@ -141,7 +143,7 @@ def test_client_request_id_is_echoed(
     emulator: Emulator, http: requests.Session, graph_token: str
 ) -> None:
     headers = {**bearer(graph_token), "client-request-id": "abc-123"}
-    response = http.get(f"{emulator.url}/v1.0/nothing", headers=headers, timeout=10)
+    response = http.get(f"{emulator.url}/v1.0/users/nobody", headers=headers, timeout=10)
     assert response.headers["client-request-id"] == "abc-123"
     assert response.json()["error"]["innerError"]["client-request-id"] == "abc-123"
 

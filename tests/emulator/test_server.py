@@ -25,6 +25,7 @@ from .helpers import (
     SECRET,
     SUB,
     TENANT,
+    TENANT_ID,
     app_token,
     bearer,
     token_json,
@@ -114,9 +115,27 @@ def test_throttle_rule_from_config(fresh: Emulator, http: requests.Session) -> N
     }  # fmt: skip
 
 
-def test_unknown_path_is_json_404(emulator: Emulator, http: requests.Session) -> None:
-    response = http.get(f"{emulator.url}/no/such/thing", timeout=10)
-    assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound"
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/no/such/thing"),
+        ("GET", "/contoso.onmicrosoft.com/oauth2/v2.0/authorize"),
+        ("GET", "/common/userrealm/adele@contoso.com"),
+        ("PUT", "/subscriptions/00000000-0000-0000-0000-00000000005a/resourcegroups/new"),
+        ("GET", "/v1.0/groups"),
+        ("PATCH", "/v1.0/users/adele.vance@contoso.onmicrosoft.com"),
+    ],
+)
+def test_what_is_not_emulated_answers_501_saying_so(
+    emulator: Emulator, http: requests.Session, method: str, path: str
+) -> None:
+    # Never an Azure-looking error: a 404 ResourceGroupNotFound for an unemulated PUT would
+    # read as Azure's answer.
+    token = app_token(http, emulator.url)
+    response = http.request(method, emulator.url + path, headers=bearer(token), timeout=10)
+    assert response.status_code == 501, response.text
+    error = response.json()["error"]
+    assert error["code"] == "NotEmulated" and "is not emulated" in error["message"]
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
@@ -159,7 +178,7 @@ def test_keep_alive_reuses_one_connection(emulator: Emulator) -> None:
 
 def test_head_has_no_body(emulator: Emulator, http: requests.Session) -> None:
     response = http.head(f"{emulator.url}/nothing", timeout=10)
-    assert response.status_code == 404 and response.content == b""
+    assert response.status_code == 501 and response.content == b""
     assert int(response.headers["Content-Length"]) > 0
 
 
@@ -223,7 +242,8 @@ def test_parallel_token_requests_are_all_counted(fresh: Emulator) -> None:
 def test_tokens_verify_with_the_published_keys(emulator: Emulator, http: requests.Session) -> None:
     token = app_token(http, emulator.url)
     openid = http.get(f"{emulator.url}/{TENANT}/v2.0/.well-known/openid-configuration").json()
-    assert openid["token_endpoint"] == f"{emulator.url}/{TENANT}/oauth2/v2.0/token"
+    # Like Entra ID, a domain name resolves to the tenant id in the document.
+    assert openid["token_endpoint"] == f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/token"
     keys = jwt.PyJWKSet.from_dict(http.get(openid["jwks_uri"], timeout=10).json())
     claims = jwt.decode(token, keys.keys[0].key, algorithms=["RS256"], audience=ARM)
     assert claims["appid"] == APP

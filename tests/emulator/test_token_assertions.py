@@ -75,7 +75,7 @@ def test_certificate_assertion_happy_path(
 ) -> None:
     response = _send(cert_emulator, http, registered.assertion(APP, _endpoint(cert_emulator)))
     assert response.status_code == 200, response.text
-    assert claims_of(response.json()["access_token"])["azpacr"] == "2"
+    assert claims_of(response.json()["access_token"])["appidacr"] == "2"
 
 
 def test_sha1_x5t_header_and_v1_endpoint(
@@ -160,7 +160,7 @@ def _federated(**overrides: Any) -> str:
 def test_federated_assertion_matches(emulator: Emulator, http: requests.Session) -> None:
     response = _send(emulator, http, _federated())
     assert response.status_code == 200, response.text
-    assert claims_of(response.json()["access_token"])["azp"] == APP
+    assert claims_of(response.json()["access_token"])["appid"] == APP
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,9 @@ def test_v2_success_has_numbers_and_no_expires_on(
     assert body["expires_in"] == 3599 and body["ext_expires_in"] == 3599
     assert "expires_on" not in body and "refresh_token" not in body
     claims = claims_of(body["access_token"])
-    assert claims["azp"] == APP and claims["ver"] == "2.0"
+    # Graph is a first-party resource: a v1 token whichever endpoint issued it.
+    assert claims["appid"] == APP and claims["ver"] == "1.0" and "azp" not in claims
+    assert claims["iss"] == f"https://sts.windows.net/{TENANT_ID}/"
     assert claims["aud"] == "https://graph.microsoft.com"
     assert sorted(claims["roles"]) == ["Application.Read.All", "User.Read.All"]
 

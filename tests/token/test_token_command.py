@@ -42,7 +42,7 @@ def test_token_is_masked_and_claims_are_shown(emulator: Emulator, issued: Issued
     decoded = jwt.decode(token, options={"verify_signature": False})
     assert claims["aud"] == decoded["aud"] == "https://graph.microsoft.com"
     assert claims["tid"] == TENANT_ID
-    assert claims["azp"] == APP
+    assert claims["appid"] == APP
     assert json.loads(claims["roles"]) == ["User.Read.All", "Application.Read.All"]
     # exp as a date, the token's own exp.
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", claims["exp"])

@@ -40,8 +40,12 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     environment = load_environment(bundled_dir("environments") / "emulator.json")
     worst = ExitStatus.SUCCESS
-    with Emulator() as emulator:
-        out.write(f"runner demo: emulator (Entra ID, ARM, Graph) on {emulator.url}\n\n")
+    with Emulator(tls=args.tls) as emulator:
+        out.write(f"runner demo: emulator (Entra ID, ARM, Graph) on {emulator.url}\n")
+        if emulator.ca_file is not None:
+            out.write(f"CA certificate: {emulator.ca_file}\n")
+        out.write("\n")
+        ca_bundle = str(emulator.ca_file) if emulator.ca_file is not None else None
         variables = {"emulatorUrl": emulator.url}
         for index, name in enumerate(DEMO_COLLECTIONS):
             collection = load_collection(bundled_dir("collections") / name)
@@ -54,7 +58,7 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 collection,
                 environment,
                 variables=variables,
-                options=RunOptions(keep_results=False),
+                options=RunOptions(keep_results=False, ca_bundle=ca_bundle),
                 reporters=reporters,
                 masker=masker,
             )

@@ -14,7 +14,12 @@ def emulator_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from runner.emulator import serve
 
     try:
-        serve(port=args.port, config=args.config, token_lifetime=args.token_lifetime)
+        serve(
+            port=args.port,
+            config=args.config,
+            token_lifetime=args.token_lifetime,
+            tls=args.tls,
+        )
     except (ValueError, OSError) as exc:
         raise InputError(f"emulator: {exc}") from exc
     return ExitStatus.SUCCESS
