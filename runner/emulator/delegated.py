@@ -6,7 +6,7 @@ from runner.emulator.audiences import GRAPH, Audience
 from runner.emulator.config import App, Tenant, User
 from runner.emulator.errors import EntraError
 from runner.emulator.state import RefreshRecord
-from runner.emulator.token_endpoint import Outcome, TokenCall
+from runner.emulator.token_endpoint import Outcome, TokenCall, asks_openid
 from runner.emulator.tokens import Grant
 
 
@@ -52,13 +52,23 @@ def scope_text(grant: Grant, audience: Audience) -> str:
 
 
 def delegated_outcome(
-    call: TokenCall, tenant: Tenant, app: App, user: User, audience: Audience, acr: str
+    call: TokenCall,
+    tenant: Tenant,
+    app: App,
+    user: User,
+    audience: Audience,
+    acr: str,
+    openid: bool | None = None,
 ) -> Outcome:
-    """Return the Outcome of a user grant, with a refresh token when offline access applies."""
+    """Return the Outcome of a user grant, with a refresh token when offline access applies.
+
+    ``openid`` (default: whether this request's scope has it) adds the id token.
+    """
     grant = user_grant(tenant, app, user, audience, acr)
     refresh = None
     if call.v1 or audience.offline:
         record = RefreshRecord(app.client_id, tenant.id, user.object_id, audience)
         refresh = call.state.refresh.issue(record)
     scope = None if call.v1 else scope_text(grant, audience)
-    return Outcome(grant, audience, refresh, scope)
+    wants_id = asks_openid(call.form) if openid is None else openid
+    return Outcome(grant, audience, refresh, scope, wants_id)

@@ -17,6 +17,7 @@ from runner.emulator.token_endpoint import (
     MULTI_TENANT,
     Outcome,
     TokenCall,
+    asks_openid,
     require,
     resolve_app,
     resolve_tenant,
@@ -58,6 +59,7 @@ def _start(call: TokenCall) -> dict[str, Any]:
         audience=audience,
         action=action,
         expires_at=time.time() + settings.expires_in,
+        openid=asks_openid(call.form),
     )
     call.state.devices.add(record)
     message = (
@@ -111,7 +113,7 @@ def poll_device_code(call: TokenCall) -> Outcome:
     user = find_user(tenant, record.user_id)
     if user is None:
         raise EntraError(50034, "invalid_grant", "The signed-in user no longer exists.")
-    return delegated_outcome(call, tenant, app, user, record.audience, acr)
+    return delegated_outcome(call, tenant, app, user, record.audience, acr, record.openid)
 
 
 def _check_progress(call: TokenCall, record: DeviceRecord, polls: int) -> None:

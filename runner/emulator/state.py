@@ -71,6 +71,7 @@ class DeviceRecord:
     audience: Audience
     action: str
     expires_at: float
+    openid: bool = False  # the device code request's scope had openid
 
 
 class DeviceStore:

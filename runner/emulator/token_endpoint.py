@@ -58,6 +58,7 @@ class Outcome:
     audience: Audience
     refresh_token: str | None = None
     scope: str | None = None
+    openid: bool = False  # the sign-in asked for ``openid``: answer with an id_token
 
 
 def require(form: dict[str, str], name: str) -> str:
@@ -123,18 +124,24 @@ def success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
     if outcome.refresh_token is not None:
         body["refresh_token"] = outcome.refresh_token
     if outcome.grant.delegated:
-        body.update(_sign_in_fields(call, outcome.grant))
+        body.update(_sign_in_fields(call, outcome))
     return body
 
 
-def _sign_in_fields(call: TokenCall, grant: Grant) -> dict[str, str]:
+def asks_openid(form: dict[str, str]) -> bool:
+    """Return True when the request's scope has ``openid``."""
+    return "openid" in form.get("scope", "").split()
+
+
+def _sign_in_fields(call: TokenCall, outcome: Outcome) -> dict[str, str]:
     """Return ``id_token`` (scope has ``openid``) and ``client_info`` (``client_info=1``).
 
     MSAL asks for both and builds its account (home account id ``uid.utid``) from them;
     without them it caches no account and ``acquire_token_silent`` finds nothing.
     """
     fields: dict[str, str] = {}
-    if "openid" in call.form.get("scope", "").split():
+    grant = outcome.grant
+    if outcome.openid:
         fields["id_token"] = call.state.issuer.id_token(grant)
     if call.form.get("client_info") == "1":
         info = json.dumps({"uid": grant.oid, "utid": grant.tenant_id}, separators=(",", ":"))
