@@ -4,6 +4,12 @@
 foreground for ``runner emulator``. The configuration format is described in
 ``runner.emulator.config``; the bundled default is ``default_config.json``.
 
+With ``tls=True`` (``runner emulator --tls``) it serves https with a local CA kept in the
+user cache (``runner.emulator.tls``). Every URL it writes uses the scheme and Host the client
+used. Discovery: ``/{tenant}[/v2.0]/.well-known/openid-configuration`` (``issuer`` is the
+real Microsoft issuer of that version, equal to the ``iss`` of its tokens) and
+``/common/discovery/instance``. Whatever is not emulated answers 501 ``NotEmulated``.
+
 Endpoints: ``POST /{tenant}/oauth2/token`` and ``/oauth2/v2.0/token`` (client credentials
 with a secret, certificate or federated assertion; password; refresh token; device code),
 ``POST /{tenant}/oauth2[/v2.0]/devicecode``, ``GET /msi/token`` (App Service) and
@@ -20,6 +26,17 @@ Where it knowingly differs from the real services:
   issuer, subject, audience and lifetime are.
 - Device code polling faster than ``interval`` is not punished; ``slow_down`` comes only
   from a client configured for it.
+- Every access token is v1-shaped (ARM and Graph are first-party resources); no app can be
+  configured to accept v2 tokens. Id tokens are v2 and sign with the same key.
+- ``sub`` of access tokens is the object id (Entra ID: pairwise per app).
+- Client assertions must name the token URL exactly as it was called (tenant id or domain,
+  as in the discovery document the client read).
+- Instance discovery answers for any tenant; user realm discovery, authorize, logout and
+  every other endpoint are not emulated (501).
+- ARM api-versions per type are Microsoft.Resources' published list as of 2025; ``$filter``
+  on resource groups supports tag name/value only (others: 501). Graph ``$filter``
+  supports ``eq`` and ``startswith``; ``$search`` supports quoted ``"prop:words"`` clauses
+  joined by one of AND/OR; ``$orderby`` one property.
 - Throttled requests (429, see ``throttle``) count in ``stats.throttled`` only, not as
   token or API requests; the token endpoint's 429 carries AADSTS90055.
 """

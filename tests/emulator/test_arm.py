@@ -203,3 +203,77 @@ def test_get_one_subscription(emulator: Emulator, http: requests.Session, arm_to
     assert ok.json()["tenantId"] == "00000000-0000-0000-0000-0000000000aa"
     assert denied.status_code == 403
     assert "'Microsoft.Resources/subscriptions/read'" in denied.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "version", "status"),
+    [
+        ("/subscriptions", "2015-11-01", 200),  # published, old
+        ("/subscriptions", "2022-12-01", 200),
+        ("/subscriptions", "2025-04-01", 400),  # a resource-group version, not a subscription one
+        (RGS, "2025-04-01", 200),  # azure-mgmt-resource 26's default
+        (RGS, "2015-11-01", 200),
+        (RGS, "2019-05-10", 200),
+        (RGS, "2020-09-01-preview", 400),  # not published
+        (RGS, "2023-07-01-preview", 200),
+    ],
+)
+def test_api_versions_are_per_resource_type(
+    emulator: Emulator,
+    http: requests.Session,
+    arm_token: str,
+    path: str,
+    version: str,
+    status: int,
+) -> None:
+    response = _get(emulator, http, path, arm_token, **{"api-version": version})
+    assert response.status_code == status, response.text
+    if status == 400:
+        message = response.json()["error"]["message"]
+        assert response.json()["error"]["code"] == "InvalidApiVersionParameter"
+        assert f"The api-version '{version}' is invalid" in message
+
+
+def test_head_on_a_resource_group_is_the_existence_check(
+    emulator: Emulator, http: requests.Session, arm_token: str
+) -> None:
+    params = {"api-version": "2025-04-01"}
+    found = http.head(f"{emulator.url}{RGS}/rg-web-prod", params=params, headers=bearer(arm_token))
+    missing = http.head(f"{emulator.url}{RGS}/rg-nope", params=params, headers=bearer(arm_token))
+    assert (found.status_code, found.content) == (204, b"")
+    assert (missing.status_code, missing.content) == (404, b"")
+    # Percent-encoded segments are decoded on their own.
+    encoded = http.head(
+        f"{emulator.url}{RGS}/rg%2Dweb%2Dprod", params=params, headers=bearer(arm_token)
+    )
+    assert encoded.status_code == 204
+
+
+def test_top_pages_and_filter_selects_by_tag(
+    emulator: Emulator, http: requests.Session, arm_token: str
+) -> None:
+    params = {
+        "api-version": "2021-04-01",
+        "$top": "1",
+        "$filter": "tagName eq 'ENV' and tagValue eq 'prod'",
+    }
+    body = _get(emulator, http, RGS, arm_token, **params).json()
+    assert [g["name"] for g in body["value"]] == ["rg-web-prod"]
+    # nextLink keeps $top and $filter, as ARM's does.
+    assert "%24top=1" in body["nextLink"] and "%24filter=" in body["nextLink"]
+    second = http.get(body["nextLink"], headers=bearer(arm_token), timeout=10).json()
+    assert [g["name"] for g in second["value"]] == ["rg-data-prod"] and "nextLink" not in second
+    by_name = _get(
+        emulator,
+        http,
+        RGS,
+        arm_token,
+        **{"api-version": "2021-04-01", "$filter": "tagName eq 'env'"},
+    )
+    assert len(by_name.json()["value"]) == 2
+    bad_top = _get(emulator, http, RGS, arm_token, **{"api-version": "2021-04-01", "$top": "0"})
+    assert bad_top.json()["error"]["code"] == "InvalidTopInQueryString"
+    other = _get(
+        emulator, http, RGS, arm_token, **{"api-version": "2021-04-01", "$filter": "name eq 'x'"}
+    )
+    assert other.status_code == 501 and other.json()["error"]["code"] == "NotEmulated"

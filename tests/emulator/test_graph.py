@@ -179,3 +179,65 @@ def test_service_principal_by_app_id_and_applications_role(
     user = token_json(http, emulator.url, "v2", **form, password=PASSWORD, scope="User.Read.All")
     denied = _get(emulator, http, "/v1.0/applications", user.json()["access_token"])
     assert denied.status_code == 403
+
+
+def test_user_by_percent_encoded_upn(
+    emulator: Emulator, http: requests.Session, graph_token: str
+) -> None:
+    encoded = USER.replace("@", "%40")
+    response = _get(emulator, http, f"/v1.0/users/{encoded}", graph_token)
+    assert response.status_code == 200 and response.json()["userPrincipalName"] == USER
+    # %2F stays inside its segment: no such user, not another route.
+    slash = _get(emulator, http, "/v1.0/users/a%2Fb", graph_token)
+    assert slash.json()["error"]["code"] == "Request_ResourceNotFound"
+
+
+EVENTUAL = {"ConsistencyLevel": "eventual"}
+
+
+def _users(
+    emulator: Emulator, http: requests.Session, token: str, headers: dict[str, str], **params: str
+) -> requests.Response:
+    merged = {**bearer(token), **headers}
+    return http.get(f"{emulator.url}/v1.0/users", params=params, headers=merged, timeout=10)
+
+
+def test_count_and_search_need_consistency_level_eventual(
+    emulator: Emulator, http: requests.Session, graph_token: str
+) -> None:
+    for params in ({"$count": "true"}, {"$search": '"displayName:adele"'}):
+        refused = _users(emulator, http, graph_token, {}, **params)
+        assert refused.status_code == 400, params
+        assert refused.json()["error"]["code"] == "Request_UnsupportedQuery"
+        assert "ConsistencyLevel" in refused.json()["error"]["message"]
+    raw = http.get(f"{emulator.url}/v1.0/users/$count", headers=bearer(graph_token), timeout=10)
+    assert raw.status_code == 400 and raw.json()["error"]["code"] == "Request_UnsupportedQuery"
+    counted = _users(emulator, http, graph_token, EVENTUAL, **{"$count": "true", "$top": "2"})
+    body = counted.json()
+    assert body["@odata.count"] == 7 and len(body["value"]) == 2
+    assert "%24count=true" in body["@odata.nextLink"]
+    headers = {**bearer(graph_token), **EVENTUAL}
+    plain = http.get(f"{emulator.url}/v1.0/users/$count", headers=headers, timeout=10)
+    assert plain.text == "7" and plain.headers["Content-Type"].startswith("text/plain")
+    found = _users(emulator, http, graph_token, EVENTUAL, **{"$search": '"displayName:wil"'})
+    assert sorted(u["displayName"] for u in found.json()["value"]) == [
+        "Alex Wilber",
+        "Nestor Wilke",
+    ]
+
+
+def test_orderby_as_graph_allows_it(
+    emulator: Emulator, http: requests.Session, graph_token: str
+) -> None:
+    desc = _users(emulator, http, graph_token, {}, **{"$orderby": "displayName desc"})
+    names = [u["displayName"] for u in desc.json()["value"]]
+    assert names == sorted(names, reverse=True) and len(names) == 7
+    # Other properties, or with $filter: an advanced query (eventual + $count=true).
+    other = {"$orderby": "jobTitle"}
+    assert _users(emulator, http, graph_token, {}, **other).status_code == 400
+    advanced = _users(emulator, http, graph_token, EVENTUAL, **other, **{"$count": "true"})
+    titles = [u["jobTitle"] for u in advanced.json()["value"]]
+    assert advanced.status_code == 200 and titles == sorted(titles)
+    combined = {"$orderby": "displayName", "$filter": "startswith(displayName,'A')"}
+    refused = _users(emulator, http, graph_token, {}, **combined)
+    assert refused.json()["error"]["message"] == "Sorting not supported for current query."

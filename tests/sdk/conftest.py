@@ -68,7 +68,7 @@ def _registered_certificate(folder: Path) -> tuple[Path, str, str]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=400))  # the nightly check wants > 30 days
         .sign(key, hashes.SHA256())
     )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
@@ -79,7 +79,7 @@ def _registered_certificate(folder: Path) -> tuple[Path, str, str]:
     )
     path = folder / "app-cert.pem"
     path.write_bytes(key_pem + cert_pem)
-    return path, cert_pem.decode(), cert.fingerprint(hashes.SHA1()).hex()  # noqa: S303
+    return path, cert_pem.decode(), cert.fingerprint(hashes.SHA1()).hex()
 
 
 @pytest.fixture(scope="package")

@@ -20,10 +20,10 @@ with warnings.catch_warnings():
         AzureIdentityAuthenticationProvider,
     )
     from msgraph import GraphRequestAdapter, GraphServiceClient
-    from msgraph.graph_request_adapter import options as graph_options
-    from msgraph_core import GraphClientFactory
     from msgraph.generated.models.o_data_errors.o_data_error import ODataError
     from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+    from msgraph.graph_request_adapter import options as graph_options
+    from msgraph_core import GraphClientFactory
 
 from .conftest import (
     APP,
