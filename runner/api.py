@@ -9,15 +9,16 @@ from typing import Any
 from runner.model import Collection, Environment
 from runner.report import Reporter
 from runner.results import RunResult
+from runner.values import JSON
 
 
 def run(
     collection: Collection | str | Path,
     environment: Environment | str | Path | None = None,
-    variables: Mapping[str, Any] | None = None,
+    variables: Mapping[str, JSON] | None = None,
     *,
     globals: Environment | str | Path | None = None,
-    data: Sequence[Mapping[str, Any]] | str | Path | None = None,
+    data: Sequence[Mapping[str, JSON]] | str | Path | None = None,
     reporters: Sequence[Reporter] = (),
     **options: Any,
 ) -> RunResult:

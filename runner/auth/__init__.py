@@ -11,12 +11,12 @@ import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from runner.auth.base import Token, TokenCache, TokenSource
 from runner.errors import AuthError
 from runner.model import AuthSpec
 from runner.transport.signing import RequestAuth
+from runner.values import JSON
 
 __all__ = ["AuthPlan", "Token", "TokenCache", "TokenSource", "prepare"]
 
@@ -103,20 +103,20 @@ def _plan(spec: AuthSpec, render: Render, base_dir: Path, retries: int) -> AuthP
     return AuthPlan(request_auth=request_auth(spec, render))
 
 
-def _bearer(params: Mapping[str, Any], render: Render) -> AuthPlan:
+def _bearer(params: Mapping[str, JSON], render: Render) -> AuthPlan:
     token = render(str(params.get("token", "")))
     prefix = render(str(params.get("prefix") or "Bearer"))
     return AuthPlan(headers=[("Authorization", f"{prefix} {token}".strip())])
 
 
-def _basic(params: Mapping[str, Any], render: Render) -> AuthPlan:
+def _basic(params: Mapping[str, JSON], render: Render) -> AuthPlan:
     user = render(str(params.get("username", "")))
     password = render(str(params.get("password", "")))
     encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     return AuthPlan(headers=[("Authorization", f"Basic {encoded}")])
 
 
-def _apikey(params: Mapping[str, Any], render: Render) -> AuthPlan:
+def _apikey(params: Mapping[str, JSON], render: Render) -> AuthPlan:
     name = render(str(params.get("name") or params.get("key") or ""))
     value = render(str(params.get("value", "")))
     if not name:
@@ -126,7 +126,7 @@ def _apikey(params: Mapping[str, Any], render: Render) -> AuthPlan:
     return AuthPlan(headers=[(name, value)])
 
 
-_STATIC: dict[str, Callable[[Mapping[str, Any], Render], AuthPlan]] = {
+_STATIC: dict[str, Callable[[Mapping[str, JSON], Render], AuthPlan]] = {
     "bearer": _bearer,
     "basic": _basic,
     "apikey": _apikey,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from runner.values import JSON
 
 AADSTS: dict[int, str] = {
     90002: "the tenant was not found: check tenantId (a GUID or a verified domain such as "
@@ -58,7 +59,7 @@ AADSTS: dict[int, str] = {
 }
 
 
-def aadsts_code(payload: dict[str, Any]) -> int | None:
+def aadsts_code(payload: dict[str, JSON]) -> int | None:
     """Returns the first AADSTS code of an Entra ID error response, or None."""
     codes = payload.get("error_codes")
     if isinstance(codes, list) and codes and isinstance(codes[0], int):
@@ -67,7 +68,7 @@ def aadsts_code(payload: dict[str, Any]) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def describe_token_error(status: int, payload: dict[str, Any]) -> tuple[str, str | None]:
+def describe_token_error(status: int, payload: dict[str, JSON]) -> tuple[str, str | None]:
     """Returns (message, hint) for an OAuth2 error response from a token endpoint."""
     error = str(payload.get("error") or f"HTTP {status}")
     description = str(payload.get("error_description") or "").replace("\r\n", "\n")

@@ -10,9 +10,9 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 
 from runner.transport.http import HttpResponse
+from runner.values import JSON
 
 ARM_HINTS = {
     "AuthenticationFailed": "no valid token was sent: check the request's auth",
@@ -81,7 +81,7 @@ def _detail(code: str, message: str, response: HttpResponse) -> str:
     return ""
 
 
-def token_claims(token: str) -> dict[str, Any]:
+def token_claims(token: str) -> dict[str, JSON]:
     """Returns the decoded (unverified) payload of a JWT, or {} when it is not one."""
     parts = token.split(".")
     if len(parts) < 2:

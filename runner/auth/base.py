@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from runner.errors import AuthError
 from runner.results import ItemResult
 from runner.transport.http import Transport
+from runner.values import JSON
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Token:
     expires_at: float
     issued_at: float = field(default_factory=time.time)
     refresh_token: str | None = None
-    response: dict[str, Any] = field(default_factory=dict)
+    response: dict[str, JSON] = field(default_factory=dict)
 
     def expiring(self, now: float | None = None) -> bool:
         """Returns True when the token is expired or close enough to expiry to renew."""

@@ -14,6 +14,7 @@ from typing import Any
 from runner.errors import RequestError
 from runner.model import AuthSpec
 from runner.transport.signing import Digest, Outgoing, RequestAuth
+from runner.values import JSON
 
 Render = Callable[[str], str]
 
@@ -41,7 +42,7 @@ def request_auth(spec: AuthSpec, render: Render) -> RequestAuth:
 class _Params:
     """Rendered access to an auth block's templated parameters."""
 
-    def __init__(self, raw: Mapping[str, Any], render: Render) -> None:
+    def __init__(self, raw: Mapping[str, JSON], render: Render) -> None:
         self.raw = raw
         self.render = render
 

@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from runner.auth.aad import describe_token_error
@@ -20,6 +19,7 @@ from runner.errors import AuthError, Location, TransportError
 from runner.results import Attempt, Exchange, ItemResult
 from runner.secrets import MASK, Masker, mask_form
 from runner.transport.http import HttpRequest, HttpResponse, Transport
+from runner.values import JSON
 
 Render = Callable[[str], str]
 
@@ -185,7 +185,7 @@ def _unavailable_hint(status: int) -> str | None:
     return None
 
 
-def expiry(payload: Mapping[str, Any], now: float | None = None) -> float:
+def expiry(payload: Mapping[str, JSON], now: float | None = None) -> float:
     """Returns the expiry (epoch seconds) from `expires_on` (v1) or `expires_in` (both)."""
     now = time.time() if now is None else now
     on = payload.get("expires_on")
@@ -201,7 +201,7 @@ def expiry(payload: Mapping[str, Any], now: float | None = None) -> float:
         return now + 3600.0
 
 
-def build_oauth2(params: Mapping[str, Any], render: Render, location: Location) -> OAuth2Source:
+def build_oauth2(params: Mapping[str, JSON], render: Render, location: Location) -> OAuth2Source:
     """Returns the OAuth2Source for an `oauth2` auth block, its fields rendered.
 
     Raises:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, runtime_checkable
 
 from runner.results import ItemResult, RunResult
 
@@ -40,13 +40,26 @@ class Reporter(Protocol):
         ...
 
 
+@runtime_checkable
+class Watcher(Protocol):
+    """A reporter that also shows requests while they are in flight (the live progress line)."""
+
+    def step_started(self, key: object, label: str) -> None:
+        """Called when a request starts; `key` identifies it until step_ended."""
+        ...
+
+    def step_ended(self, key: object) -> None:
+        """Called when the request of `key` ends."""
+        ...
+
+
 class MultiReporter:
     """Fans every event out to several reporters."""
 
     def __init__(self, reporters: Sequence[Reporter]) -> None:
         self.reporters = list(reporters)
         # Reporters that show requests while they are in flight (the live progress line).
-        self.watchers: list[Any] = [r for r in self.reporters if hasattr(r, "step_started")]
+        self.watchers = [r for r in self.reporters if isinstance(r, Watcher)]
 
     def step_started(self, key: object, label: str) -> None:
         """Tells the watchers a request started (called only when there are watchers)."""

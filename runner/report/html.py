@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from runner.report import RunInfo
 from runner.results import ItemResult, RunResult
 from runner.secrets import MASK, SENSITIVE_HEADERS, Masker
+from runner.values import JSON
 
 #: The timeline shows at most this many steps (a page with 100,000 bars helps nobody).
 TIMELINE_LIMIT = 2000
@@ -30,7 +31,7 @@ class _Iteration:
     """One iteration's results, grouped by folder path in run order."""
 
     number: int
-    groups: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    groups: list[tuple[str, list[dict[str, JSON]]]] = field(default_factory=list)
     failed: bool = False
 
 
@@ -127,7 +128,7 @@ def _iterations(spool: IO[str], origin: float, span_ms: float) -> Iterator[_Iter
         yield current
 
 
-def _view(result: ItemResult, masker: Masker) -> dict[str, Any]:
+def _view(result: ItemResult, masker: Masker) -> dict[str, JSON]:
     """Returns what the page shows of one result; bodies are masked before they are cut."""
     outcome = (
         "skipped"
@@ -178,7 +179,7 @@ def _headers(pairs: list[tuple[str, str]]) -> list[list[str]]:
     return [[k, MASK if k.lower() in SENSITIVE_HEADERS else str(v)] for k, v in pairs]
 
 
-def _text(value: Any) -> str:
+def _text(value: JSON) -> str:
     """Returns a value as the JSON text a reader expects (`"a"`, `3`, `null`)."""
     if value is None:
         return "null"

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from types import NoneType
-from typing import IO, Any
+from typing import IO
 
 from runner.report import RunInfo
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
+from runner.values import JSON
 
 
 class JsonReporter:
@@ -49,7 +50,7 @@ class JsonReporter:
     def finish(self, run: RunResult) -> None:
         """Writes the report file from the spool, one result at a time (memory stays flat)."""
         info = self.info
-        document: dict[str, Any] = {
+        document: dict[str, JSON] = {
             "collection": run.collection,
             "source": info.source if info else None,
             "startedAt": info.started_at if info else time.time(),
@@ -68,7 +69,7 @@ class JsonReporter:
         self._spool.close()
 
 
-def _write_document(out: IO[str], document: dict[str, Any], results: Iterator[Any]) -> None:
+def _write_document(out: IO[str], document: dict[str, JSON], results: Iterator[JSON]) -> None:
     """Writes `document` with `results` as its last key, exactly as json.dumps(indent=2) would.
 
     The results are written one by one, so a long run's report is never whole in memory.
@@ -84,12 +85,12 @@ def _write_document(out: IO[str], document: dict[str, Any], results: Iterator[An
     out.write("]\n}\n" if first else "\n  ]\n}\n")
 
 
-def _dumps(value: Any) -> str:
+def _dumps(value: JSON) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def _result(result: ItemResult) -> dict[str, Any]:
-    data: dict[str, Any] = _plain(result)
+def _result(result: ItemResult) -> dict[str, JSON]:
+    data: dict[str, JSON] = _plain(result)
     data["displayName"] = result.display_name
     data["outcome"] = (
         "skipped"
@@ -107,7 +108,7 @@ def _result(result: ItemResult) -> dict[str, Any]:
     return data
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> JSON:
     """Returns `value` as dataclasses.asdict would, without deep-copying the leaves.
 
     The dict is serialised at once, so sharing strings and numbers is safe; asdict's
@@ -132,7 +133,7 @@ def _plain(value: Any) -> Any:
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _headers(pairs: list[Any]) -> list[list[str]]:
+def _headers(pairs: list[JSON]) -> list[list[str]]:
     from runner.secrets import MASK, SENSITIVE_HEADERS
 
     return [[k, MASK if str(k).lower() in SENSITIVE_HEADERS else v] for k, v in pairs]

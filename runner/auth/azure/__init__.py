@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from runner.auth.azure.chain import DefaultSource
 from runner.auth.azure.cli import AzureCliSource
@@ -33,6 +32,7 @@ from runner.auth.azure.device import DeviceCodeSource
 from runner.auth.azure.managed import ManagedIdentitySource
 from runner.auth.base import TokenSource
 from runner.errors import AuthError, Location
+from runner.values import JSON
 
 __all__ = ["CREDENTIALS", "arm_audience", "build_azure", "graph_audience", "settings_from"]
 
@@ -49,7 +49,7 @@ CREDENTIALS = (
 
 
 def build_azure(
-    params: Mapping[str, Any],
+    params: Mapping[str, JSON],
     render: Render,
     location: Location,
     base_dir: Path,
@@ -79,7 +79,7 @@ def build_azure(
 
 
 def settings_from(
-    params: Mapping[str, Any],
+    params: Mapping[str, JSON],
     render: Render,
     location: Location,
     base_dir: Path,

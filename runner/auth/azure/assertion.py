@@ -12,12 +12,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from runner.auth.azure.common import JWT_BEARER, AzureSettings
@@ -81,7 +81,9 @@ def load_signer(path: Path, password: str | None = None) -> Signer:
     return Signer(key, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii"))
 
 
-def _pem(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x509.Certificate]]:
+def _pem(
+    data: bytes, secret: bytes | None, path: Path
+) -> tuple[PrivateKeyTypes, list[x509.Certificate]]:
     blocks = [(m.group(1).decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
     keys = [pem for kind, pem in blocks if kind.endswith("PRIVATE KEY")]
     certs = [x509.load_pem_x509_certificate(pem) for kind, pem in blocks if kind == "CERTIFICATE"]
@@ -97,7 +99,9 @@ def _pem(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x509.
         raise AuthError(f"certificateFile {path}: cannot load the private key: {exc}") from None
 
 
-def _pkcs12(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x509.Certificate]]:
+def _pkcs12(
+    data: bytes, secret: bytes | None, path: Path
+) -> tuple[PrivateKeyTypes, list[x509.Certificate]]:
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
     except (ValueError, TypeError) as exc:
@@ -112,7 +116,7 @@ def _pkcs12(data: bytes, secret: bytes | None, path: Path) -> tuple[Any, list[x5
     return key, [cert, *extra]
 
 
-def _spki(key: Any) -> bytes:
+def _spki(key: PublicKeyTypes) -> bytes:
     return bytes(
         key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -12,7 +12,6 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from runner.auth.azure.common import AzureSettings, Unavailable, cache_key, label
 from runner.auth.base import Token
@@ -20,6 +19,7 @@ from runner.errors import AuthError
 from runner.results import Exchange, ItemResult
 from runner.secrets import MASK
 from runner.transport.http import Transport
+from runner.values import JSON
 
 CLI_TIMEOUT = 60.0
 NOT_FOUND = "Azure CLI not found: install it or use another credential"
@@ -90,7 +90,7 @@ class AzureCliSource:
     def parse(self, stdout: str, result: ItemResult) -> Token:
         """Returns the Token in az's JSON output; raises AuthError when it has none."""
         try:
-            payload: Any = json.loads(stdout)
+            payload: JSON = json.loads(stdout)
         except ValueError:
             payload = None
         token = payload.get("accessToken") if isinstance(payload, dict) else None
@@ -110,7 +110,7 @@ class AzureCliSource:
         return Token(value=token, expires_at=expires, response=response)
 
 
-def cli_expiry(payload: dict[str, Any]) -> float:
+def cli_expiry(payload: dict[str, JSON]) -> float:
     """Returns the expiry (epoch seconds): `expires_on` if present, else local `expiresOn`.
 
     A token whose expiry cannot be read is treated as living five minutes, so it is asked

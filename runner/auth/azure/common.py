@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from runner.auth.azure.clouds import to_resource, to_scope
 from runner.auth.base import Token
@@ -15,6 +14,7 @@ from runner.errors import AuthError, Location
 from runner.results import Exchange, ItemResult
 from runner.secrets import MASK, Masker
 from runner.transport.http import HttpResponse
+from runner.values import JSON
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TIMEOUT = 30.0
@@ -134,7 +134,7 @@ def token_from(response: HttpResponse, settings: AzureSettings, hint: str | None
         raise
 
 
-def payload_of(response: HttpResponse) -> dict[str, Any]:
+def payload_of(response: HttpResponse) -> dict[str, JSON]:
     """Returns the response's JSON object, or {} when it is not one."""
     try:
         value = json.loads(response.body)
