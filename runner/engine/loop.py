@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from runner.auth.base import Emit, TokenCache
@@ -100,13 +99,15 @@ class Loop:
 
     def _sequential(self, base: Scope) -> None:
         for iteration in range(1, self.iterations + 1):
-            scope = base
+            scope = base.copy()
             scope.layers["data"] = self._row(iteration)
             scope.layers["runtime"] = {}
             self._iteration(iteration, scope)
             self._flush(iteration)
 
     def _parallel(self, base: Scope) -> None:
+        from concurrent.futures import ThreadPoolExecutor, wait  # only --parallel needs it
+
         def work(iteration: int) -> None:
             scope = base.copy()
             scope.layers["data"] = self._row(iteration)
