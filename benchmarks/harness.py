@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -126,43 +126,11 @@ def run_bare(url: str, count: int) -> Measure:
     return m
 
 
-def median_run(runs: list[Measure]) -> Measure:
-    """Returns the run with the median wall time."""
-    ordered = sorted(runs, key=lambda m: m.wall)
-    return ordered[len(ordered) // 2]
-
-
 def check_status(label: str, m: Measure, expected: int = 0) -> None:
     """Prints a warning when a measured program did not exit as expected."""
     if m.status != expected:
         detail = m.extra.get("stderr", "")
         print(f"  WARNING: {label} exited with {m.status} (expected {expected}) {detail[-400:]}")
-
-
-def row(label: str, m: Measure, base: Measure | None = None) -> str:
-    """Returns one table line for `m`, with wall and CPU ratios against `base`."""
-    ratio = ""
-    if base is not None and base.wall > 0:
-        ratio = f"  {m.wall / base.wall:5.2f}x wall  {m.cpu / max(base.cpu, 1e-9):5.2f}x cpu"
-    inner = f"  (run {m.inner:.3f} s)" if m.inner is not None else ""
-    return f"  {label:<44} {m.wall:7.3f} s wall {m.cpu:7.3f} s cpu {m.rss_mb:7.1f} MB{ratio}{inner}"
-
-
-TARGET_MEMORY_GROWTH_MB = 20.0
-"""Issue 3: peak memory grows by less than this from 2,000 to 20,000 requests."""
-
-
-def memory_growth(
-    label: str, run: Callable[[int], Measure], small: int, big: int
-) -> dict[str, Any]:
-    """Measures peak RSS of `run(n)` for n = small and big; prints and returns the growth."""
-    low, high = run(small), run(big)
-    growth = high.rss_mb - low.rss_mb
-    print(row(f"{label} -n {small}", low))
-    print(row(f"{label} -n {big}", high))
-    met = "MET" if growth < TARGET_MEMORY_GROWTH_MB else "NOT MET"
-    print(f"  growth: {growth:+.1f} MB   target < {TARGET_MEMORY_GROWTH_MB:.0f} MB: {met}")
-    return {"small": low, "large": high, "growth_mb": growth, "small_n": small, "large_n": big}
 
 
 def load_average() -> str:

@@ -1,9 +1,10 @@
 """Local servers for the benchmarks (loopback only, never the bottleneck).
 
 - `static_server()`: nginx from Debian's packages serving a small JSON file with keep-alive,
-  configured in a temp dir (pid, logs and temp paths there; `daemon off` under a subprocess we
-  terminate). Without nginx it prints how to install it and falls back to a small asyncio
-  HTTP/1.1 keep-alive server in a separate process (reported as the fallback).
+  on a high loopback port, configured from `nginx.conf` (beside this file) in a temp dir
+  (pid, logs and temp paths there; `daemon off` under a subprocess we terminate). Without
+  nginx it prints how to install it and falls back to a small asyncio HTTP/1.1 keep-alive
+  server in a separate process (reported as the fallback).
 - `delay_server(ms)`: a threaded Python server in a separate process that answers after `ms`
   milliseconds (nginx cannot delay a response without extra modules).
 
@@ -32,33 +33,10 @@ HOST = "127.0.0.1"
 BODY = b'{"value":[{"name":"rg1"},{"name":"rg2"},{"name":"rg3"}],"count":3}'
 DATA_PATH = "/data.json"
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx", "/usr/local/sbin/nginx")
-INSTALL_HINT = "apt-get install -y nginx-light   (or: apt-get install -y nginx)"
+INSTALL_HINT = "apt-get update && apt-get install -y nginx"
 
-NGINX_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    keepalive_timeout 120s;
-    keepalive_requests 1000000;
-    sendfile on;
-    tcp_nodelay on;
-    server {{
-        listen {host}:{port};
-        root {tmp}/www;
-        location = {path} {{ default_type application/json; }}
-    }}
-}}
-"""
+NGINX_CONF = Path(__file__).resolve().parent / "nginx.conf"
+"""The nginx configuration template (a file beside this one; `{...}` fields filled in)."""
 
 
 @dataclass
@@ -132,7 +110,8 @@ def static_server(*, allow_nginx: bool = True) -> Iterator[Server]:
         (www / DATA_PATH.lstrip("/")).write_bytes(BODY)
         port = free_port()
         conf = Path(tmp, "nginx.conf")
-        conf.write_text(NGINX_CONF.format(tmp=tmp, host=HOST, port=port, path=DATA_PATH))
+        template = NGINX_CONF.read_text()
+        conf.write_text(template.format(tmp=tmp, host=HOST, port=port, path=DATA_PATH))
         cmd = [nginx, "-p", tmp + "/", "-e", f"{tmp}/error.log", "-c", str(conf)]
         process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
