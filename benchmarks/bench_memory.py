@@ -19,7 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import run_runner, write_collection
+from bench import native_collection as write_collection
+from bench import run_runner
 from harness import TARGET_MEMORY_GROWTH_MB, load_average, machine, row, save, stop_on_sigterm
 from server import static_server
 

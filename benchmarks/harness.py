@@ -133,6 +133,19 @@ def check_status(label: str, m: Measure, expected: int = 0) -> None:
         print(f"  WARNING: {label} exited with {m.status} (expected {expected}) {detail[-400:]}")
 
 
+def row(label: str, m: Measure, base: Measure | None = None) -> str:
+    """Returns one table line for `m`, with wall and CPU ratios against `base`."""
+    ratio = ""
+    if base is not None and base.wall > 0:
+        ratio = f"  {m.wall / base.wall:5.2f}x wall  {m.cpu / max(base.cpu, 1e-9):5.2f}x cpu"
+    inner = f"  (run {m.inner:.3f} s)" if m.inner is not None else ""
+    return f"  {label:<44} {m.wall:7.3f} s wall {m.cpu:7.3f} s cpu {m.rss_mb:7.1f} MB{ratio}{inner}"
+
+
+TARGET_MEMORY_GROWTH_MB = 20.0
+"""Issue 12 point 4: peak memory with every report on grows by less than this."""
+
+
 def load_average() -> str:
     """Returns the 1/5/15-minute load averages (other work on the machine skews wall times)."""
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
