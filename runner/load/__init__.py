@@ -6,12 +6,12 @@ Native and Postman files both become `runner.model` objects here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location, collect
 from runner.load.data import load_data
 from runner.load.files import read_json
 from runner.model import Collection, Environment
+from runner.values import JSON
 
 __all__ = ["load_collection", "load_data", "load_environment"]
 
@@ -93,7 +93,7 @@ def load_environment(path: Path | str) -> Environment:
     )
 
 
-def _postman_kind(doc: Any) -> str | None:
+def _postman_kind(doc: JSON) -> str | None:
     """Returns what kind of Postman file `doc` is, or None for a native file."""
     if not isinstance(doc, dict | list) or (isinstance(doc, dict) and "items" in doc):
         return None

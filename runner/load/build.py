@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from runner.checks.dates import parse_moment
 from runner.checks.query import compile_regex, jsonpath_error, regex_error
@@ -24,6 +23,7 @@ from runner.model import (
     Scripts,
 )
 from runner.suggest import did_you_mean
+from runner.values import JSON
 
 OPERATORS = (
     *("equals", "notEquals", "exists", "type", "contains", "matches", "in"),
@@ -55,7 +55,7 @@ _DEFAULT_OPTIONS = Options()
 class Builder:
     """Builds one native collection, collecting every semantic problem."""
 
-    def __init__(self, doc: dict[str, Any], path: Path) -> None:
+    def __init__(self, doc: dict[str, JSON], path: Path) -> None:
         self.doc = doc
         self.path = path
         self.file = str(path)
@@ -84,7 +84,7 @@ class Builder:
         )
         return collection
 
-    def _items(self, raw: list[Any], at: Location) -> tuple[Item, ...]:
+    def _items(self, raw: list[JSON], at: Location) -> tuple[Item, ...]:
         built: list[Item] = []
         for index, node in enumerate(raw):
             name = node.get("name") if isinstance(node, dict) else None
@@ -96,7 +96,7 @@ class Builder:
                 built.append(self._request(node, here))
         return tuple(built)
 
-    def _folder(self, node: dict[str, Any], at: Location) -> Folder:
+    def _folder(self, node: dict[str, JSON], at: Location) -> Folder:
         return Folder(
             name=node["name"],
             items=self._items(node["items"], at.child("items")),
@@ -108,7 +108,7 @@ class Builder:
             description=node.get("description", ""),
         )
 
-    def _request(self, node: dict[str, Any], at: Location) -> Request:
+    def _request(self, node: dict[str, JSON], at: Location) -> Request:
         follow = node.get("followRedirects")
         return Request(
             name=node["name"],
@@ -132,7 +132,7 @@ class Builder:
 
     # The section builders take their parent's location and their key, and make their own
     # location only when the section is there (most requests have no body, auth, scripts).
-    def _body(self, raw: dict[str, Any] | None, parent: Location, key: str) -> Body | None:
+    def _body(self, raw: dict[str, JSON] | None, parent: Location, key: str) -> Body | None:
         if raw is None:
             return None
         at = parent.child(key)
@@ -158,7 +158,7 @@ class Builder:
             return Body("multipart", fields, ctype)
         return Body(kind, value, ctype)  # type: ignore[arg-type]
 
-    def _auth(self, raw: dict[str, Any] | None, parent: Location, key: str) -> AuthSpec | None:
+    def _auth(self, raw: dict[str, JSON] | None, parent: Location, key: str) -> AuthSpec | None:
         if raw is None:
             return None
         at = parent.child(key)
@@ -177,7 +177,7 @@ class Builder:
                     )
         return AuthSpec(raw["type"], params, at)
 
-    def _scripts(self, raw: dict[str, Any] | None, parent: Location, key: str) -> Scripts:
+    def _scripts(self, raw: dict[str, JSON] | None, parent: Location, key: str) -> Scripts:
         if not raw:
             return Scripts()
         at = parent.child(key)
@@ -189,7 +189,7 @@ class Builder:
                 found[event] = (Script(text, at.child(event)),)
         return Scripts(**found)
 
-    def _checks(self, raw: dict[str, Any] | None, parent: Location, key: str) -> tuple[Check, ...]:
+    def _checks(self, raw: dict[str, JSON] | None, parent: Location, key: str) -> tuple[Check, ...]:
         if not raw:
             return ()
         checks: list[Check] = []
@@ -206,7 +206,7 @@ class Builder:
                 checks.extend(self._matchers(subject, None, spec, here))
         return tuple(checks)
 
-    def _status(self, spec: Any, at: Location) -> list[Check]:
+    def _status(self, spec: JSON, at: Location) -> list[Check]:
         if isinstance(spec, list):
             return [Check("status", None, "in", spec, at)]
         if isinstance(spec, dict):
@@ -214,7 +214,7 @@ class Builder:
         return [Check("status", None, "equals", spec, at)]
 
     def _matchers(
-        self, subject: str, target: str | None, spec: Any, parent: Location, *path: str
+        self, subject: str, target: str | None, spec: JSON, parent: Location, *path: str
     ) -> list[Check]:
         """Returns the checks of one matcher spec at `parent` + `path` (one object per check)."""
         if not isinstance(spec, dict):
@@ -234,7 +234,7 @@ class Builder:
             checks.append(Check(subject, target, op, expected, where))
         return checks
 
-    def _check_operand(self, op: str, expected: Any, where: Location) -> None:
+    def _check_operand(self, op: str, expected: JSON, where: Location) -> None:
         if op == "length" and isinstance(expected, dict):
             for inner in expected:
                 if inner not in OPERATORS:
@@ -266,7 +266,7 @@ class Builder:
             )
 
     def _captures(
-        self, raw: dict[str, Any] | None, parent: Location, key: str
+        self, raw: dict[str, JSON] | None, parent: Location, key: str
     ) -> tuple[Capture, ...]:
         if not raw:
             return ()
@@ -293,7 +293,7 @@ class Builder:
         return tuple(captures)
 
 
-def _capture(name: str, spec: Any, where: Location) -> Capture:
+def _capture(name: str, spec: JSON, where: Location) -> Capture:
     if isinstance(spec, str):
         return Capture(name, "jsonpath", spec, where)
     if "jsonpath" in spec:
@@ -305,13 +305,13 @@ def _capture(name: str, spec: Any, where: Location) -> Capture:
     return Capture(name, "status", None, where)
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: JSON) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def _pairs(query: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _pairs(query: dict[str, JSON]) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     for key, value in query.items():
         for one in value if isinstance(value, list) else [value]:

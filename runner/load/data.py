@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location
 from runner.load.files import read_json, read_text
+from runner.values import JSON
 
 
-def load_data(path: Path | str, *, lenient: bool = False) -> list[dict[str, Any]]:
+def load_data(path: Path | str, *, lenient: bool = False) -> list[dict[str, JSON]]:
     """Returns the rows of a data file, each a dict of column → value.
 
     Raises:
@@ -23,7 +23,7 @@ def load_data(path: Path | str, *, lenient: bool = False) -> list[dict[str, Any]
     return _csv_rows(path, lenient)
 
 
-def _json_rows(path: Path) -> list[dict[str, Any]]:
+def _json_rows(path: Path) -> list[dict[str, JSON]]:
     doc = read_json(path)
     if isinstance(doc, dict):
         raise _object_error(path, doc)
@@ -42,7 +42,7 @@ def _json_rows(path: Path) -> list[dict[str, Any]]:
     return doc
 
 
-def _object_error(path: Path, doc: dict[str, Any]) -> InputError:
+def _object_error(path: Path, doc: dict[str, JSON]) -> InputError:
     """Returns the error for a data file that is one object instead of an array of rows."""
     arrays = [key for key, value in doc.items() if isinstance(value, list)]
     if len(arrays) == 1:
@@ -60,7 +60,7 @@ def _object_error(path: Path, doc: dict[str, Any]) -> InputError:
     )
 
 
-def _csv_rows(path: Path, lenient: bool) -> list[dict[str, Any]]:
+def _csv_rows(path: Path, lenient: bool) -> list[dict[str, JSON]]:
     """Returns CSV rows; values are trimmed (as Newman's parser does).
 
     A row with more values than the header is always an error (data would be lost); a
@@ -73,7 +73,7 @@ def _csv_rows(path: Path, lenient: bool) -> list[dict[str, Any]]:
     if not rows:
         raise InputError("data file is empty", location=Location(str(path)))
     header = [h.strip() for h in rows[0]]
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, JSON]] = []
     for line, row in enumerate(rows[1:], start=2):
         short = lenient and len(row) < len(header)
         if len(row) != len(header) and not short:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import codecs
 import json
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location
+from runner.values import JSON
 
 
 def read_text(path: Path) -> str:
@@ -51,7 +51,7 @@ def decode(raw: bytes, path: Path) -> str:
         ) from None
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: Path) -> JSON:
     """Returns the parsed JSON document in `path`.
 
     Raises:

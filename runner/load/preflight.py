@@ -6,13 +6,13 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location, VariableError
 from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten, nearest_auth
 from runner.resolve.dynamic import DYNAMIC
 from runner.resolve.render import missing_file
 from runner.resolve.variables import compile_template, undefined_error
+from runner.values import JSON
 
 TOKEN_VARIABLES = frozenset({"bearerToken", "bearerTokenExpiresOn"})
 _SCRIPT_SET = re.compile(
@@ -22,7 +22,7 @@ _SCRIPT_SET = re.compile(
 
 def static_problems(
     collection: Collection,
-    known: Mapping[str, Any],
+    known: Mapping[str, JSON],
     data_columns: set[str],
     selected: Sequence[Step] | None = None,
 ) -> tuple[list[InputError], list[str]]:
@@ -85,7 +85,7 @@ def static_problems(
 
 
 def _empty_credential(
-    step: Step, collection: Collection, known: Mapping[str, Any], data_columns: set[str]
+    step: Step, collection: Collection, known: Mapping[str, JSON], data_columns: set[str]
 ) -> InputError | None:
     """Returns an error when the step's bearer token or API key is empty before the run.
 
@@ -111,7 +111,7 @@ def _empty_credential(
 
 
 def _static_text(
-    text: str, known: Mapping[str, Any], data_columns: set[str], depth: int = 0
+    text: str, known: Mapping[str, JSON], data_columns: set[str], depth: int = 0
 ) -> str | None:
     """Returns `text` with its variables filled in, or None when one is known only later."""
     parts: list[str] = []
@@ -121,7 +121,7 @@ def _static_text(
             continue
         name = part.name
         if name.startswith("$env."):
-            value: Any = os.environ.get(name[5:])
+            value: JSON = os.environ.get(name[5:])
         elif name in data_columns or name not in known or depth >= 10:
             return None
         else:
@@ -136,7 +136,7 @@ def _static_text(
 
 
 def _undefined(
-    text: str, names: set[str], known: Mapping[str, Any], dialect: str, depth: int = 0
+    text: str, names: set[str], known: Mapping[str, JSON], dialect: str, depth: int = 0
 ) -> Iterator[str]:
     """Yields the names referenced by `text` (and by the values it names) that are undefined."""
     for ref in compile_template(text, dialect).refs:
@@ -158,7 +158,7 @@ def _undefined(
 
 
 def _cycle(
-    text: str, known: Mapping[str, Any], dialect: str, chain: tuple[str, ...] = ()
+    text: str, known: Mapping[str, JSON], dialect: str, chain: tuple[str, ...] = ()
 ) -> tuple[str, ...] | None:
     """Returns the names of a variable cycle reached from `text` (a → b → a), or None."""
     for ref in compile_template(text, dialect).refs:
@@ -217,7 +217,7 @@ def _body_templates(
 
 
 def _json_strings(
-    value: Any, at: Location, parts: _Where
+    value: JSON, at: Location, parts: _Where
 ) -> Iterator[tuple[str, Location, _Where]]:
     if isinstance(value, str):
         yield value, at, parts

@@ -11,19 +11,24 @@ from typing import Any
 
 from runner.errors import InputError, Location
 from runner.suggest import did_you_mean
+from runner.values import JSON
+
+# A jsonschema ValidationError: its fields are typed as unions of the schema's shapes, so the
+# messages below read them as Any.
+SchemaError = Any
 
 BODY_KINDS = ("json", "form", "multipart", "raw", "file")
 
 
 @cache
-def schema(name: str) -> dict[str, Any]:
+def schema(name: str) -> dict[str, JSON]:
     """Returns the published JSON Schema `name` (collection or environment)."""
     text = resources.files("runner.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    loaded: dict[str, JSON] = json.loads(text)
     return loaded
 
 
-def item_path(doc: Any, pointer_parts: list[str | int]) -> tuple[str, ...]:
+def item_path(doc: JSON, pointer_parts: list[str | int]) -> tuple[str, ...]:
     """Returns the names of the folders/requests along a pointer into a native collection."""
     names: list[str] = []
     node = doc
@@ -37,21 +42,21 @@ def item_path(doc: Any, pointer_parts: list[str | int]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def locate(file: str, doc: Any, parts: list[str | int]) -> Location:
+def locate(file: str, doc: JSON, parts: list[str | int]) -> Location:
     """Returns the Location of the node at `parts` inside `doc`."""
     pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
     return Location(file, pointer, item_path(doc, parts))
 
 
 @cache
-def _compiled(name: str) -> Any:
+def _compiled(name: str) -> Any:  # a jsonschema_rs validator (no type information)
     """Returns the compiled (Rust) validator of schema `name`, built once per process."""
     import jsonschema_rs
 
     return jsonschema_rs.validator_for(schema(name))
 
 
-def is_valid(doc: Any, name: str) -> bool | None:
+def is_valid(doc: JSON, name: str) -> bool | None:
     """Returns whether `doc` satisfies schema `name`, by the compiled validator.
 
     None when the compiled validator cannot judge `doc` (e.g. a number beyond its range):
@@ -63,7 +68,7 @@ def is_valid(doc: Any, name: str) -> bool | None:
         return None
 
 
-def schema_errors(doc: Any, file: str, name: str) -> list[InputError]:
+def schema_errors(doc: JSON, file: str, name: str) -> list[InputError]:
     """Returns every schema violation of `doc` as a located InputError.
 
     A valid document costs one pass of the compiled validator (~4 ms for 20,000 items, and
@@ -75,7 +80,7 @@ def schema_errors(doc: Any, file: str, name: str) -> list[InputError]:
     return reference_errors(doc, file, name)
 
 
-def reference_errors(doc: Any, file: str, name: str) -> list[InputError]:
+def reference_errors(doc: JSON, file: str, name: str) -> list[InputError]:
     """Returns every schema violation of `doc` found by `jsonschema`, located and explained."""
     from jsonschema import Draft202012Validator
 
@@ -90,7 +95,7 @@ def reference_errors(doc: Any, file: str, name: str) -> list[InputError]:
     return list(unique.values())
 
 
-def _explain(error: Any, doc: Any, file: str) -> Iterator[InputError]:
+def _explain(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
     """Yields user-facing errors for one jsonschema error, descending into anyOf/if branches."""
     if error.context and error.validator in ("anyOf", "oneOf"):
         yield from _explain_branches(error, doc, file)
@@ -112,7 +117,7 @@ def _explain(error: Any, doc: Any, file: str) -> Iterator[InputError]:
     yield InputError(_message(error), location=where, hint=_hint(error))
 
 
-def _explain_branches(error: Any, doc: Any, file: str) -> Iterator[InputError]:
+def _explain_branches(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
     """Yields the errors of the branch that got furthest, for an anyOf mismatch."""
     instance = error.instance
     # A matcher object is the branch users mean whenever they wrote an object.
@@ -128,7 +133,7 @@ def _explain_branches(error: Any, doc: Any, file: str) -> Iterator[InputError]:
     )
 
 
-def _message(error: Any) -> str:
+def _message(error: SchemaError) -> str:
     """Returns a short message for a jsonschema error."""
     if error.validator == "type":
         expected = error.validator_value
@@ -143,7 +148,7 @@ def _message(error: Any) -> str:
     return str(error.message)
 
 
-def _hint(error: Any) -> str | None:
+def _hint(error: SchemaError) -> str | None:
     """Returns a fix for a jsonschema error, from the field's description."""
     if error.validator == "enum" and isinstance(error.instance, str):
         guess = did_you_mean(error.instance, [str(v) for v in error.validator_value])
@@ -152,7 +157,7 @@ def _hint(error: Any) -> str | None:
     return _describe(error.schema)
 
 
-def _describe(schema_node: Any) -> str | None:
+def _describe(schema_node: JSON) -> str | None:
     desc = schema_node.get("description") if isinstance(schema_node, dict) else None
     return str(desc) if desc else None
 
@@ -173,7 +178,7 @@ def _required_hint(key: str) -> str:
     return hints.get(key, f'add "{key}"')
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: JSON) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
