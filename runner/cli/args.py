@@ -146,6 +146,73 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     run.set_defaults(handler=_handler("runner.cli.commands.run", "run_command"))
 
+    load = sub.add_parser(
+        "load",
+        help="load-test: run the collection's requests as Locust users",
+        description="Run the collection as N Locust users (each user loops through the "
+        "requests, with its own captures; tokens are shared per credential), then print "
+        "requests, req/s, p50/p95/p99 and failures by request. Assertion failures count as "
+        "Locust failures. Needs the extra: pip install 'runner[load]'.",
+        epilog="examples:\n"
+        "  runner load api.json -e dev.json --users 20 --spawn-rate 5 --run-time 1m\n"
+        "  runner load api.json -e dev.json --master --expect-workers 2 --users 100 "
+        "--run-time 5m\n"
+        "  runner load api.json -e dev.json --worker --master-host 10.0.0.5",
+        formatter_class=fmt,
+    )
+    _inputs(load)
+    lg = load.add_argument_group("load")
+    lg.add_argument("-u", "--users", type=int, default=1, metavar="N", help="users (default 1)")
+    lg.add_argument(
+        "-r",
+        "--spawn-rate",
+        type=float,
+        default=1.0,
+        metavar="R",
+        help="users started per second (default 1)",
+    )
+    lg.add_argument(
+        "-t", "--run-time", metavar="TIME", help="how long to run: 30s, 5m, 1h30m (required)"
+    )
+    lg.add_argument(
+        "--think-time", type=int, default=0, metavar="MS", help="pause between a user's passes"
+    )
+    lg.add_argument(
+        "--folder", action="append", default=[], metavar="NAME", help="only this folder"
+    )
+    lg.add_argument("--csv", metavar="PREFIX", help="write Locust's CSV files PREFIX_stats.csv…")
+    lg.add_argument("--html", metavar="FILE", help="write Locust's HTML report")
+    dist = load.add_argument_group("distributed (Locust master and workers)")
+    roles = dist.add_mutually_exclusive_group()
+    roles.add_argument("--master", action="store_true", help="coordinate workers; run none")
+    roles.add_argument("--worker", action="store_true", help="run users for a master")
+    dist.add_argument(
+        "--master-host", default="127.0.0.1", metavar="H", help="the master (for --worker)"
+    )
+    dist.add_argument("--master-port", type=int, default=5557, metavar="P", help="default 5557")
+    dist.add_argument(
+        "--master-bind-host",
+        default="*",
+        metavar="H",
+        help="interface the master listens on (default: all)",
+    )
+    dist.add_argument(
+        "--expect-workers",
+        type=int,
+        default=1,
+        metavar="K",
+        help="the master starts once K workers are connected",
+    )
+    lh = load.add_argument_group("HTTP")
+    lh.add_argument("--timeout-request", type=int, metavar="MS", help="timeout for each request")
+    lh.add_argument("--retry", type=int, default=0, metavar="N", help="retry 429/503/resets")
+    lh.add_argument("--insecure", "-k", action="store_true", help="do not verify TLS")
+    lh.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")
+    lh.add_argument(
+        "--connect-to", action="append", default=[], metavar="H:P:H2:P2", help="as in run"
+    )
+    load.set_defaults(handler=_handler("runner.cli.commands.load", "load_command"))
+
     validate = sub.add_parser(
         "validate",
         help="check a collection and its inputs; send nothing",

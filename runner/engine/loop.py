@@ -127,6 +127,11 @@ class Loop:
             self.stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def run_once(self, iteration: int, scope: Scope) -> None:
+        """Runs one iteration's steps with `scope`, handing each result to the reporters as it
+        comes (load mode: many users, each with its own scope, share one engine)."""
+        self._iteration(iteration, scope)
+
     def _row(self, iteration: int) -> dict[str, JSON]:
         data = self.options.data
         if not data:
@@ -220,15 +225,10 @@ class Loop:
 
     # Results of iteration N are buffered until iterations 1..N-1 are reported.
     def _emitter(self, iteration: int) -> Emit:
+        if self.options.parallel <= 1:
+            return self._deliver
         buffer = self._buffers.setdefault(iteration, [])
-
-        def emit(result: ItemResult) -> None:
-            if self.options.parallel <= 1:
-                self._deliver(result)
-            else:
-                buffer.append(result)
-
-        return emit
+        return buffer.append
 
     def _flush(self, iteration: int) -> None:
         if self.options.parallel <= 1:
