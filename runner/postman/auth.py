@@ -7,14 +7,13 @@ every other type keeps Postman's own keys for `runner.auth.extra`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from runner.errors import Location
 from runner.model import AuthSpec
 from runner.postman.fields import key_of, text
+from runner.values import JSON
 
 
-def params_of(block: dict[str, Any], kind: str) -> dict[str, Any]:
+def params_of(block: dict[str, JSON], kind: str) -> dict[str, JSON]:
     """Returns the parameters of one auth type as a dict, from either export form."""
     raw = block.get(kind)
     if isinstance(raw, dict):
@@ -24,7 +23,7 @@ def params_of(block: dict[str, Any], kind: str) -> dict[str, Any]:
     return {}
 
 
-def auth(block: Any, at: Location) -> AuthSpec | None:
+def auth(block: JSON, at: Location) -> AuthSpec | None:
     """Returns the auth of a node; None means "inherit from the parent"."""
     if not isinstance(block, dict):
         return None
@@ -40,22 +39,22 @@ def auth(block: Any, at: Location) -> AuthSpec | None:
     return AuthSpec(kind, params, at)
 
 
-def _bearer(params: dict[str, Any], at: Location) -> AuthSpec:
+def _bearer(params: dict[str, JSON], at: Location) -> AuthSpec:
     return AuthSpec("bearer", {"token": text(params.get("token"))}, at)
 
 
-def _basic(params: dict[str, Any], at: Location) -> AuthSpec:
+def _basic(params: dict[str, JSON], at: Location) -> AuthSpec:
     user = {"username": text(params.get("username")), "password": text(params.get("password"))}
     return AuthSpec("basic", user, at)
 
 
-def _apikey(params: dict[str, Any], at: Location) -> AuthSpec:
+def _apikey(params: dict[str, JSON], at: Location) -> AuthSpec:
     where = "query" if text(params.get("in")).lower() == "query" else "header"
     spec = {"in": where, "name": text(params.get("key")), "value": text(params.get("value"))}
     return AuthSpec("apikey", spec, at)
 
 
-def _oauth2(params: dict[str, Any], at: Location) -> AuthSpec:
+def _oauth2(params: dict[str, JSON], at: Location) -> AuthSpec:
     token = text(params.get("accessToken"))
     if not token:
         # Newman never fetches an OAuth 2 token itself: without a stored one, nothing is sent.

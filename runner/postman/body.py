@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from runner.model import Body, FilePart, Pairs
 from runner.postman.fields import entries, is_enabled, key_of, text
+from runner.values import JSON
 
 _LANGUAGES = {
     "json": "application/json",
@@ -17,7 +17,7 @@ _LANGUAGES = {
 }
 
 
-def headers(value: Any) -> Pairs:
+def headers(value: JSON) -> Pairs:
     """Returns enabled headers from a list, or from a `"K: V\\nK2: V2"` string."""
     if isinstance(value, str):
         return _header_lines(value)
@@ -39,7 +39,7 @@ def has_header(pairs: Pairs, name: str) -> bool:
     return any(k.lower() == name.lower() for k, _ in pairs)
 
 
-def body(value: Any, header_pairs: Pairs) -> Body | None:
+def body(value: JSON, header_pairs: Pairs) -> Body | None:
     """Returns the request body, or None when it is absent, disabled or empty."""
     if not isinstance(value, dict) or value.get("disabled") is True:
         return None
@@ -59,7 +59,7 @@ def body(value: Any, header_pairs: Pairs) -> Body | None:
     return None
 
 
-def _raw(value: dict[str, Any], header_pairs: Pairs) -> Body | None:
+def _raw(value: dict[str, JSON], header_pairs: Pairs) -> Body | None:
     raw = value.get("raw")
     if raw is None or raw == "":
         return None
@@ -71,14 +71,14 @@ def _raw(value: dict[str, Any], header_pairs: Pairs) -> Body | None:
     return Body("raw", text(raw), content_type)
 
 
-def _language(options: Any) -> str | None:
+def _language(options: JSON) -> str | None:
     if isinstance(options, dict) and isinstance(options.get("raw"), dict):
         language = options["raw"].get("language")
         return language if isinstance(language, str) else None
     return None
 
 
-def _formdata(value: Any) -> Body | None:
+def _formdata(value: JSON) -> Body | None:
     parts: list[tuple[str, str | FilePart]] = []
     for _, entry in entries(value):
         name = key_of(entry)
@@ -89,7 +89,7 @@ def _formdata(value: Any) -> Body | None:
     return Body("multipart", tuple(parts)) if parts else None
 
 
-def _file_parts(entry: dict[str, Any]) -> list[FilePart]:
+def _file_parts(entry: dict[str, JSON]) -> list[FilePart]:
     src = entry.get("src")
     content_type = entry.get("contentType") if isinstance(entry.get("contentType"), str) else None
     sources = src if isinstance(src, list) else [src]
@@ -97,7 +97,7 @@ def _file_parts(entry: dict[str, Any]) -> list[FilePart]:
     return [FilePart(s, content_type) for s in sources if isinstance(s, str) and s]
 
 
-def _graphql(value: Any, header_pairs: Pairs) -> Body | None:
+def _graphql(value: JSON, header_pairs: Pairs) -> Body | None:
     if not isinstance(value, dict):
         return None
     query = text(value.get("query"))

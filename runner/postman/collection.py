@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location, Problems
 from runner.model import Collection, Folder, Item, Options, Request, Script, Scripts
@@ -13,13 +12,14 @@ from runner.postman.auth import auth
 from runner.postman.detect import detect, unwrap
 from runner.postman.fields import description, entries, text, variables
 from runner.postman.url import url_text
+from runner.values import JSON
 
 V1_MESSAGE = (
     "Postman collection format v1 is not supported: re-export it from Postman as Collection v2.1"
 )
 
 
-def load_collection(doc: Any, path: Path) -> Collection:
+def load_collection(doc: JSON, path: Path) -> Collection:
     """Returns the collection in a parsed Postman document.
 
     Raises:
@@ -34,7 +34,7 @@ def load_collection(doc: Any, path: Path) -> Collection:
     doc = unwrap(doc)
     if kind != "collection" or not isinstance(doc, dict):
         raise InputError("not a Postman collection (no `info` and `item`)", location=at)
-    info: dict[str, Any] = doc["info"] if isinstance(doc.get("info"), dict) else {}
+    info: dict[str, JSON] = doc["info"] if isinstance(doc.get("info"), dict) else {}
     name = text(info.get("name")) or path.stem
     loader = _Loader(path, Problems())
     items = loader.items(doc.get("item"), at.child("item"), (), _options(doc))
@@ -51,7 +51,7 @@ def load_collection(doc: Any, path: Path) -> Collection:
     )
 
 
-def scripts(events: Any, at: Location) -> Scripts:
+def scripts(events: JSON, at: Location) -> Scripts:
     """Returns the enabled prerequest and test scripts of an `event` list."""
     found: dict[str, list[Script]] = {"prerequest": [], "test": []}
     for index, event in entries(events):
@@ -67,7 +67,7 @@ def scripts(events: Any, at: Location) -> Scripts:
     return Scripts(tuple(found["prerequest"]), tuple(found["test"]))
 
 
-def _options(node: dict[str, Any], parent: Options | None = None) -> Options:
+def _options(node: dict[str, JSON], parent: Options | None = None) -> Options:
     """Returns `protocolProfileBehavior` merged over the parent's (children win, as in Newman)."""
     base = parent or Options()
     ppb = node.get("protocolProfileBehavior")
@@ -87,11 +87,11 @@ def _options(node: dict[str, Any], parent: Options | None = None) -> Options:
     )
 
 
-def _bool(value: Any, default: bool | None) -> bool | None:
+def _bool(value: JSON, default: bool | None) -> bool | None:
     return value if isinstance(value, bool) else default
 
 
-def _int(value: Any, default: int | None) -> int | None:
+def _int(value: JSON, default: int | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
@@ -103,7 +103,7 @@ class _Loader:
         self.problems = problems
 
     def items(
-        self, value: Any, at: Location, names: tuple[str, ...], options: Options
+        self, value: JSON, at: Location, names: tuple[str, ...], options: Options
     ) -> tuple[Item, ...]:
         """Returns the folders and requests of an `item` list."""
         if value is None:
@@ -119,7 +119,7 @@ class _Loader:
         return tuple(found)
 
     def item(
-        self, node: Any, at: Location, names: tuple[str, ...], options: Options
+        self, node: JSON, at: Location, names: tuple[str, ...], options: Options
     ) -> Item | None:
         """Returns one folder or request, or None after recording a problem."""
         if not isinstance(node, dict):
@@ -135,7 +135,7 @@ class _Loader:
         return None
 
     def folder(
-        self, node: dict[str, Any], at: Location, names: tuple[str, ...], options: Options
+        self, node: dict[str, JSON], at: Location, names: tuple[str, ...], options: Options
     ) -> Folder:
         """Returns a folder and everything below it."""
         name = text(node.get("name")) or "Untitled folder"
@@ -153,13 +153,13 @@ class _Loader:
         )
 
     def request(
-        self, node: dict[str, Any], at: Location, names: tuple[str, ...], options: Options
+        self, node: dict[str, JSON], at: Location, names: tuple[str, ...], options: Options
     ) -> Request:
         """Returns a request item."""
         name = text(node.get("name")) or "Untitled request"
         here = Location(at.file, at.pointer, (*names, name))
         raw = node.get("request")
-        spec: dict[str, Any] = raw if isinstance(raw, dict) else {"url": raw}
+        spec: dict[str, JSON] = raw if isinstance(raw, dict) else {"url": raw}
         pairs = bodies.headers(spec.get("header"))
         return Request(
             name=name,

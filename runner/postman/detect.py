@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
+
+from runner.values import JSON
 
 Kind = Literal["collection", "environment", "globals", "v1"]
 
 _SCHEMA_HOSTS = ("schema.getpostman.com", "schema.postman.com")
 
 
-def unwrap(doc: Any) -> Any:
+def unwrap(doc: JSON) -> JSON:
     """Returns the collection inside a `{"collection": {...}}` envelope, else `doc`."""
     if isinstance(doc, dict) and isinstance(doc.get("collection"), dict) and "info" not in doc:
         return doc["collection"]
     return doc
 
 
-def detect(doc: Any) -> Kind | None:
+def detect(doc: JSON) -> Kind | None:
     """Returns what a parsed JSON document is, or None when it is not a Postman file."""
     doc = unwrap(doc)
     if isinstance(doc, list):
@@ -36,11 +38,11 @@ def detect(doc: Any) -> Kind | None:
     return None
 
 
-def _is_variable(value: Any) -> bool:
+def _is_variable(value: JSON) -> bool:
     return isinstance(value, dict) and isinstance(value.get("key"), str) and "value" in value
 
 
-def _is_collection(doc: dict[str, Any]) -> bool:
+def _is_collection(doc: dict[str, JSON]) -> bool:
     info = doc.get("info")
     schema = info.get("schema") if isinstance(info, dict) else None
     if isinstance(schema, str) and any(host in schema for host in _SCHEMA_HOSTS):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location
 from runner.model import Environment
 from runner.postman.fields import entries, key_of, text
+from runner.values import JSON
 
 
-def load_environment(doc: Any, path: Path) -> Environment:
+def load_environment(doc: JSON, path: Path) -> Environment:
     """Returns the enabled values of a Postman environment or globals file.
 
     Raises:
@@ -23,7 +23,7 @@ def load_environment(doc: Any, path: Path) -> Environment:
             "not a Postman environment or globals file (no `values` list)",
             location=Location(str(path)),
         )
-    values: dict[str, Any] = {}
+    values: dict[str, JSON] = {}
     secrets: set[str] = set()
     for _, entry in entries(doc["values"]):
         key = key_of(entry)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from runner.model import AuthSpec, Body, FilePart, Pairs, Request
+from runner.values import JSON
 
 _POSTMAN_REF = re.compile(r"\{\{([^{}]+?)\}\}")
 
 
-def convert(value: Any) -> Any:
+def convert(value: JSON) -> JSON:
     """Returns `value` with every `{{name}}` in its strings written `<<name>>`."""
     if isinstance(value, str):
         return _POSTMAN_REF.sub(lambda m: f"<<{m.group(1)}>>", value)
@@ -22,7 +22,7 @@ def convert(value: Any) -> Any:
     return value
 
 
-def odd_names(value: Any) -> set[str]:
+def odd_names(value: JSON) -> set[str]:
     """Returns references in converted text that native templates cannot hold.
 
     Native names have no spaces, and `{{a.{{b}}}}` nesting has no native form.
@@ -41,7 +41,7 @@ def odd_names(value: Any) -> set[str]:
     return found
 
 
-def auth(spec: AuthSpec) -> dict[str, Any]:
+def auth(spec: AuthSpec) -> dict[str, JSON]:
     """Returns the native auth block (Postman-only types keep their Postman keys)."""
     params = dict(spec.params)
     if spec.type == "bearer" and params.get("prefix") in (None, "Bearer"):
@@ -61,17 +61,17 @@ def headers(pairs: Pairs, notes: list[str]) -> dict[str, str]:
     return out
 
 
-def body(value: Body, notes: list[str]) -> dict[str, Any]:
+def body(value: Body, notes: list[str]) -> dict[str, JSON]:
     """Returns the native body for a model Body."""
     if value.kind in ("form", "multipart"):
-        fields: dict[str, Any] = {}
+        fields: dict[str, JSON] = {}
         for name, item in value.value:
             if name in fields:
                 notes.append(f"{value.kind} field {name!r} given twice: the last one is kept")
             fields[convert(name)] = _part(item)
         return {value.kind: fields}
     if value.kind == "file":
-        out: dict[str, Any] = {"file": convert(value.value)}
+        out: dict[str, JSON] = {"file": convert(value.value)}
     else:
         out = {"raw": convert(value.value)}
     if value.content_type:
@@ -85,7 +85,7 @@ def _has_files(value: Body) -> bool:
     return value.kind == "multipart" and any(isinstance(v, FilePart) for _, v in value.value)
 
 
-def _part(item: str | FilePart) -> Any:
+def _part(item: str | FilePart) -> JSON:
     if isinstance(item, FilePart):
         return {"file": convert(item.path)}
     return convert(item)
@@ -94,9 +94,9 @@ def _part(item: str | FilePart) -> Any:
 NATIVE_AUTH = {"none", "bearer", "basic", "apikey", "oauth2", "digest", "oauth1", "hawk"}
 
 
-def request(req: Request, notes: list[str]) -> dict[str, Any]:
+def request(req: Request, notes: list[str]) -> dict[str, JSON]:
     """Returns the native request (assert, capture and scripts are added by the importer)."""
-    out: dict[str, Any] = {"name": req.name, "method": req.method, "url": convert(req.url)}
+    out: dict[str, JSON] = {"name": req.name, "method": req.method, "url": convert(req.url)}
     if not req.url:
         notes.append("the request has no URL: the native format needs one")
     if req.description:

@@ -7,12 +7,12 @@ the structured parts, so we do the same when they are present: that is what is s
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from runner.postman.fields import is_enabled, key_of, text
+from runner.values import JSON
 
 
-def url_text(url: Any) -> str:
+def url_text(url: JSON) -> str:
     """Returns the URL to send, path variables substituted, disabled query params left out."""
     if isinstance(url, str):
         return url
@@ -24,7 +24,7 @@ def url_text(url: Any) -> str:
     return _from_parts(url)
 
 
-def _from_parts(url: dict[str, Any]) -> str:
+def _from_parts(url: dict[str, JSON]) -> str:
     """Returns the URL built from protocol, auth, host, port, path, query and hash."""
     out = ""
     protocol = text(url.get("protocol"))
@@ -46,7 +46,7 @@ def _from_parts(url: dict[str, Any]) -> str:
     return out
 
 
-def _userinfo(auth: Any) -> str:
+def _userinfo(auth: JSON) -> str:
     if not isinstance(auth, dict) or not (auth.get("user") or auth.get("password")):
         return ""
     user = escape(text(auth.get("user")), "@:/?#")
@@ -54,13 +54,13 @@ def _userinfo(auth: Any) -> str:
     return user + (":" + escape(text(password), "@/?#") if password else "") + "@"
 
 
-def _host(host: Any) -> str:
+def _host(host: JSON) -> str:
     if isinstance(host, list):
         return ".".join(text(h) for h in host)
     return text(host)
 
 
-def _path(path: Any, variables: Any) -> str:
+def _path(path: JSON, variables: JSON) -> str:
     if isinstance(path, str):
         segments = path.split("/")
     elif isinstance(path, list):
@@ -78,14 +78,14 @@ def _segment(segment: str, values: dict[str, str]) -> str:
     return segment
 
 
-def _variable_values(variables: Any) -> dict[str, str]:
+def _variable_values(variables: JSON) -> dict[str, str]:
     # Path variables stay as written (`{{var}}` inside them is rendered at run time).
     if not isinstance(variables, list):
         return {}
     return {key_of(v): text(v.get("value")) for v in variables if isinstance(v, dict)}
 
 
-def _with_path_variables(raw: str, variables: Any) -> str:
+def _with_path_variables(raw: str, variables: JSON) -> str:
     """Returns `raw` with `:name` path segments replaced from `variables`."""
     values = _variable_values(variables)
     if not values:
@@ -96,7 +96,7 @@ def _with_path_variables(raw: str, variables: Any) -> str:
     return scheme + slashes + "/".join(segments) + sep + tail
 
 
-def query_string(query: Any) -> str | None:
+def query_string(query: JSON) -> str | None:
     """Returns the enabled params joined as written (None when there is no query list)."""
     if not isinstance(query, list) or not query:
         return None
@@ -106,7 +106,7 @@ def query_string(query: Any) -> str | None:
     return "&".join(_param(q) for q in enabled)
 
 
-def _param(param: dict[str, Any]) -> str:
+def _param(param: dict[str, JSON]) -> str:
     # A structured param may hold characters that would end it in a URL string: encode
     # them, as Postman's URL encoder does when it sends the request.
     key = escape(text(param.get("key")), "&=#")
