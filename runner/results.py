@@ -99,6 +99,7 @@ class Summary:
     iterations: int = 0
     duration_ms: float = 0.0
     interrupted: bool = False
+    signal: str | None = None  # what interrupted the run: SIGINT (Ctrl-C) or SIGTERM
     warnings: list[str] = field(default_factory=list)
 
     def add(self, result: ItemResult) -> None:
@@ -122,6 +123,8 @@ class Summary:
     def exit_status(self) -> ExitStatus:
         """Returns the process exit status the run earned."""
         if self.interrupted:
+            if self.signal == "SIGTERM":
+                return ExitStatus.TERMINATED
             return ExitStatus.INTERRUPTED
         if self.failed or self.errors:
             return ExitStatus.FAILED

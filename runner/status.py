@@ -12,3 +12,8 @@ class ExitStatus(IntEnum):
     FAILED = 1
     INVALID = 2
     INTERRUPTED = 130
+    TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (CI cancellation, `timeout`): the run stops as on Ctrl-C, and exits 143."""

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from runner import __version__
 from runner.errors import InputError, RunnerError
-from runner.status import ExitStatus
+from runner.status import ExitStatus, Terminated
 
 EPILOG = """\
 examples:
@@ -25,7 +25,8 @@ examples:
   runner token auth.json -e prod.json           get a token and show its claims
 
 exit status: 0 all passed, 1 an assertion failed or a request could not complete,
-2 invalid input (nothing was sent), 130 interrupted (reports still written).
+2 invalid input (nothing was sent), 130 interrupted by Ctrl-C, 143 by SIGTERM (reports
+for what ran are still written).
 """
 
 
@@ -77,11 +78,11 @@ def main(
             raise
         _show_error(exc, err)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if traceback:
             raise
         err.write("interrupted\n")
-        return ExitStatus.INTERRUPTED
+        return ExitStatus.TERMINATED if isinstance(exc, Terminated) else ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return ExitStatus.SUCCESS
 

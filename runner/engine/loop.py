@@ -17,6 +17,7 @@ from runner.resolve.render import Settings
 from runner.resolve.variables import Scope
 from runner.results import ItemResult, RunResult, Summary
 from runner.secrets import Masker, is_sensitive_name
+from runner.status import Terminated
 from runner.transport.http import Transport
 from runner.values import JSON
 
@@ -83,9 +84,10 @@ class Loop:
                 self._parallel(base)
             else:
                 self._sequential(base)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
             self.stop.set()
             self.summary.interrupted = True
+            self.summary.signal = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
             self._flush_all()
         self.summary.duration_ms = (time.perf_counter() - started) * 1000
         self.summary.iterations = self.iterations

@@ -186,8 +186,10 @@ class ConsoleReporter:
             "interrupted" if s.interrupted else ("passed" if run.exit_status == 0 else "failed")
         )
         color = "green" if verdict == "passed" else "red"
+        by = f" by {s.signal}" if s.interrupted and s.signal == "SIGTERM" else ""
         self._write(
             self._c(verdict.upper(), color)
+            + by
             + ": "
             + ", ".join(parts)
             + f" in {s.duration_ms / 1000:.2f} s"

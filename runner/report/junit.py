@@ -112,6 +112,9 @@ class JUnitReporter:
             {"name": self.suite, **totals, "skipped": str(counts.skipped), "time": seconds,
              "timestamp": stamp},
         )  # fmt: skip
+        interrupted = None  # the signal that interrupted the run, if one did
+        if run is not None and run.summary.interrupted:
+            interrupted = run.summary.signal or "SIGINT"
         with self._spool:
             self._spool.seek(0)
             temp = self.path.with_name(self.path.name + ".tmp")
@@ -119,9 +122,30 @@ class JUnitReporter:
             with open(temp, "w", encoding="utf-8") as out:
                 out.write('<?xml version="1.0" encoding="utf-8"?>\n')
                 out.write(_start_tag(suites) + "\n\t" + _start_tag(suite) + "\n")
+                if interrupted:
+                    out.write(_interrupted_properties(interrupted))
                 shutil.copyfileobj(self._spool, out)
+                if interrupted:
+                    out.write(_interrupted_note(interrupted))
                 out.write("\t</testsuite>\n</testsuites>\n")
             temp.replace(self.path)
+
+
+def _interrupted_properties(signal: str) -> str:
+    """Returns the suite's <properties> saying the run was interrupted, and by what."""
+    return (
+        '\t\t<properties>\n\t\t\t<property name="interrupted" value="true" />\n'
+        f'\t\t\t<property name="signal" value="{signal}" />\n\t\t</properties>\n'
+    )
+
+
+def _interrupted_note(signal: str) -> str:
+    """Returns the suite's <system-err>: the run was interrupted, what was not run."""
+    key = "Ctrl-C" if signal == "SIGINT" else signal
+    return (
+        f"\t\t<system-err>run interrupted ({key}): requests not run are reported as "
+        "skipped (interrupted)</system-err>\n"
+    )
 
 
 def write_error_junit(path: Path, suite: str, message: str, detail: str) -> None:

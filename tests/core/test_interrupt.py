@@ -1,4 +1,5 @@
-"""Ctrl-C: `runner run` exits 130 after writing the JUnit and JSON reports of what ran."""
+"""Ctrl-C and SIGTERM: `runner run` exits 130 / 143 after writing the JUnit and JSON reports
+of what ran, the run marked interrupted in both."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import pytest
 from .conftest import write_json
 
 
+@pytest.mark.parametrize(
+    ("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
 @pytest.mark.parametrize("parallel", ["1", "2"])
-def test_sigint_writes_reports_and_exits_130(tmp_path, server, parallel):
+def test_signal_writes_reports_and_exits(tmp_path, server, parallel, sent, status):
     items = [
         {"name": f"slow {i}", "url": f"{server.url}/delay/300", "assert": {"status": 200}}
         for i in range(8)
@@ -36,21 +40,26 @@ def test_sigint_writes_reports_and_exits_130(tmp_path, server, parallel):
         while len(server.log) < 3 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
         assert proc.poll() is None, proc.communicate()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sent)
         out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130, (out, err)
+    assert proc.returncode == status, (out, err)
     assert "Traceback" not in err
     assert "INTERRUPTED" in out
-    cases = list(ET.parse(junit).iter("testcase"))
+    root = ET.parse(junit).getroot()
+    properties = {p.get("name"): p.get("value") for p in root.iter("property")}
+    assert properties == {"interrupted": "true", "signal": sent.name}
+    assert "run interrupted" in root.find("testsuite").findtext("system-err")
+    cases = list(root.iter("testcase"))
     passed = [c for c in cases if not list(c)]
     assert passed and passed[0].get("name") == "slow 0"
     document = json.loads(report.read_text())
     assert document["summary"]["interrupted"] is True
-    assert document["summary"]["exitStatus"] == 130
+    assert document["summary"]["exitStatus"] == status
+    assert document["summary"]["signal"] == sent.name
     ran = [r for r in document["results"] if r["outcome"] == "passed"]
     assert ran and ran[0]["name"] == "slow 0"
     executed = [r for r in document["results"] if r["outcome"] != "skipped"]

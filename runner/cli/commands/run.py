@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from runner.cli.commands.inputs import Inputs, error_junit, load_inputs
 from runner.errors import InputError, RunnerError
-from runner.status import ExitStatus
+from runner.status import ExitStatus, Terminated
 
 if TYPE_CHECKING:
     from runner.engine.options import RunOptions
@@ -33,7 +36,35 @@ def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Runs a collection with reports; returns the run's exit status."""
+    """Runs a collection with reports; returns the run's exit status.
+
+    SIGTERM is handled like Ctrl-C: sending stops, the reports of what ran are written
+    (the run marked interrupted), and the exit status is 143.
+    """
+    with terminate_as_interrupt():
+        return _run(args, out, err)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def terminated(signum: int, frame: Any) -> None:
+        # A second SIGTERM must not cut the writing of the reports short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         inputs = load_inputs(args)
         options = _options(args, inputs)
