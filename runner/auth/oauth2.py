@@ -110,8 +110,9 @@ def post_token(
         delay = retry_delay(response, attempt, retries)
         if delay is None:
             break
-        result.attempts.append(Attempt(response.status, None, f"HTTP {response.status}", delay))
-        time.sleep(delay / 1000)
+        reason = f"HTTP {response.status}, waited {delay.describe()}"
+        result.attempts.append(Attempt(response.status, None, reason, delay.ms))
+        time.sleep(delay.ms / 1000)
         attempt += 1
     result.exchange.request_body = mask_form(body)
     result.exchange.response_headers = list(response.header_list)

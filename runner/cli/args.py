@@ -111,12 +111,27 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "terminal outside CI",
     )
     h = run.add_argument_group("HTTP")
-    h.add_argument("--timeout-request", type=int, metavar="MS", help="timeout for each request")
     h.add_argument(
-        "--delay-request", type=int, default=0, metavar="MS", help="pause between requests"
+        "--timeout-request",
+        type=int,
+        metavar="MS",
+        help="deadline for each whole request: connect, send, headers and body",
+    )
+    h.add_argument(
+        "--delay-request",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="pause between every two consecutive requests of the run",
     )
     h.add_argument(
         "--retry", type=int, default=0, metavar="N", help="retry 429/503/resets up to N times"
+    )
+    h.add_argument(
+        "--retry-max-wait",
+        type=int,
+        metavar="MS",
+        help="longest wait before a retry, whatever Retry-After asks (default 10000)",
     )
     h.add_argument("--insecure", "-k", action="store_true", help="do not verify TLS certificates")
     h.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")

@@ -19,6 +19,7 @@ from runner.results import ItemResult, RunResult, Summary
 from runner.secrets import Masker, is_sensitive_name
 from runner.status import Terminated
 from runner.transport.http import Transport
+from runner.transport.retry import MAX_WAIT_MS
 from runner.values import JSON
 
 MAX_STEPS_PER_ITERATION = 10_000
@@ -52,6 +53,10 @@ class Loop:
             tokens=TokenCache(transport, retries=options.retries),
             settings=Settings(options.timeout_request_ms, options.follow_redirects),
             retries=options.retries,
+            retry_max_wait_ms=(
+                MAX_WAIT_MS if options.retry_max_wait_ms is None else options.retry_max_wait_ms
+            ),
+            notice=self._notice,
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
             masker=masker,
@@ -62,6 +67,7 @@ class Loop:
                 for c in s.request.captures
             },
         )
+        self._paced = threading.local()
         self.iterations = _iteration_count(options)
         self._pending: dict[int, list[ItemResult] | None] = {}
         self._next_flush = 1
@@ -94,6 +100,22 @@ class Loop:
         outcome = RunResult(self.collection.name, self.summary, self.results)
         self.reporter.finish(outcome)
         return outcome
+
+    def _pause(self) -> None:
+        """Waits --delay-request between every two consecutive requests, as Newman does.
+
+        Iteration boundaries included: the pause is kept per thread, so a sequential run
+        pauses before every request but the first, and each --parallel worker paces its own.
+        """
+        if not self.options.delay_request_ms:
+            return
+        if getattr(self._paced, "sent", False):
+            time.sleep(self.options.delay_request_ms / 1000)
+        self._paced.sent = True
+
+    def _notice(self, message: str) -> None:
+        with self.lock:  # one line at a time, also from parallel iterations
+            self.reporter.notice(message)
 
     def close(self) -> None:
         if self.ctx.scripts is not None:
@@ -150,8 +172,7 @@ class Loop:
                 self._skip_rest(iteration, index, "bail" if self.options.bail else "interrupted")
                 return
             step = self.steps[index]
-            if executed and self.options.delay_request_ms:
-                time.sleep(self.options.delay_request_ms / 1000)
+            self._pause()
             executed += 1
             result, jump = self._one(step, scope, iteration, emit)
             emit(result)

@@ -22,6 +22,8 @@ class RunOptions:
     timeout_request_ms: int | None = None
     delay_request_ms: int = 0
     retries: int = 0
+    #: The longest wait before a retry (None: the default, 10 s), whatever Retry-After asks.
+    retry_max_wait_ms: int | None = None
     insecure: bool = False
     ca_bundle: str | None = None
     connect_to: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)

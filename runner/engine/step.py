@@ -25,7 +25,7 @@ from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, Attempt, Exchange, ItemResult
 from runner.transport.http import HttpRequest, HttpResponse, is_reset
-from runner.transport.retry import IDEMPOTENT, retry_after_ms, retry_delay
+from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
 
 if TYPE_CHECKING:
     from runner.auth.base import Emit, Token, TokenCache
@@ -44,6 +44,9 @@ class StepContext:
     tokens: TokenCache
     settings: Settings
     retries: int = 0
+    retry_max_wait_ms: float = MAX_WAIT_MS
+    #: Tells the console what the run waits for (a retry's Retry-After), as it happens.
+    notice: Callable[[str], None] | None = None
     scripts: StepScripts | None = None
     keep_exchange: bool = True
     masker: Masker | None = None
@@ -176,24 +179,47 @@ def _attempts(
 ) -> HttpResponse:
     retryable = allow if allow is not None else http.method in IDEMPOTENT
     retries = ctx.retries if retryable else 0
+    cap = ctx.retry_max_wait_ms
     attempt = 0
     while True:
         try:
             response = ctx.transport.send(http)
         except TransportError as exc:
             if attempt < retries and is_reset(exc):
-                wait = retry_after_ms(None, attempt)
-                result.attempts.append(Attempt(None, exc.message, "connection reset", wait))
-                time.sleep(wait / 1000)
+                wait = plan_wait(None, attempt, cap)
+                _wait(ctx, result, wait, (attempt, retries), None, exc.message)
                 attempt += 1
                 continue
             raise
-        delay = retry_delay(response, attempt, retries)
+        delay = retry_delay(response, attempt, retries, cap)
         if delay is None:
             return response
-        result.attempts.append(Attempt(response.status, None, f"HTTP {response.status}", delay))
-        time.sleep(delay / 1000)
+        _wait(ctx, result, delay, (attempt, retries), response.status, None)
         attempt += 1
+
+
+def _wait(
+    ctx: StepContext,
+    result: ItemResult,
+    wait: Wait,
+    count: tuple[int, int],
+    status: int | None,
+    error: str | None,
+) -> None:
+    """Records the retry, says what the run waits for, and waits (`count`: attempt, retries)."""
+    got = f"HTTP {status}" if status is not None else "connection reset"
+    result.attempts.append(Attempt(status, error, f"{got}, waited {wait.describe()}", wait.ms))
+    if ctx.notice is not None and (wait.ms >= NOTICE_MS or wait.capped):
+        attempt, retries = count
+        ctx.notice(
+            f"{result.display_name}: {got}; retry {attempt + 1} of {retries} after "
+            f"{wait.describe()}"
+        )
+    time.sleep(wait.ms / 1000)
+
+
+NOTICE_MS = 1000
+"""Waits this long or longer, and every wait the cap shortened, are announced as they start."""
 
 
 def _record(

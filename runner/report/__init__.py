@@ -71,6 +71,13 @@ class MultiReporter:
         for watcher in self.watchers:
             watcher.step_ended(key)
 
+    def notice(self, message: str) -> None:
+        """Tells the reporters that show them what the run is waiting for, as it happens."""
+        for reporter in self.reporters:
+            show = getattr(reporter, "notice", None)
+            if show is not None:
+                show(message)
+
     def start(self, info: RunInfo) -> None:
         """Forwards start."""
         for reporter in self.reporters:

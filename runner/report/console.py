@@ -162,6 +162,11 @@ class ConsoleReporter:
             lines.append(f"      < {ex.response_body[:500]}")
         return lines
 
+    def notice(self, message: str) -> None:
+        """Prints what the run is waiting for (a long retry wait), while it waits."""
+        if self.verbosity >= 1:
+            self._write(self._c(f"  … {message}", "dim"))
+
     def warning(self, message: str) -> None:
         """Prints a warning."""
         self._write(self._c(f"warning: {message}", "yellow"))

@@ -8,6 +8,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from runner.cli.commands.inputs import Inputs, error_junit, load_inputs
@@ -52,7 +53,7 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield  # signal handlers can only be set from the main thread
         return
 
-    def terminated(signum: int, frame: Any) -> None:
+    def terminated(signum: int, frame: FrameType | None) -> None:
         # A second SIGTERM must not cut the writing of the reports short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Terminated()
@@ -98,7 +99,8 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
     from runner.engine.options import RunOptions
     from runner.transport.http import parse_connect_to
 
-    for name in ("iterations", "parallel", "timeout_request", "retry", "delay_request"):
+    names = ("iterations", "parallel", "timeout_request", "retry", "delay_request")
+    for name in (*names, "retry_max_wait"):
         value = getattr(args, name)
         least = 1 if name in ("iterations", "parallel") else 0
         if value is not None and value < least:
@@ -127,6 +129,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         timeout_request_ms=args.timeout_request,
         delay_request_ms=args.delay_request,
         retries=args.retry,
+        retry_max_wait_ms=args.retry_max_wait,
         insecure=args.insecure,
         ca_bundle=args.ca_bundle,
         connect_to=dict(parse_connect_to(s) for s in args.connect_to),
