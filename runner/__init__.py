@@ -7,7 +7,7 @@ assert result.exit_status == 0, result.failures
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 __all__ = ["RunResult", "__version__", "run"]
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from runner.results import RunResult
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Imported on first use, so `runner --help` does not pay for the run machinery.
     if name == "run":
         from runner.api import run

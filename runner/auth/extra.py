@@ -9,12 +9,15 @@ signers of the request as sent (runner.transport.signing): no HTTP library here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import RequestError
 from runner.model import AuthSpec
 from runner.transport.signing import Digest, Outgoing, RequestAuth
 from runner.values import JSON
+
+if TYPE_CHECKING:
+    from oauthlib.oauth1 import Client
 
 Render = Callable[[str], str]
 
@@ -100,7 +103,7 @@ class OAuth1Signer:
     A form body's fields are part of the signature (RFC 5849 3.4.1.3.1); another body is not.
     """
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client) -> None:
         self.client = client
 
     def sign(self, request: Outgoing) -> None:

@@ -7,14 +7,13 @@ import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 from runner.auth import AuthPlan
 from runner.errors import InputError, Location, RequestError
 from runner.model import Body, FilePart, Request
 from runner.resolve.variables import Renderer
-from runner.transport.http import HttpRequest
+from runner.transport.http import HttpRequest, Part
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ def _body(
 
 def _part(
     name: str, value: str | FilePart, renderer: Renderer, base_dirs: Sequence[Path], at: Location
-) -> tuple[str, Any]:
+) -> tuple[str, Part]:
     key = renderer.text(name, at)
     if isinstance(value, FilePart):
         path = find_file(renderer.text(value.path, at), base_dirs)
