@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from runner.errors import InputError
 from runner.model import Collection, Step, flatten
+from runner.suggest import did_you_mean
 from runner.values import JSON
 
 
@@ -49,8 +50,6 @@ def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
     found = {n for s in steps for n in s.path} | {s.request.name for s in steps}
     missing = sorted(wanted - found)
     if missing:
-        from runner.suggest import did_you_mean
-
         guess = did_you_mean(missing[0], sorted(found))
         raise InputError(
             f"--folder '{missing[0]}': no folder or request of that name",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from runner.engine.options import RunOptions
+from runner.errors import TransportError
 from runner.model import Body, Collection, FilePart, Request, Script, Step
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
@@ -157,8 +158,6 @@ class StepScripts:
 
     def _send(self, item: JSON, scope: Scope) -> dict[str, JSON]:
         """Performs a pm.sendRequest; returns {"error", "response"} for the callback."""
-        from runner.errors import TransportError
-
         renderer = Renderer(scope, "postman")
         try:
             http = script_request(item, renderer)

@@ -11,7 +11,7 @@ from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
 from runner.model import Collection, Environment
 from runner.report import MultiReporter, Reporter
-from runner.resolve.variables import Scope
+from runner.resolve.variables import Renderer, Scope
 from runner.results import RunResult
 from runner.secrets import Masker, is_sensitive_name
 from runner.transport.http import RequestsTransport, Transport
@@ -105,8 +105,6 @@ def build_masker(
             if name in secrets or is_sensitive_name(name):
                 masker.add(value)
     # Secrets may be written as <<$env.NAME>>: mask what they resolve to as well.
-    from runner.resolve.variables import Renderer
-
     renderer = Renderer(scope, "native")
     for values, secrets in layers:
         for name, value in values.items():

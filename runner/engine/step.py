@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from runner import auth as auth_mod
+from runner.auth.apierrors import explain
+from runner.auth.base import Emit, Token, TokenCache
 from runner.auth.oauth2 import OAuth2Source
 from runner.checks.assertions import evaluate, subject_value
 from runner.checks.capture import extract
@@ -24,13 +25,9 @@ from runner.model import Capture, Check, Collection, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, Attempt, Exchange, ItemResult
-from runner.transport.http import HttpRequest, HttpResponse, is_reset
+from runner.secrets import Masker, body_credentials, header_credentials
+from runner.transport.http import HttpRequest, HttpResponse, Transport, is_reset
 from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
-
-if TYPE_CHECKING:
-    from runner.auth.base import Emit, Token, TokenCache
-    from runner.secrets import Masker
-    from runner.transport.http import Transport
 
 BODY_KEEP = 4000
 
@@ -130,8 +127,6 @@ def _perform(
     mask = ctx.masker.mask if ctx.masker is not None else str
     _check(request.checks, request.captures, response, renderer, scope, result, mask)
     if result.failed and response.status >= 400:
-        from runner.auth.apierrors import explain
-
         result.hint = explain(response, mask)
     if ctx.scripts is not None:
         ctx.scripts.test(step, scope, response, http, outcome)
@@ -231,8 +226,6 @@ def _record(
     shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = response.text
     if ctx.masker is not None:
-        from runner.secrets import body_credentials, header_credentials
-
         sent = response.request_headers or http.headers
         ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
         # A token endpoint called as an ordinary request: its tokens are secrets too.
