@@ -41,7 +41,7 @@ def import_file(path: Path) -> tuple[Doc, list[str]]:
             location=Location(str(path)),
             hint="export it from Postman as Collection v2.1 or as an environment",
         )
-    return _Importer(load_collection(doc, path)).run()
+    return _Importer(load_collection(doc, path)).convert()
 
 
 def import_environment(path: Path) -> tuple[Doc, list[str]]:
@@ -65,7 +65,7 @@ class _Importer:
         self.warnings: list[str] = []
         self.tokens: list[tuple[Doc, TokenScript, str]] = []
 
-    def run(self) -> tuple[Doc, list[str]]:
+    def convert(self) -> tuple[Doc, list[str]]:
         """Returns the native collection and the warnings."""
         col = self.collection
         doc: Doc = {"name": col.name}
