@@ -91,6 +91,15 @@ def openid_configuration(state: EmulatorState, request: Request, name: str, v2: 
     return Response(200, body)
 
 
+def signing_keys(state: EmulatorState, name: str) -> Response:
+    """Return the JWK set (one key for every tenant), or AADSTS90002 for an unknown tenant."""
+    try:
+        _tenant(state, name)
+    except EntraError as exc:
+        return exc.response()
+    return Response(200, state.issuer.jwks())
+
+
 def instance_discovery(request: Request) -> Response:
     """Return ``/common/discovery/instance``: where the authority's OpenID document lives.
 

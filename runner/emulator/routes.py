@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from runner.emulator.arm import handle_arm
 from runner.emulator.devicecode import handle_devicecode
-from runner.emulator.discovery import instance_discovery, openid_configuration
+from runner.emulator.discovery import instance_discovery, openid_configuration, signing_keys
 from runner.emulator.errors import ApiError, EntraError, arm_error, graph_error, not_emulated
 from runner.emulator.grants import handle_token
 from runner.emulator.graph import handle_graph
@@ -67,8 +67,9 @@ def _identity(state: EmulatorState, request: Request) -> Response | None:
         return endpoint(state, request, match["tenant"], version)
     if request.method not in ("GET", "HEAD"):
         return None
-    if _KEYS.match(request.path):
-        return Response(200, state.issuer.jwks())
+    keys = _KEYS.match(request.path)
+    if keys is not None:
+        return signing_keys(state, keys["tenant"])
     if _INSTANCE.match(request.path):
         return instance_discovery(request)
     openid = _OPENID.match(request.path)

@@ -247,3 +247,30 @@ def test_tokens_verify_with_the_published_keys(emulator: Emulator, http: request
     keys = jwt.PyJWKSet.from_dict(http.get(openid["jwks_uri"], timeout=10).json())
     claims = jwt.decode(token, keys.keys[0].key, algorithms=["RS256"], audience=ARM)
     assert claims["appid"] == APP
+
+
+def test_signing_keys_per_tenant_and_unknown_tenant(
+    emulator: Emulator, http: requests.Session
+) -> None:
+    for tenant in (TENANT, TENANT_ID, "common"):
+        keys = http.get(f"{emulator.url}/{tenant}/discovery/v2.0/keys", timeout=10)
+        assert keys.status_code == 200 and keys.json()["keys"][0]["kty"] == "RSA"
+    unknown = http.get(f"{emulator.url}/nope.example/discovery/keys", timeout=10)
+    assert unknown.status_code == 400 and unknown.json()["error_codes"] == [90002]
+    assert unknown.json()["error"] == "invalid_tenant"
+
+
+def test_instance_discovery_builds_the_document_address_from_host(
+    emulator: Emulator, http: requests.Session
+) -> None:
+    # MSAL sends the authority without its port; the answer leads back to the Host called.
+    params = {
+        "api-version": "1.1",
+        "authorization_endpoint": f"https://127.0.0.1/{TENANT}/oauth2/v2.0/authorize",
+    }
+    body = http.get(f"{emulator.url}/common/discovery/instance", params=params, timeout=10).json()
+    expected = f"{emulator.url}/{TENANT}/v2.0/.well-known/openid-configuration"
+    assert body["tenant_discovery_endpoint"] == expected
+    params["authorization_endpoint"] = "https://evil.example/t/oauth2/v2.0/authorize"
+    refused = http.get(f"{emulator.url}/common/discovery/instance", params=params, timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_instance"

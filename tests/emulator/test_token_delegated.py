@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 import requests
 
@@ -13,6 +16,7 @@ from .helpers import (
     PASSWORD,
     PUBLIC_APP,
     TENANT,
+    TENANT_ID,
     USER,
     aadsts,
     claims_of,
@@ -20,6 +24,7 @@ from .helpers import (
 )
 
 ROPC = {"grant_type": "password", "client_id": PUBLIC_APP, "username": USER, "password": PASSWORD}
+USER_ID = "00000000-0000-0000-0000-0000000001a1"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
@@ -44,6 +49,25 @@ def test_password_v2_refresh_token_only_with_offline_access(
     assert with_offline["refresh_token"]
     assert with_offline["scope"] == "User.Read offline_access"
     assert claims_of(with_offline["access_token"])["aud"] == "00000003-0000-0000-c000-000000000000"
+
+
+def test_sign_in_fields_come_only_when_asked(emulator: Emulator, http: requests.Session) -> None:
+    # MSAL asks with openid in the scope and client_info=1, and builds its account from both.
+    asked = token_json(
+        http, emulator.url, "v2", **ROPC, scope="User.Read openid profile", client_info="1"
+    ).json()
+    id_claims = claims_of(asked["id_token"])
+    assert id_claims["aud"] == PUBLIC_APP and id_claims["preferred_username"] == USER
+    assert id_claims["iss"] == f"https://login.microsoftonline.com/{TENANT_ID}/v2.0"
+    assert id_claims["oid"] == USER_ID and id_claims["tid"] == TENANT_ID
+    assert id_claims["name"] == "Adele Vance" and id_claims["sub"] != USER_ID
+    info = asked["client_info"]
+    decoded = json.loads(base64.urlsafe_b64decode(info + "=" * (-len(info) % 4)))
+    assert decoded == {"uid": USER_ID, "utid": TENANT_ID}
+    # The access token beside it is v1 (Graph), whatever the endpoint.
+    assert claims_of(asked["access_token"])["ver"] == "1.0"
+    plain = token_json(http, emulator.url, "v2", **ROPC, scope="User.Read").json()
+    assert "id_token" not in plain and "client_info" not in plain
 
 
 def test_password_on_common_resolves_tenant_from_username(

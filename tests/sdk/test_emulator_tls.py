@@ -122,3 +122,25 @@ def test_bundled_collection_runs_unchanged_on_the_real_host_names(
     code, out, err = cli(*args, "--ca-bundle", str(tls_emulator.ca_file))
     assert code == 0, out + err
     assert "https://127.0.0.1" not in out and "PASSED" in out
+
+
+@pytest.mark.parametrize("command", ["demo", "emulator"])
+def test_an_unusable_user_cache_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    code, out, err = cli(command, "--tls")
+    assert code == 2, out + err
+    assert "not-a-folder" in err and "Traceback" not in out + err
+
+
+def test_a_damaged_ca_is_made_again(tmp_path: Path) -> None:
+    from runner.emulator.tls import emulator_tls
+
+    first = emulator_tls(tmp_path).ca_file
+    assert emulator_tls(tmp_path).ca_file.read_bytes() == first.read_bytes()  # kept
+    first.write_text("not a certificate", encoding="utf-8")
+    again = emulator_tls(tmp_path)
+    assert again.ca_file.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")

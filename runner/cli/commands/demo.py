@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from runner.errors import InputError
 from runner.status import ExitStatus
 
 if TYPE_CHECKING:
@@ -40,7 +41,11 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     environment = load_environment(bundled_dir("environments") / "emulator.json")
     worst = ExitStatus.SUCCESS
-    with Emulator(tls=args.tls) as emulator:
+    try:
+        started = Emulator(tls=args.tls)
+    except OSError as exc:  # the CA could not be written to (or read from) the user cache
+        raise InputError(f"demo: the emulator's TLS certificate: {exc}") from exc
+    with started as emulator:
         out.write(f"runner demo: emulator (Entra ID, ARM, Graph) on {emulator.url}\n")
         if emulator.ca_file is not None:
             out.write(f"CA certificate: {emulator.ca_file}\n")
