@@ -8,7 +8,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from runner.errors import InputError, Location, VariableError
-from runner.model import Body, Collection, FilePart, Folder, Request, Step, flatten, nearest_auth
+from runner.model import (
+    Body,
+    Collection,
+    FilePart,
+    Folder,
+    Request,
+    Script,
+    Step,
+    flatten,
+    nearest_auth,
+)
 from runner.resolve.dynamic import DYNAMIC
 from runner.resolve.render import missing_file
 from runner.resolve.variables import compile_template, undefined_error
@@ -75,12 +85,16 @@ def static_problems(
                 )
         defined |= {c.name for c in step.request.captures}
         errors.extend(_missing_files(step, collection))
+        scheme = _url_scheme(step, collection, fixed, data_columns)
+        if scheme is not None:
+            errors.append(scheme)
         problem = _empty_credential(step, collection, fixed, data_columns)
         if problem is not None and problem.location is not None:
             key = ("<empty credential>", problem.location.pointer)
             if key not in seen:  # a folder's or the collection's auth: reported once
                 seen.add(key)
                 errors.append(problem)
+    errors.extend(_script_syntax(collection, steps))
     return errors, warnings
 
 
@@ -110,12 +124,37 @@ def _empty_credential(
     )
 
 
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def _url_scheme(
+    step: Step, collection: Collection, known: Mapping[str, JSON], data_columns: set[str]
+) -> InputError | None:
+    """Returns an error when the request's URL, as far as it is known now, is not HTTP(S)."""
+    request = step.request
+    url = _static_text(request.url, known, data_columns, dialect=collection.dialect)
+    match = _SCHEME.match(url if url is not None else request.url)
+    if match is None or match.group(1).lower() in ("http", "https"):
+        return None
+    where = ("url",) if collection.dialect == "native" else ("request", "url")
+    return InputError(
+        # The URL as written: a resolved one could show a variable's secret value.
+        f"unsupported URL scheme '{match.group(1)}://' in {request.url}",
+        location=request.location.child(*where),
+        hint="runner sends HTTP requests: use an http:// or https:// URL",
+    )
+
+
 def _static_text(
-    text: str, known: Mapping[str, JSON], data_columns: set[str], depth: int = 0
+    text: str,
+    known: Mapping[str, JSON],
+    data_columns: set[str],
+    depth: int = 0,
+    dialect: str = "native",
 ) -> str | None:
     """Returns `text` with its variables filled in, or None when one is known only later."""
     parts: list[str] = []
-    for part in compile_template(text, "native").parts:
+    for part in compile_template(text, dialect).parts:
         if isinstance(part, str):
             parts.append(part)
             continue
@@ -128,7 +167,7 @@ def _static_text(
             value = known[name]
         if value is None:
             return None
-        inner = _static_text(str(value), known, data_columns, depth + 1)
+        inner = _static_text(str(value), known, data_columns, depth + 1, dialect)
         if inner is None:
             return None
         parts.append(inner)
@@ -230,14 +269,39 @@ def _json_strings(
             yield from _json_strings(item, at, (*parts, key))
 
 
-def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
-    """Returns variable names that scripts set (`pm.environment.set("x", …)` and friends)."""
-    sources = [s.source for s in (*collection.scripts.prerequest, *collection.scripts.test)]
+def _scripts(collection: Collection, steps: list[Step]) -> list[Script]:
+    """Returns the scripts around `steps` (collection, folders, requests), each once."""
+    found = {id(s): s for s in (*collection.scripts.prerequest, *collection.scripts.test)}
     for step in steps:
         nodes: list[Folder | Request] = [*step.folders, step.request]
         for node in nodes:
-            sources.extend(s.source for s in (*node.scripts.prerequest, *node.scripts.test))
+            found.update((id(s), s) for s in (*node.scripts.prerequest, *node.scripts.test))
+    return list(found.values())
+
+
+def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
+    """Returns variable names that scripts set (`pm.environment.set("x", …)` and friends)."""
+    sources = [s.source for s in _scripts(collection, steps)]
     return {m.group(1) for text in sources for m in _SCRIPT_SET.finditer(text)}
+
+
+def _script_syntax(collection: Collection, steps: list[Step]) -> list[InputError]:
+    """Returns an error for each script that is not JavaScript (compiled by V8, not run)."""
+    scripts = _scripts(collection, steps)
+    if not scripts:
+        return []
+    from runner.scripts.syntax import syntax_problems
+
+    problems = syntax_problems(s.source for s in scripts)
+    return [
+        InputError(
+            str(problems[s.source]),
+            location=s.location,
+            hint="line 1 is the script's first line; fix the script (nothing was run)",
+        )
+        for s in scripts
+        if s.source in problems
+    ]
 
 
 def _uses_tokens(collection: Collection, steps: list[Step]) -> bool:

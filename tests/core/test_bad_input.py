@@ -397,3 +397,66 @@ def test_json_data_that_is_an_object_is_invalid_input(tmp_path, server):
     assert run_cli("validate", path, "-d", nested).code == 2
     assert run_cli("run", path, "-d", nested, "--junit", junit).code == 2
     assert "#/rows" in ET.parse(junit).find(".//error").get("message")
+
+
+def _postman(tmp_path, *items):
+    doc = {
+        "info": {"name": "pm", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/"},
+        "item": list(items),
+    }
+    return write_json(tmp_path / "pm.json", doc)
+
+
+def test_non_http_url_is_invalid_input(tmp_path, server):
+    """Issue 10 point 12: `runner validate` accepted an ftp:// URL (native and Postman, also
+    when the scheme comes from a variable)."""
+    native = _collection(
+        tmp_path,
+        {"name": "ok", "url": f"{server.url}/json"},
+        {"name": "files", "url": "<<files>>/report.csv"},
+        variables={"files": "ftp://127.0.0.1:21"},
+    )
+    result = run_cli("validate", native)
+    assert result.code == 2, result.text
+    assert (
+        f"{native}#/items/1/url (files): unsupported URL scheme 'ftp://' in <<files>>/report.csv"
+    ) in result.err
+    assert "hint: runner sends HTTP requests: use an http:// or https:// URL" in result.err
+    _invalid(server, native)
+    postman = _postman(tmp_path, {"name": "ftp", "request": {"url": "FTP://127.0.0.1/f"}})
+    result = run_cli("validate", postman)
+    assert result.code == 2
+    assert f"{postman}#/item/0/request/url (ftp): unsupported URL scheme 'FTP://'" in result.err
+
+
+def test_script_syntax_error_is_invalid_input_with_the_scripts_line_and_column(tmp_path, server):
+    """Issue 10 point 12: a script that is not JavaScript is invalid input before anything is
+    sent, at the script's own line and column; it is compiled, never run."""
+    lines = ["pm.test('a', function () {", "  if (pm.response.code {", "});"]
+    postman = _postman(
+        tmp_path,
+        {"name": "F", "item": [{
+            "name": "R", "request": {"url": f"{server.url}/json"},
+            "event": [{"listen": "test", "script": {"exec": lines}}],
+        }]},
+        {"name": "ok", "request": {"url": f"{server.url}/json"},
+         "event": [{"listen": "prerequest",
+                    "script": {"exec": ["const x = await Promise.resolve(1);"]}}]},
+    )  # fmt: skip
+    result = run_cli("validate", postman)
+    assert result.code == 2, result.text
+    assert (
+        f"{postman}#/item/0/item/0/event/0/script/exec (F › R): "
+        "JavaScript syntax error at line 2, column 24: Unexpected token '{'"
+    ) in result.err
+    assert result.err.count("error:") == 1  # top-level await compiles as the engine runs it
+    _invalid(server, postman)
+    # Compiled, not run: text that tries to close the function body early runs nothing.
+    native = _collection(
+        tmp_path,
+        {"name": "n", "url": f"{server.url}/json",
+         "scripts": {"prerequest": ["var ok = 1;", "}); throw new Error('ran'); (function () {"]}},
+    )  # fmt: skip
+    err = _invalid(server, native)
+    assert f"{native}#/items/0/scripts/prerequest (n): JavaScript syntax error" in err
+    assert "ran" not in err
