@@ -85,6 +85,7 @@ class Loop:
                 time.time(),
             )
         )
+        outcome = RunResult(self.collection.name, self.summary, self.results)
         try:
             if self.options.parallel > 1 and self.iterations > 1:
                 self._parallel(base)
@@ -94,11 +95,12 @@ class Loop:
             self.stop.set()
             self.summary.interrupted = True
             self.summary.signal = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+        finally:
+            # Whatever ended the run, what ran is reported (an unexpected error still raises).
             self._flush_all()
-        self.summary.duration_ms = (time.perf_counter() - started) * 1000
-        self.summary.iterations = self.iterations
-        outcome = RunResult(self.collection.name, self.summary, self.results)
-        self.reporter.finish(outcome)
+            self.summary.duration_ms = (time.perf_counter() - started) * 1000
+            self.summary.iterations = self.iterations
+            self.reporter.finish(outcome)
         return outcome
 
     def _pause(self) -> None:

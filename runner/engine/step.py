@@ -71,6 +71,9 @@ def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Em
     except RunnerError as exc:
         result.error = exc.message
         result.hint = exc.hint
+    except Exception as exc:  # a bug must cost one request, not the run and its reports
+        result.error = f"runner failed on this request: {type(exc).__name__}: {exc}"
+        result.hint = "this is a bug in runner; please report it with the request that caused it"
     if renderer.unresolved:
         result.console.extend(
             f"warning: {{{{{name}}}}} is not defined; sent as written"

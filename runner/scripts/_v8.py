@@ -33,14 +33,22 @@ class V8Error(Exception):
     """JavaScript raised while evaluating (message as mini-racer reports it)."""
 
 
+class V8OutOfMemory(V8Error):
+    """The context's heap outgrew its hard limit; V8 stopped the script (discard the context)."""
+
+
 class V8:
     """One V8 context; not thread-safe (callers hold a lock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, heap_limit_bytes: int | None = None) -> None:
         import py_mini_racer  # lazy: importing V8 costs ~100 ms
 
         self._mod: Any = py_mini_racer
         self._mr: Any = py_mini_racer.MiniRacer()
+        if heap_limit_bytes:
+            # Past it V8 terminates the running script (JSOOMException) instead of growing
+            # until the process is killed; the context stays usable but should be dropped.
+            self._mr.set_hard_memory_limit(heap_limit_bytes)
         self._fast = self._fast_path()
         self._functions: dict[str, Any] = {}  # name -> value handle of its trampoline
         self._argv: Any = None  # handle of an empty JS array: the argument list of every call
@@ -73,9 +81,13 @@ class V8:
                 return self._eval_fast(code, timeout_ms)
             return self._mr.eval(code, timeout_sec=timeout_ms / 1000)
         except self._mod.JSTimeoutException as exc:
+            # The cancelled task still reports to mini-racer's event loop later; one more
+            # eval waits for that report, so closing the context next is safe.
+            with contextlib.suppress(self._mod.JSEvalException):
+                self._mr.eval("0", timeout_sec=10)
             raise V8Timeout(str(exc)) from None
         except self._mod.JSEvalException as exc:
-            raise V8Error(str(exc)) from None
+            raise self._error(exc) from None
 
     def call(self, function: str, argument: str, timeout_ms: int) -> Any:
         """Returns the value of `function(argument)` (`function` names a global function)."""
@@ -86,7 +98,14 @@ class V8:
         except self._mod.JSTimeoutException as exc:
             raise V8Timeout(str(exc)) from None
         except self._mod.JSEvalException as exc:
-            raise V8Error(str(exc)) from None
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception) -> V8Error:
+        """Returns the V8Error for a JS failure (on the fast path an out-of-memory stop
+        arrives as a plain termination: the context's flag tells them apart)."""
+        if isinstance(exc, self._mod.JSOOMException) or self._mr.was_hard_memory_limit_reached():
+            return V8OutOfMemory(str(exc))
+        return V8Error(str(exc))
 
     def _call_fast(self, function: str, argument: str, timeout_ms: int) -> Any:
         ctx = self._fast

@@ -9,14 +9,21 @@ string in and one JSON report out, then further steps only while the script has
 An engine serialises its runs with a lock (a V8 context is not thread-safe); threads
 that want scripts to run in parallel should use one engine each. The context's
 callbacks (send_request, console) must not run scripts on the same engine.
+
+A script cannot break the run: its time limit covers all of its steps (JS time, not the
+network time of its sendRequests), its heap has a hard limit, and after a timeout, an
+out-of-memory stop or any failure of the bridge itself the context is dropped and the next
+script gets a fresh one. Whatever goes wrong becomes that script's ScriptError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -24,7 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from runner.scripts import payload
-from runner.scripts._v8 import V8, V8Error, V8Timeout
+from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
 from runner.scripts.modules import ModuleResolver, wanted_modules
@@ -50,6 +57,7 @@ _PRELUDE = (
 )
 _MAX_STEPS = 10_000
 _SETUP_TIMEOUT_MS = 60_000
+HEAP_LIMIT_MB = 512
 
 
 def _prelude_sources() -> list[tuple[str, str]]:
@@ -67,9 +75,12 @@ class ScriptEngine:
         module_paths: Sequence[Path] = (),
         timeout_ms: int = 5000,
         libraries: LibraryStore | None = None,
+        heap_limit_mb: int = HEAP_LIMIT_MB,
     ) -> None:
         self._lock = threading.Lock()
         self._timeout_ms = timeout_ms
+        self._heap_limit_mb = heap_limit_mb
+        self._budget_ms = float(timeout_ms)  # what is left of the running script's time
         self._module_paths = tuple(module_paths)
         self._libraries = libraries or LibraryStore()
         self._v8: V8 | None = None
@@ -90,9 +101,15 @@ class ScriptEngine:
     def close(self) -> None:
         """Frees the V8 context; a later run creates a fresh one."""
         with self._lock:
-            if self._v8 is not None:
-                self._v8.close()
-            self._reset()
+            self._discard()
+
+    def _discard(self) -> None:
+        """Drops the V8 context (after a timeout or a failure it may be half-way anywhere)."""
+        v8, self._v8 = self._v8, None
+        if v8 is not None:
+            with contextlib.suppress(Exception):  # a context that failed may fail to close
+                v8.close()
+        self._reset()
 
     def run(self, source: str, ctx: ScriptContext) -> ScriptOutcome:
         """Returns the outcome of running `source` with `ctx` (variables written back)."""
@@ -106,7 +123,7 @@ class ScriptEngine:
 
     def _context(self) -> V8:
         if self._v8 is None:
-            v8 = V8()
+            v8 = V8(self._heap_limit_mb * 1024 * 1024)
             setup = "globalThis.__runner = {libraryGlobals: %s}; Error.stackTraceLimit = 50;"
             v8.eval(setup % json.dumps(dict(lock().globals)), _SETUP_TIMEOUT_MS)
             for name, text in _prelude_sources():
@@ -146,18 +163,29 @@ class ScriptEngine:
 
     def _run(self, source: str, ctx: ScriptContext) -> ScriptOutcome:
         outcome = ScriptOutcome([], UNSET, None, ctx.request)
+        name, message = "Error", ""
         try:
             v8 = self._context()
             key, error = self._compile(v8, source, ctx.script_name)
             if error is not None:
                 outcome.error = dataclasses.replace(error, script=ctx.script_name)
                 return outcome
+            self._budget_ms = float(self._timeout_ms)
             self._loop(v8, key, ctx, outcome)
+            return outcome
         except V8Timeout:
-            message = f"script timed out after {self._timeout_ms} ms"
-            outcome.error = ScriptError("TimeoutError", message, None, None, ctx.script_name)
-        except V8Error as exc:
-            outcome.error = ScriptError("Error", str(exc).strip(), None, None, ctx.script_name)
+            name, message = "TimeoutError", f"script timed out after {self._timeout_ms} ms"
+        except V8OutOfMemory:
+            name = "RangeError"
+            message = (
+                f"script ran out of memory (the sandbox's heap limit is {self._heap_limit_mb} MB)"
+            )
+        except V8Error as exc:  # the bridge itself failed (script errors are caught in JS)
+            message = str(exc).strip()
+        except Exception as exc:  # anything unforeseen is this script's error, not the run's
+            name, message = "InternalError", f"the script sandbox failed: {exc!r}"
+        self._discard()
+        outcome.error = ScriptError(name, message, None, None, ctx.script_name)
         return outcome
 
     def _loop(self, v8: V8, key: str, ctx: ScriptContext, outcome: ScriptOutcome) -> None:
@@ -175,7 +203,15 @@ class ScriptEngine:
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
     def _call(self, v8: V8, function: str, argument: str) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(v8.call(function, argument, self._timeout_ms))
+        """Returns the report of one step; the steps of a script share its time limit."""
+        if self._budget_ms <= 0:
+            raise V8Timeout("no time left")
+        started = time.monotonic()
+        try:
+            raw = v8.call(function, argument, max(1, round(self._budget_ms)))
+        finally:
+            self._budget_ms -= (time.monotonic() - started) * 1000
+        result: dict[str, Any] = json.loads(raw)
         return result
 
     def _absorb(self, report: dict[str, Any], ctx: ScriptContext, outcome: ScriptOutcome) -> None:

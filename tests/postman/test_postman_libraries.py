@@ -31,50 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from postman_helpers import collection, write
+from postman_helpers import collection, item, results, run_cli, script_errors, write
 from support.echo_server import EchoServers
 
 from runner.cli import main
 from runner.scripts.libraries import lock, tarball_url
 
 REPO = Path(__file__).resolve().parents[2]
-URL = "https://postman-echo.com/get?user=ada&n=3"
-
-
-def item(name: str, *test_lines: str, prerequest: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Returns a GET item with the given test (and pre-request) script lines."""
-    events = [{"listen": "test", "script": {"exec": list(test_lines)}}]
-    if prerequest:
-        events.append({"listen": "prerequest", "script": {"exec": list(prerequest)}})
-    return {"name": name, "event": events, "request": {"method": "GET", "url": URL}}
-
-
-def run_cli(
-    folder: Path, doc: dict[str, Any], echo: EchoServers, *extra: str
-) -> tuple[int, str, dict[str, Any]]:
-    """Runs `doc` through `runner run`; returns (status, console output, JSON report)."""
-    path = write(folder, "libs.postman_collection.json", doc)
-    report = folder / "report.json"
-    argv = ["run", str(path), "--json", str(report), "--ca-bundle", echo.ca_file, *extra]
-    for rule in echo.connect_to:
-        argv += ["--connect-to", rule]
-    out, err = io.StringIO(), io.StringIO()
-    status = main(argv, stdout=out, stderr=err)
-    return status, out.getvalue() + err.getvalue(), json.loads(report.read_text("utf-8"))
-
-
-def results(report: dict[str, Any]) -> dict[str, list[tuple[str, bool]]]:
-    """Returns request name -> [(assertion name, passed)]."""
-    return {
-        r["name"]: [(a["name"], a["passed"]) for a in r["assertions"]]
-        for r in report["results"]
-        if r.get("kind", "request") == "request"
-    }
-
-
-def script_errors(report: dict[str, Any]) -> list[str]:
-    """Returns every request's error message."""
-    return [str(r.get("error")) for r in report["results"] if r.get("error")]
 
 
 SIGNED = hmac.new(b"secret", b"GET\n/get", hashlib.sha256).digest()

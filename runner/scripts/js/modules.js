@@ -10,17 +10,21 @@
   var entries = {};
   var failed = {};
   var cache = {};
+  // Captured now: addModules runs before a script's globals are reset (see runtime.js).
+  var parse = JSON.parse;
+  var assign = Object.assign;
+  var keys = Object.keys;
   var loading = 0; // > 0 while a module body runs (libraries peek at globals such as `_`)
   var BUILTINS = ['crypto', 'fs', 'zlib', 'http', 'https', 'os', 'child_process', 'net', 'tls', 'dns', 'vm'];
 
   // Register module sources: {files: {path: text}, links: {path: {spec: path}},
   // entries: {name: path}, failed: {name: why it could not be provided}}.
   R.addModules = function (json) {
-    var m = JSON.parse(json);
-    Object.assign(files, m.files);
-    Object.keys(m.links).forEach((p) => (links[p] = Object.assign(links[p] || {}, m.links[p])));
-    Object.assign(entries, m.entries);
-    Object.assign(failed, m.failed || {});
+    var m = parse(json);
+    assign(files, m.files);
+    keys(m.links).forEach((p) => (links[p] = assign(links[p] || {}, m.links[p])));
+    assign(entries, m.entries);
+    assign(failed, m.failed || {});
   };
 
   function notFound(spec) {

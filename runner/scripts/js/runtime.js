@@ -9,24 +9,51 @@
     R.scripts[hash] = fn;
   };
 
-  var baseline = null;
-  // Delete globals a previous script created by assignment without `var`.
-  function dropLeakedGlobals() {
-    var names = Object.getOwnPropertyNames(globalThis);
+  // The bridge's own JSON and Object functions: a script may replace JSON.stringify for itself.
+  var J = { parse: JSON.parse, stringify: JSON.stringify };
+  var O = { names: Object.getOwnPropertyNames, describe: Object.getOwnPropertyDescriptor, define: Object.defineProperty, keys: Object.keys, assign: Object.assign };
+  var LEGACY = ['tests', 'environment', 'globals', 'data', 'iteration', 'request', 'responseBody', 'responseTime', 'responseCode', 'responseHeaders', 'responseCookies'];
+
+  // What every script starts from, as Postman gives each script a fresh scope: the globals
+  // and the members of pm, postman, console, JSON and Object as they were before the first
+  // script. A script's `pm = undefined`, `JSON.stringify = ...` or leaked global is undone
+  // before the next one runs. Values are compared by a plain read (cheap: this runs before
+  // every script); accessors (the lazy library globals) by their getter.
+  var watched = null; // [[object, names, values or getters, descriptors, accessor?], ...]
+  var baseline = null; // names of the globals before the first script
+  function watch(o, skip) {
+    var names = O.names(o).filter((n) => !skip.has(n));
+    var descs = names.map((n) => O.describe(o, n));
+    return [o, names, descs.map((d) => ('value' in d ? d.value : d.get)), descs, descs.map((d) => !('value' in d))];
+  }
+  function restore(w) {
+    var o = w[0], names = w[1], seen = w[2], descs = w[3], acc = w[4];
+    for (var i = 0; i < names.length; i++) {
+      try {
+        if (acc[i] ? (O.describe(o, names[i]) || {}).get === seen[i] : o[names[i]] === seen[i]) continue;
+        O.define(o, names[i], descs[i]);
+      } catch (e) {
+        // non-configurable and changed (a script's own doing): nothing to restore
+      }
+    }
+  }
+  function resetGlobals() {
+    var names = O.names(globalThis);
     if (!baseline) {
-      baseline = new Set(names.concat(['tests', 'environment', 'globals', 'data', 'iteration', 'request']));
-      ['responseBody', 'responseTime', 'responseCode', 'responseHeaders', 'responseCookies'].forEach((n) => baseline.add(n));
+      var skip = new Set(LEGACY);
+      baseline = new Set(names.concat(LEGACY));
+      watched = [globalThis, JSON, Object, R.pm, R.postman, globalThis.console].map((o) => watch(o, o === globalThis ? skip : new Set()));
       return;
     }
     for (var i = 0; i < names.length; i++) {
       if (baseline.has(names[i])) continue;
       try {
-        delete globalThis[names[i]];
+        delete globalThis[names[i]]; // a global a previous script created without `var`
       } catch (e) {
-        // Non-configurable (e.g. defined with defineProperty): keep it, once.
-        baseline.add(names[i]);
+        baseline.add(names[i]); // non-configurable: keep it, once
       }
     }
+    for (var j = 0; j < watched.length; j++) restore(watched[j]);
   }
 
   function newRun(p) {
@@ -36,7 +63,7 @@
       info: p.info || {},
       vars: { globals: v.globals, collection: v.collection, environment: v.environment, data: v.data, locals: v.locals },
       dirty: {},
-      legacy: { environment: Object.assign({}, v.environment), globals: Object.assign({}, v.globals) },
+      legacy: { environment: O.assign({}, v.environment), globals: O.assign({}, v.globals) },
       request: new R.Request(p.request),
       response: p.response ? new R.Response(p.response) : null,
       tests: [],
@@ -90,8 +117,8 @@
   }
 
   R.run = function (json) {
-    var p = JSON.parse(json);
-    dropLeakedGlobals();
+    var p = J.parse(json);
+    resetGlobals();
     var cur = (R.cur = newRun(p));
     R.bindLegacy(cur, p);
     guard(() => R.scripts[p.hash].call(globalThis));
@@ -99,12 +126,12 @@
   };
 
   R.step = function (json) {
-    var results = JSON.parse(json);
+    var results = J.parse(json);
     var cur = R.cur;
     results.forEach(function (r) {
       var entry = cur.callbacks[r.id];
       delete cur.callbacks[r.id];
-      var err = r.error ? Object.assign(new Error(r.error), { code: r.errorCode }) : null;
+      var err = r.error ? O.assign(new Error(r.error), { code: r.errorCode }) : null;
       var res = r.response ? new R.Response(r.response) : null;
       if (entry.cb) guard(() => entry.cb(err, res));
       else if (err) entry.reject(err);
@@ -121,7 +148,7 @@
   function serializeRequest(req) {
     if (typeof req === 'string') return req;
     if (req instanceof R.Request) req = req.toJSON();
-    return JSON.parse(JSON.stringify(req));
+    return J.parse(J.stringify(req));
   }
 
   R.sendRequest = function (req, cb) {
@@ -150,7 +177,7 @@
     cur.clock = t.due;
     if (t.every !== undefined) {
       if (++cur.fired > 10000) throw new Error('setInterval fired more than 10000 times; call clearInterval');
-      cur.timers.push(Object.assign({}, t, { due: cur.clock + Math.max(1, t.every) }));
+      cur.timers.push(O.assign({}, t, { due: cur.clock + Math.max(1, t.every) }));
     }
     return typeof t.fn === 'function' ? t.fn.apply(null, t.args) : undefined;
   }
@@ -168,7 +195,7 @@
     if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') return String(v);
     if (v === null || typeof v !== 'object') return v;
     try {
-      return JSON.parse(JSON.stringify(v));
+      return J.parse(J.stringify(v));
     } catch (e) {
       return String(v);
     }
@@ -176,10 +203,10 @@
 
   function outVars(cur) {
     var out = {};
-    Object.keys(cur.dirty).forEach(function (scope) {
+    O.keys(cur.dirty).forEach(function (scope) {
       var d = cur.vars[scope];
       var copy = {};
-      Object.keys(d).forEach((k) => (copy[k] = jsonSafe(d[k])));
+      O.keys(d).forEach((k) => (copy[k] = jsonSafe(d[k])));
       out[scope] = copy;
     });
     cur.dirty = {};
@@ -189,7 +216,7 @@
   function legacyResults(cur) {
     var t = globalThis.tests;
     if (!t || typeof t !== 'object') return [];
-    return Object.keys(t).map(function (name) {
+    return O.keys(t).map(function (name) {
       var ok = Boolean(t[name]);
       return { name: name, passed: ok, error: ok ? null : 'expected ' + R.display(t[name]) + ' to be truthy', skipped: false };
     });
@@ -212,13 +239,17 @@
     cur.console = [];
     cur.queue = [];
     try {
-      return JSON.stringify(out);
+      return J.stringify(out);
     } catch (e) {
       // e.g. a circular object handed to pm.sendRequest; report it as the script's error.
       out.requests = [];
       out.request = null;
       out.error = out.error || { name: e.name, message: e.message, line: null, api: null };
-      return JSON.stringify(out);
+      return J.stringify(out);
     }
   }
+
+  // The bridge Python calls: scripts can neither replace nor remove it.
+  ['run', 'step', 'define', 'addModules'].forEach((k) => O.define(R, k, { value: R[k], writable: false, configurable: false }));
+  O.define(globalThis, '__runner', { value: R, writable: false, enumerable: false, configurable: false });
 })(globalThis.__runner);
