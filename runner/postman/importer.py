@@ -7,6 +7,7 @@ declarative meaning become `assert` / `capture`; the token pre-request script be
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,16 @@ from runner.postman.environment import load_environment
 from runner.postman.jsplit import Piece, keep, statements
 from runner.postman.rewire import use_token
 from runner.postman.token_script import TokenScript, token_request
+from runner.scripts.libraries import lock
+from runner.scripts.modules import wanted_modules
 
 Doc = dict[str, Any]
+
+# JSON schema checks: tv4, ajv, or chai-postman's jsonSchema. The native format has no schema
+# assertion (one is being considered, issue 14), so they stay scripts.
+_SCHEMA = re.compile(
+    r"\btv4\s*\.\s*validate|\.\s*jsonSchema\s*\(|\bnew\s+Ajv\b|\bajv\s*\.\s*(?:validate|compile)\b"
+)
 
 
 def import_file(path: Path) -> tuple[Doc, list[str]]:
@@ -156,6 +165,7 @@ class _Importer:
             shown = first if len(first) <= 70 else first[:69] + "…"
             self.warnings.append(
                 f"{where}: {listen} script line {piece.code_line} kept as a script: {shown}"
+                + _library_note(piece.code)
             )
 
     def note_auth(self, kind: str, where: str) -> None:
@@ -171,6 +181,21 @@ class _Importer:
                 f"variable reference {name!r} cannot be written as a native <<name>> "
                 "(spaces or nesting): rename the variable"
             )
+
+
+def _library_note(code: str) -> str:
+    """Returns why a kept piece using a library of Postman's sandbox stays a script ("" if none)."""
+    if _SCHEMA.search(code):
+        return (
+            " (a JSON schema check: the native format has no schema assertion yet; the script"
+            " runs it with the same library as Postman)"
+        )
+    provided = lock().modules
+    names = ["lodash" if n == "lodash3" else n for n in wanted_modules(code) if n in provided]
+    if not names:
+        return ""
+    listed = ", ".join(dict.fromkeys(names))
+    return f" (uses {listed}: runner provides it, fetched from npm on first use)"
 
 
 def _declarative(doc: Any) -> Any:

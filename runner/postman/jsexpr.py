@@ -71,7 +71,7 @@ def json_root(expr: str, aliases: Aliases) -> tuple[str, str] | None:
 
 def jsonpath(expr: str, aliases: Aliases) -> str | None:
     """Returns the JSONPath for `jsonData.a[0]["b-c"]`-style access, or None."""
-    found = json_root(expr.strip(), aliases)
+    found = json_root(expr.strip(), aliases) or _lodash_get(expr, aliases)
     if found is None:
         return None
     path, rest = found
@@ -82,6 +82,31 @@ def jsonpath(expr: str, aliases: Aliases) -> str | None:
         path += accessor(step.group(1) or step.group(4), step.group(2))
         rest = rest[step.end() :]
     return path
+
+
+def _lodash_get(expr: str, aliases: Aliases) -> tuple[str, str] | None:
+    """Returns (JSONPath, rest) for lodash's `_.get(body, 'a.b[0]')` or `_.get(body, ['a', 0])`
+    without a default (a default would hide a missing value the JSONPath reports)."""
+    parsed = call(expr, "_.get")
+    if parsed is None or len(parsed[0]) != 2:
+        return None
+    (root, where), rest = parsed
+    base = jsonpath(root, aliases)
+    ok, path = value(where)
+    if base is None or not ok:
+        return None
+    steps = path if isinstance(path, list) else _LODASH_PATH.findall(str(path))
+    for step in steps:
+        if isinstance(step, tuple):  # a regex match: (name, index, quoted)
+            step = step[0] or (int(step[1]) if step[1] else step[2])
+        if isinstance(step, bool) or not isinstance(step, str | int) or step == "":
+            return None
+        base += accessor(None, str(step)) if isinstance(step, int) else accessor(step)
+    return base, rest
+
+
+# One step of a lodash path string: `name`, `[0]` or `["odd key"]`.
+_LODASH_PATH = re.compile(r"""([^.\[\]]+)|\[(\d+)\]|\[["']([^"']*)["']\]""")
 
 
 def accessor(name: str | None, index: str | None = None) -> str:
