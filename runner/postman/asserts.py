@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from runner.postman.checks import Check, Result
 from runner.postman.jsexpr import Aliases
 from runner.postman.jsplit import Piece
 from runner.postman.patterns import recognise
+from runner.values import JSON
 
 _PLAIN_OK = ("jsonpath", "headers", "body")
 
@@ -17,7 +17,7 @@ class Asserts:
     """The checks found so far, keyed by subject, target and operator."""
 
     def __init__(self) -> None:
-        self.checks: dict[tuple[str, str | None, str], Any] = {}
+        self.checks: dict[tuple[str, str | None, str], JSON] = {}
 
     def __bool__(self) -> bool:
         return bool(self.checks)
@@ -39,7 +39,7 @@ class Asserts:
         self.checks = trial
         return True
 
-    def translate(self, pieces: list[Piece], captures: dict[str, Any]) -> list[Piece]:
+    def translate(self, pieces: list[Piece], captures: dict[str, JSON]) -> list[Piece]:
         """Takes the recognised statements of a test script; returns the pieces kept as code."""
         aliases: Aliases = {}
         alias_pieces: dict[int, list[str]] = {}
@@ -60,7 +60,7 @@ class Asserts:
             return []
         return [p for _, p in sorted(kept, key=lambda pair: pair[0])]
 
-    def _take(self, found: Result, captures: dict[str, Any]) -> bool:
+    def _take(self, found: Result, captures: dict[str, JSON]) -> bool:
         if any(
             name in captures and captures[name] != spec for name, spec in found.captures.items()
         ):
@@ -70,9 +70,9 @@ class Asserts:
         captures.update(found.captures)
         return True
 
-    def to_native(self) -> dict[str, Any]:
+    def to_native(self) -> dict[str, JSON]:
         """Returns the native `assert` object."""
-        out: dict[str, Any] = {}
+        out: dict[str, JSON] = {}
         for (subject, target, op), found in self.checks.items():
             op, expected = _contains(op, found)
             if target is None:
@@ -89,7 +89,7 @@ class Asserts:
         return out
 
 
-def _contains(op: str, found: Any) -> tuple[str, Any]:
+def _contains(op: str, found: JSON) -> tuple[str, JSON]:
     """Returns `contains` for one text, or `matches` with one lookahead per text."""
     if op != "contains" or not isinstance(found, tuple):
         return op, found
@@ -98,7 +98,7 @@ def _contains(op: str, found: Any) -> tuple[str, Any]:
     return "matches", "(?s)^" + "".join(f"(?=.*?{re.escape(text)})" for text in found)
 
 
-def _short_status(ops: dict[str, Any]) -> Any:
+def _short_status(ops: dict[str, JSON]) -> JSON:
     """Returns `200` for {"equals": 200} and `[200, 201]` for {"in": [...]}, else the ops."""
     if list(ops) == ["equals"]:
         return ops["equals"]
@@ -107,7 +107,7 @@ def _short_status(ops: dict[str, Any]) -> Any:
     return ops
 
 
-def _short(ops: dict[str, Any]) -> Any:
+def _short(ops: dict[str, JSON]) -> JSON:
     """Returns a plain value for a lone `equals` (an object value keeps the matcher form)."""
     if list(ops) == ["equals"] and not isinstance(ops["equals"], dict):
         return ops["equals"]

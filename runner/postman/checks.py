@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-Check = tuple[str, str | None, str, Any]
+from runner.values import JSON
+
+Check = tuple[str, str | None, str, JSON]
 """(subject, target, operator, expected), e.g. ("jsonpath", "$.a", "equals", 1)."""
 
 _ALLOWED = {
@@ -21,11 +22,11 @@ class Result:
     """What one statement means: checks, captures, and the aliases it defines."""
 
     checks: list[Check] = field(default_factory=list)
-    captures: dict[str, Any] = field(default_factory=dict)
+    captures: dict[str, JSON] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
 
 
-def allowed(kind: str, target: str | None, op: str, expected: Any) -> Check | None:
+def allowed(kind: str, target: str | None, op: str, expected: JSON) -> Check | None:
     """Returns the check when the subject supports the operator."""
     if kind == "jsonpath" and target and target.endswith(".length") and op == "equals":
         return kind, target.removesuffix(".length"), "length", expected

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from runner.errors import InputError, Location
 from runner.load.files import read_json
@@ -24,8 +23,9 @@ from runner.postman.rewire import use_token
 from runner.postman.token_script import TokenScript, token_request
 from runner.scripts.libraries import lock
 from runner.scripts.modules import wanted_modules
+from runner.values import JSON
 
-Doc = dict[str, Any]
+Doc = dict[str, JSON]
 
 # JSON schema checks: tv4, ajv, or chai-postman's jsonSchema. The native format has no schema
 # assertion (one is being considered, issue 14), so they stay scripts.
@@ -124,7 +124,7 @@ class _Importer:
             left = [p for p in pieces if not self.token_script(doc, p, where)]
             kept["prerequest"].append(self.remainder(script, pieces, left, where, "prerequest"))
         asserts = Asserts()
-        captures: dict[str, Any] = {}
+        captures: dict[str, JSON] = {}
         for script in scripts.test:
             pieces = statements(script.source)
             left = asserts.translate(pieces, captures) if is_request else pieces
@@ -152,7 +152,7 @@ class _Importer:
         return keep(script.source, pieces, left)
 
     @property
-    def known(self) -> dict[str, Any]:
+    def known(self) -> dict[str, JSON]:
         """Returns the collection's variables (a token script's `||` fallbacks check them)."""
         return dict(self.collection.variables)
 
@@ -198,7 +198,7 @@ def _library_note(code: str) -> str:
     return f" (uses {listed}: runner provides it, fetched from npm on first use)"
 
 
-def _declarative(doc: Any) -> Any:
+def _declarative(doc: JSON) -> JSON:
     """Returns `doc` without its `scripts` (JS stays in Postman's own syntax)."""
     if isinstance(doc, dict):
         return {k: _declarative(v) for k, v in doc.items() if k != "scripts"}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from runner.postman.jslex import scan
 from runner.postman.jsplit import split_top, string_value
+from runner.values import JSON
 
 Aliases = dict[str, str]
 """Script variables holding (part of) the parsed response body: name → JSONPath, or BODY
@@ -141,7 +141,7 @@ def unwrap(expr: str) -> str:
     return expr
 
 
-def value(expr: str) -> tuple[bool, Any]:
+def value(expr: str) -> tuple[bool, JSON]:
     """Returns (True, value) for a JS literal or a variable lookup, (False, None) otherwise."""
     expr = expr.strip()
     text = string_value(expr)
@@ -164,8 +164,8 @@ def value(expr: str) -> tuple[bool, Any]:
     return False, None
 
 
-def _object(expr: str) -> tuple[bool, Any]:
-    out: dict[str, Any] = {}
+def _object(expr: str) -> tuple[bool, JSON]:
+    out: dict[str, JSON] = {}
     for prop in split_top(expr[1:-1], ","):
         key, sep, rest = prop.partition(":")
         name = string_value(key) if string_value(key) is not None else key.strip()

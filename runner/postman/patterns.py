@@ -7,7 +7,6 @@ A statement is either recognised whole — as assertions, a capture or an alias 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from runner.postman.checks import Check, Result, allowed
 from runner.postman.jsexpr import (
@@ -24,6 +23,7 @@ from runner.postman.jsexpr import (
 )
 from runner.postman.jsplit import statements, string_value
 from runner.postman.legacy import legacy_test
+from runner.values import JSON
 
 _FILLER = {
     "to",
@@ -68,7 +68,7 @@ _OPS = {
     "oneOf": "in",
     "match": "matches",
 }
-_FLAGS: dict[str, tuple[str, Any]] = {
+_FLAGS: dict[str, tuple[str, JSON]] = {
     "true": ("equals", True),
     "false": ("equals", False),
     "null": ("equals", None),
@@ -251,7 +251,9 @@ def _capture(code: str, aliases: Aliases) -> Result | None:
     if name is None or what is None:
         return None
     kind, target = what
-    spec: Any = {"jsonpath": target, "headers": {"header": target}, "status": {"status": True}}.get(
-        kind
-    )
+    spec: JSON = {
+        "jsonpath": target,
+        "headers": {"header": target},
+        "status": {"status": True},
+    }.get(kind)
     return Result(captures={name: spec}) if spec is not None else None

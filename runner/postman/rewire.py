@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from runner.postman.token_script import TokenScript
+from runner.values import JSON
 
 TOKEN_VARIABLE = "bearerToken"
 """The variable the native oauth2 step fills after each acquisition (contract section 3)."""
 
 
-def use_token(node: dict[str, Any], token: TokenScript, where: str) -> list[str]:
+def use_token(node: dict[str, JSON], token: TokenScript, where: str) -> list[str]:
     """Puts the oauth2 block on `node`; drops the bearer uses it replaces. Returns warnings."""
     node["auth"] = dict(token.auth)
     ref = f"<<{token.token_variable}>>"
@@ -26,7 +25,7 @@ def use_token(node: dict[str, Any], token: TokenScript, where: str) -> list[str]
     return warnings
 
 
-def _drop_bearer(node: dict[str, Any], ref: str) -> None:
+def _drop_bearer(node: dict[str, JSON], ref: str) -> None:
     """Removes bearer auth and Authorization headers that used the token (they now inherit)."""
     auth = node.get("auth")
     if isinstance(auth, dict) and auth.get("type") == "bearer" and auth.get("token") == ref:
@@ -38,7 +37,7 @@ def _drop_bearer(node: dict[str, Any], ref: str) -> None:
         _drop_bearer(child, ref)
 
 
-def _drop_header(node: dict[str, Any], ref: str) -> bool:
+def _drop_header(node: dict[str, JSON], ref: str) -> bool:
     """Removes an `Authorization: Bearer <token>` header; returns True if there was one."""
     headers = node.get("headers")
     if not isinstance(headers, dict):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from runner.postman.jsexpr import call, closing
 from runner.postman.jsplit import split_top, string_value
+from runner.values import JSON
 
 _TOKEN_URL = re.compile(r"oauth2/(?:v2\.0/)?token")
 _GETTER = re.compile(
@@ -41,11 +41,11 @@ _FIELDS = {
 class TokenScript:
     """The auth block a token script stands for, and the variable it stored the token in."""
 
-    auth: dict[str, Any]
+    auth: dict[str, JSON]
     token_variable: str
 
 
-def token_request(code: str, known: Mapping[str, Any]) -> TokenScript | None:
+def token_request(code: str, known: Mapping[str, JSON]) -> TokenScript | None:
     """Returns the oauth2 block for a statement holding the token `pm.sendRequest`, or None."""
     start = code.find("pm.sendRequest(")
     stored = _STORED.search(code)
@@ -61,7 +61,7 @@ def token_request(code: str, known: Mapping[str, Any]) -> TokenScript | None:
     form = _form(props.get("body", ""), known)
     if form is None or "grant_type" not in form or "client_id" not in form:
         return None
-    auth: dict[str, Any] = {"type": "oauth2", "grantType": form["grant_type"], "tokenUrl": url}
+    auth: dict[str, JSON] = {"type": "oauth2", "grantType": form["grant_type"], "tokenUrl": url}
     for key, native in _FIELDS.items():
         if key in form and key != "grant_type":
             auth[native] = form[key]
@@ -82,7 +82,7 @@ def _props(literal: str) -> dict[str, str]:
     return out
 
 
-def _form(body: str, known: Mapping[str, Any]) -> dict[str, str] | None:
+def _form(body: str, known: Mapping[str, JSON]) -> dict[str, str] | None:
     """Returns the urlencoded fields of a sendRequest body, as native templates."""
     entries = _props(body).get("urlencoded", "").strip()
     if not entries.startswith("["):
@@ -100,7 +100,7 @@ def _form(body: str, known: Mapping[str, Any]) -> dict[str, str] | None:
     return form
 
 
-def template(expr: str, known: Mapping[str, Any]) -> str | None:
+def template(expr: str, known: Mapping[str, JSON]) -> str | None:
     """Returns a string expression as a native template: literals, `pm.*.get("x")` → <<x>>."""
     fallback = split_top(expr.replace("||", "\x00"), "\x00")
     if len(fallback) == 2:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
-SendRequest = Callable[[dict[str, Any]], dict[str, Any]]
+from runner.values import JSON
+
+SendRequest = Callable[[dict[str, JSON]], dict[str, JSON]]
 ConsoleSink = Callable[[str, str], None]
 
 
@@ -32,14 +34,14 @@ class ScriptContext:
     """Everything one script run sees; the variable dicts are written back in place."""
 
     event: Literal["prerequest", "test"]
-    globals: dict[str, Any]
-    collection: dict[str, Any]
-    environment: dict[str, Any]
-    data: dict[str, Any]
-    locals: dict[str, Any]
-    request: dict[str, Any]
-    response: dict[str, Any] | None
-    info: dict[str, Any]
+    globals: dict[str, JSON]
+    collection: dict[str, JSON]
+    environment: dict[str, JSON]
+    data: dict[str, JSON]
+    locals: dict[str, JSON]
+    request: dict[str, JSON]
+    response: dict[str, JSON] | None
+    info: dict[str, JSON]
     send_request: SendRequest | None = None
     console: ConsoleSink | None = None
     script_name: str = ""
@@ -79,7 +81,7 @@ class ScriptOutcome:
     tests: list[TestResult]
     next_request: str | _Unset | None
     error: ScriptError | None
-    request: dict[str, Any]
+    request: dict[str, JSON]
     skip_request: bool = False
     console: list[tuple[str, str]] = field(default_factory=list)
 

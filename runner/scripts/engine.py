@@ -28,13 +28,13 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from runner.scripts import payload
 from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
 from runner.scripts.modules import ModuleResolver, wanted_modules
+from runner.values import JSON
 
 _PRELUDE = (
     "inspect.js",
@@ -202,7 +202,7 @@ class ScriptEngine:
         message = f"more than {_MAX_STEPS} asynchronous steps (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
-    def _call(self, v8: V8, function: str, argument: str) -> dict[str, Any]:
+    def _call(self, v8: V8, function: str, argument: str) -> dict[str, JSON]:
         """Returns the report of one step; the steps of a script share its time limit."""
         if self._budget_ms <= 0:
             raise V8Timeout("no time left")
@@ -211,10 +211,10 @@ class ScriptEngine:
             raw = v8.call(function, argument, max(1, round(self._budget_ms)))
         finally:
             self._budget_ms -= (time.monotonic() - started) * 1000
-        result: dict[str, Any] = json.loads(raw)
+        result: dict[str, JSON] = json.loads(raw)
         return result
 
-    def _absorb(self, report: dict[str, Any], ctx: ScriptContext, outcome: ScriptOutcome) -> None:
+    def _absorb(self, report: dict[str, JSON], ctx: ScriptContext, outcome: ScriptOutcome) -> None:
         """Folds one sandbox report into the outcome and the context's dicts."""
         payload.write_back(report, ctx)
         for level, message in report.get("console", []):
@@ -229,7 +229,7 @@ class ScriptEngine:
             outcome.request = report["request"]
 
     @staticmethod
-    def _send(ctx: ScriptContext, item: dict[str, Any]) -> dict[str, Any]:
+    def _send(ctx: ScriptContext, item: dict[str, JSON]) -> dict[str, JSON]:
         """Returns the result of one queued pm.sendRequest, performed by the run loop."""
         if ctx.send_request is None:
             return {

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+
+from runner.values import JSON
 
 INSTALL_HINT = "run `runner sandbox install` once with network access (or set npm_config_registry"
 INSTALL_HINT += " to a mirror), or point RUNNER_SANDBOX_CACHE at a prepared cache"
@@ -48,7 +49,7 @@ class Lock:
     registry: str
     modules: Mapping[str, str]  # "moment" -> "moment@2.30.1/min/moment.min.js"
     globals: Mapping[str, str]  # "_" -> "lodash3"
-    packages: Mapping[str, Mapping[str, Any]]  # "lodash@4.17.21" -> {integrity, dependencies}
+    packages: Mapping[str, Mapping[str, JSON]]  # "lodash@4.17.21" -> {integrity, dependencies}
 
     def closure(self, keys: Iterable[str]) -> list[str]:
         """Returns the package keys `keys` need, themselves included, sorted."""

@@ -18,9 +18,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from runner.scripts.libraries import INSTALL_HINT, LibraryError, LibraryStore, lock, split_ref
+from runner.values import JSON
 
 _REQUIRE = re.compile(r"""\brequire\s*\(\s*(['"])([^'"\n]+)\1\s*\)""")
 # Free variables Node gives every module that browserify inserts when a file uses them
@@ -67,7 +67,7 @@ class ModuleResolver:
         self._store = store
         self._loaded: set[str] = set()
         self._entries: dict[str, str] = {}
-        self._manifests: dict[Path, dict[str, Any]] = {}
+        self._manifests: dict[Path, dict[str, JSON]] = {}
 
     @staticmethod
     def _node_modules(path: Path) -> Path:
@@ -174,9 +174,9 @@ class ModuleResolver:
             return index.resolve() if index.is_file() else None
         return None
 
-    def _manifest(self, folder: Path) -> dict[str, Any]:
+    def _manifest(self, folder: Path) -> dict[str, JSON]:
         if folder not in self._manifests:
-            data: Any = {}
+            data: JSON = {}
             with contextlib.suppress(OSError, ValueError):
                 data = json.loads((folder / "package.json").read_text(encoding="utf-8"))
             self._manifests[folder] = data if isinstance(data, dict) else {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, TestResult, _Unset
+from runner.values import JSON
 
 _SCOPES = {"globals", "collection", "environment", "locals"}
 _PARSE_LINE = re.compile(r":(\d+): (\w*Error): (.*)")
@@ -31,21 +31,21 @@ def run_argument(script_hash: str, ctx: ScriptContext) -> str:
     return json.dumps(payload, default=str)
 
 
-def step_argument(results: list[dict[str, Any]]) -> str:
+def step_argument(results: list[dict[str, JSON]]) -> str:
     """Returns the JSON argument of `__runner.step` (sendRequest results, or a timer turn)."""
     return json.dumps(results, default=str)
 
 
-def write_back(report: dict[str, Any], ctx: ScriptContext) -> None:
+def write_back(report: dict[str, JSON], ctx: ScriptContext) -> None:
     """Copies changed variable scopes from a report into the context's own dicts."""
     for scope, values in report.get("vars", {}).items():
         if scope in _SCOPES:
-            target: dict[str, Any] = getattr(ctx, scope)
+            target: dict[str, JSON] = getattr(ctx, scope)
             target.clear()
             target.update(values)
 
 
-def tests_of(report: dict[str, Any]) -> list[TestResult]:
+def tests_of(report: dict[str, JSON]) -> list[TestResult]:
     """Returns the test results in a report; unfinished async tests count as failed."""
     out = []
     for t in report.get("tests", []):
@@ -57,7 +57,7 @@ def tests_of(report: dict[str, Any]) -> list[TestResult]:
     return out
 
 
-def next_request_of(report: dict[str, Any]) -> str | _Unset | None:
+def next_request_of(report: dict[str, JSON]) -> str | _Unset | None:
     """Returns the setNextRequest target: UNSET, None (stop) or a request name/id."""
     nxt = report.get("next") or {}
     if not nxt.get("set"):
@@ -66,7 +66,7 @@ def next_request_of(report: dict[str, Any]) -> str | _Unset | None:
     return None if value is None else str(value)
 
 
-def error_of(report: dict[str, Any], script: str) -> ScriptError | None:
+def error_of(report: dict[str, JSON], script: str) -> ScriptError | None:
     """Returns the uncaught error recorded in a report, if any."""
     err = report.get("error")
     if not err:
