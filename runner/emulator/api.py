@@ -8,15 +8,15 @@ import time
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from runner.emulator.config import EmulatorConfig
 from runner.emulator.config_load import load_config
 from runner.emulator.server import EmulatorServer
 from runner.emulator.state import EmulatorState
 from runner.emulator.stats import EmulatorStats
+from runner.values import JSON
 
-ConfigSource = dict[str, Any] | str | Path | EmulatorConfig | None
+ConfigSource = dict[str, JSON] | str | Path | EmulatorConfig | None
 
 
 class Emulator:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import unquote
 
 from runner.emulator.arm_auth import arm_caller, can_read, check_tenant, forbidden
@@ -12,6 +11,7 @@ from runner.emulator.config import ResourceGroup, Subscription
 from runner.emulator.errors import ApiError, NotEmulated, arm_error, not_emulated
 from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
+from runner.values import JSON
 
 # The api-versions ARM accepts per resource type (Microsoft.Resources' registration, as its
 # InvalidApiVersionParameter errors list them), oldest first.
@@ -115,7 +115,7 @@ def _authorize(state: EmulatorState, caller: Caller, action: str, scope: str) ->
         raise forbidden(caller, action, scope)
 
 
-def _list_subscriptions(state: EmulatorState, request: Request, caller: Caller) -> dict[str, Any]:
+def _list_subscriptions(state: EmulatorState, request: Request, caller: Caller) -> dict[str, JSON]:
     visible = [
         s
         for s in state.config.subscriptions
@@ -126,7 +126,7 @@ def _list_subscriptions(state: EmulatorState, request: Request, caller: Caller) 
 
 def _list_groups(
     state: EmulatorState, request: Request, caller: Caller, subscription: Subscription
-) -> dict[str, Any]:
+) -> dict[str, JSON]:
     scope = f"/subscriptions/{subscription.id}"
     groups = [
         g
@@ -172,13 +172,13 @@ def _sees_any(state: EmulatorState, caller: Caller, subscription: Subscription) 
     )
 
 
-def _paged(state: EmulatorState, request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _paged(state: EmulatorState, request: Request, items: list[dict[str, JSON]]) -> dict[str, JSON]:
     offset = decode_skip(request.query.get("$skiptoken"))
     if offset is None:
         raise ApiError(400, "InvalidSkipToken", "The $skiptoken value is not valid.")
     size = _top(request.query.get("$top"), state.config.arm_page_size)
     chunk, following = page(items, offset, size)
-    body: dict[str, Any] = {"value": chunk}
+    body: dict[str, JSON] = {"value": chunk}
     if following is not None:
         params = {k: v for k, v in request.query.items() if k in ("api-version", "$top", "$filter")}
         body["nextLink"] = next_link(request.base_url, request.path, params, following)
@@ -198,7 +198,7 @@ def _top(raw: str | None, default: int) -> int:
     return int(raw)
 
 
-def _subscription_json(subscription: Subscription) -> dict[str, Any]:
+def _subscription_json(subscription: Subscription) -> dict[str, JSON]:
     return {
         "id": f"/subscriptions/{subscription.id}",
         "authorizationSource": "RoleBased",
@@ -215,8 +215,8 @@ def _subscription_json(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def _group_json(subscription: Subscription, group: ResourceGroup) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def _group_json(subscription: Subscription, group: ResourceGroup) -> dict[str, JSON]:
+    body: dict[str, JSON] = {
         "id": f"/subscriptions/{subscription.id}/resourceGroups/{group.name}",
         "name": group.name,
         "type": "Microsoft.Resources/resourceGroups",

@@ -10,7 +10,6 @@ import base64
 import binascii
 import hmac
 from datetime import datetime
-from typing import Any
 
 import jwt
 from cryptography import x509
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from runner.emulator.config import App, Certificate
 from runner.emulator.errors import EntraError
 from runner.emulator.federation import check_time_range, verify_federated
+from runner.values import JSON
 
 ALGORITHMS = ("RS256", "PS256")
 
@@ -27,7 +27,7 @@ def verify_assertion(app: App, assertion: str, token_url: str, now: datetime) ->
     """Return when the assertion authenticates ``app``; raise the AADSTS error otherwise."""
     try:
         header = jwt.get_unverified_header(assertion)
-        claims: dict[str, Any] = jwt.decode(assertion, options={"verify_signature": False})
+        claims: dict[str, JSON] = jwt.decode(assertion, options={"verify_signature": False})
     except jwt.InvalidTokenError:
         raise _error(50027, "invalid_request", "JWT token is invalid or malformed.") from None
     issuer = str(claims.get("iss", ""))
@@ -38,7 +38,7 @@ def verify_assertion(app: App, assertion: str, token_url: str, now: datetime) ->
     _check_claims(app, claims, token_url, now)
 
 
-def _verify_signed(app: App, assertion: str, header: dict[str, Any]) -> None:
+def _verify_signed(app: App, assertion: str, header: dict[str, JSON]) -> None:
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
         raise _signature_error(f"The assertion is signed with '{algorithm}', not RS256/PS256.")
@@ -57,7 +57,7 @@ def _verify_signed(app: App, assertion: str, header: dict[str, Any]) -> None:
         raise _signature_error(f"Client assertion could not be validated: {exc}.") from None
 
 
-def _registered_cert(app: App, header: dict[str, Any]) -> Certificate:
+def _registered_cert(app: App, header: dict[str, JSON]) -> Certificate:
     s256, s1 = _b64(header.get("x5t#S256")), _b64(header.get("x5t"))
     for cert in app.certificates:
         if (s256 and hmac.compare_digest(s256, cert.sha256)) or (
@@ -73,7 +73,7 @@ def _registered_cert(app: App, header: dict[str, Any]) -> Certificate:
     )
 
 
-def _x5c_key(header: dict[str, Any], cert: Certificate) -> Any:
+def _x5c_key(header: dict[str, JSON], cert: Certificate) -> JSON:
     # A thumbprint-only registration can still verify when the client sends its certificate.
     chain = header.get("x5c")
     try:
@@ -86,7 +86,7 @@ def _x5c_key(header: dict[str, Any], cert: Certificate) -> Any:
     return sent.public_key()
 
 
-def _check_claims(app: App, claims: dict[str, Any], token_url: str, now: datetime) -> None:
+def _check_claims(app: App, claims: dict[str, JSON], token_url: str, now: datetime) -> None:
     if str(claims.get("sub", "")).lower() != app.client_id.lower():
         raise _error(
             700021,
@@ -105,7 +105,7 @@ def _check_claims(app: App, claims: dict[str, Any], token_url: str, now: datetim
     check_time_range(claims, now)
 
 
-def _b64(value: Any) -> bytes | None:
+def _b64(value: JSON) -> bytes | None:
     if not isinstance(value, str) or not value:
         return None
     try:

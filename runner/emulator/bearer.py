@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import jwt
 
 from runner.emulator.audiences import Resource, find_resource
 from runner.emulator.messages import Request
 from runner.emulator.state import EmulatorState
+from runner.values import JSON
 
 
 @dataclass(frozen=True)
 class Caller:
     """The verified claims of the caller's access token."""
 
-    claims: dict[str, Any]
+    claims: dict[str, JSON]
 
     @property
     def tenant_id(self) -> str:
@@ -50,7 +50,7 @@ class BearerProblem(Exception):
     """Why a bearer token was refused: ``missing``, ``malformed``, ``signature``,
     ``expired``, ``not_yet_valid`` or ``audience``."""
 
-    def __init__(self, kind: str, claims: dict[str, Any] | None = None) -> None:
+    def __init__(self, kind: str, claims: dict[str, JSON] | None = None) -> None:
         super().__init__(kind)
         self.kind = kind
         self.claims = claims or {}

@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from runner.values import JSON
+
 _RELATIVE = re.compile(r"^([+-])(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 _ID_NAMESPACE = uuid.UUID("6f1b0d5e-7a4c-4e55-9c1a-000000000e01")
@@ -15,10 +17,10 @@ _ID_NAMESPACE = uuid.UUID("6f1b0d5e-7a4c-4e55-9c1a-000000000e01")
 class Fields:
     """A JSON object at a path such as ``tenants[0].apps[1]``."""
 
-    def __init__(self, data: Any, path: str, family: list[Fields] | None = None) -> None:
+    def __init__(self, data: JSON, path: str, family: list[Fields] | None = None) -> None:
         if not isinstance(data, dict):
             raise ValueError(f"emulator config: {path or 'top level'} must be a JSON object")
-        self.data: dict[str, Any] = data
+        self.data: dict[str, JSON] = data
         self.path = path
         self.seen: set[str] = set()
         # Every object read from one file, so that keys nobody read can be reported.
@@ -36,7 +38,7 @@ class Fields:
         """Return the dotted path of ``key``."""
         return f"{self.path}.{key}" if self.path else key
 
-    def _get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    def _get(self, key: str, kind: type | tuple[type, ...], default: JSON) -> JSON:
         self.seen.add(key)
         if key not in self.data:
             if default is _REQUIRED:
@@ -47,7 +49,7 @@ class Fields:
             raise ValueError(f"emulator config: '{self.where(key)}' has the wrong type")
         return value
 
-    def text(self, key: str, default: Any = None) -> Any:
+    def text(self, key: str, default: JSON = None) -> JSON:
         """Return a string value (``default`` when absent; required when no default)."""
         value = self._get(key, str, _REQUIRED if default is None else default)
         if value == "" and default is None:

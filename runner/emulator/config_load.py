@@ -28,24 +28,25 @@ from runner.emulator.config import (
 )
 from runner.emulator.config_fields import Fields
 from runner.emulator.config_parts import principal_index, role_assignment, subscription
+from runner.values import JSON
 
 DEVICE_CODE_ACTIONS = ("approve", "decline", "expire", "slow_down")
 FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
 
 
-def default_config_dict() -> dict[str, Any]:
+def default_config_dict() -> dict[str, JSON]:
     """Return the bundled default configuration as a fresh dict (safe to modify)."""
     text = resources.files("runner.emulator").joinpath("default_config.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, JSON] = json.loads(text)
     return data
 
 
-def load_config(source: dict[str, Any] | str | Path | EmulatorConfig | None) -> EmulatorConfig:
+def load_config(source: dict[str, JSON] | str | Path | EmulatorConfig | None) -> EmulatorConfig:
     """Return the validated config from a dict, a JSON file path, or the bundled default."""
     if isinstance(source, EmulatorConfig):
         return source
     if source is None:
-        data: Any = default_config_dict()
+        data: JSON = default_config_dict()
     elif isinstance(source, dict):
         data = source
     else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import string
 import time
-from typing import Any
 
 from runner.emulator.clientauth import authenticate
 from runner.emulator.config import Tenant, User, find_user
@@ -22,6 +21,7 @@ from runner.emulator.token_endpoint import (
     resolve_app,
     resolve_tenant,
 )
+from runner.values import JSON
 
 VERIFICATION_URI = "https://microsoft.com/devicelogin"
 _CODE_ALPHABET = string.ascii_uppercase + string.digits
@@ -41,7 +41,7 @@ def handle_devicecode(
     return Response(200, body)
 
 
-def _start(call: TokenCall) -> dict[str, Any]:
+def _start(call: TokenCall) -> dict[str, JSON]:
     settings = call.state.config.device_code
     client_id = require(call.form, "client_id")
     tenant = resolve_tenant(call, hint=_home_tenant(call))
@@ -66,7 +66,7 @@ def _start(call: TokenCall) -> dict[str, Any]:
         f"To sign in, use a web browser to open the page {VERIFICATION_URI} and enter the code "
         f"{user_code} to authenticate."
     )
-    body: dict[str, Any] = {"user_code": user_code, "device_code": record.device_code}
+    body: dict[str, JSON] = {"user_code": user_code, "device_code": record.device_code}
     if call.v1:
         body.update(verification_url=VERIFICATION_URI, expires_in=str(settings.expires_in))
         body.update(interval=str(settings.interval), message=message)

@@ -9,7 +9,6 @@ and every access token for ARM and Graph) and ``https://login.microsoftonline.co
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from runner.emulator.config import Tenant
@@ -18,6 +17,7 @@ from runner.emulator.messages import Request, Response
 from runner.emulator.state import EmulatorState
 from runner.emulator.token_endpoint import MULTI_TENANT
 from runner.emulator.tokens import V1_ISSUER, V2_ISSUER
+from runner.values import JSON
 
 _CLAIMS = (
     "sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
@@ -59,7 +59,7 @@ def openid_configuration(state: EmulatorState, request: Request, name: str, v2: 
     tid = tenant.id if tenant is not None else "{tenantid}"
     base = f"{request.base_url}/{segment}"
     oauth = f"{base}/oauth2/v2.0" if v2 else f"{base}/oauth2"
-    body: dict[str, Any] = {
+    body: dict[str, JSON] = {
         "token_endpoint": f"{oauth}/token",
         "token_endpoint_auth_methods_supported": [
             "client_secret_post",

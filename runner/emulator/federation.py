@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from runner.emulator.config import App, FederatedCredential
 from runner.emulator.errors import EntraError
+from runner.values import JSON
 
 CLOCK_SKEW = 300
 
 
-def verify_federated(app: App, claims: dict[str, Any], now: datetime) -> FederatedCredential:
+def verify_federated(app: App, claims: dict[str, JSON], now: datetime) -> FederatedCredential:
     """Return the federated credential matching the token; raise 7002xx otherwise.
 
     Issuer and subject match case-sensitively, as in Entra ID; a match that only holds
@@ -67,7 +67,7 @@ def _mismatch(app: App, issuer: str, subject: str) -> EntraError:
     )
 
 
-def check_time_range(claims: dict[str, Any], now: datetime) -> None:
+def check_time_range(claims: dict[str, JSON], now: datetime) -> None:
     """Raise AADSTS700024 unless now lies within the assertion's nbf..exp (with skew)."""
     stamp = now.timestamp()
     exp, nbf = claims.get("exp"), claims.get("nbf", 0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import unquote
 
 from runner.emulator.bearer import Caller
@@ -21,6 +20,7 @@ from runner.emulator.graph_objects import (
 )
 from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
+from runner.values import JSON
 
 USER_PERMISSIONS = (
     "User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All",
@@ -32,7 +32,7 @@ EVENTUAL = "eventual"
 # Sortable without advanced query capabilities (Graph: users by these two only).
 _PLAIN_SORT = frozenset({"displayname", "userprincipalname"})
 _SEARCH_CLAUSE = re.compile(r'^"(?P<prop>\w+):(?P<value>[^"]*)"$')
-Lister = Callable[[EmulatorState, Tenant], list[dict[str, Any]]]
+Lister = Callable[[EmulatorState, Tenant], list[dict[str, JSON]]]
 
 
 def handle_graph(state: EmulatorState, request: Request) -> Response:
@@ -81,7 +81,7 @@ def _route(state: EmulatorState, request: Request) -> Response:
     return Response(200, _entity(request, found, entity))
 
 
-def _me(request: Request, caller: Caller, tenant: Tenant) -> dict[str, Any]:
+def _me(request: Request, caller: Caller, tenant: Tenant) -> dict[str, JSON]:
     if not caller.delegated:
         raise ApiError(
             400, "BadRequest", "/me request is only valid with delegated authentication flow."
@@ -92,18 +92,18 @@ def _me(request: Request, caller: Caller, tenant: Tenant) -> dict[str, Any]:
     return _entity(request, user_json(user, tenant), "users")
 
 
-def _keys(item: dict[str, Any]) -> set[str]:
+def _keys(item: dict[str, JSON]) -> set[str]:
     return {str(item.get(k, "")).lower() for k in ("id", "userPrincipalName", "appId")} - {""}
 
 
-def _entity(request: Request, item: dict[str, Any], entity: str) -> dict[str, Any]:
+def _entity(request: Request, item: dict[str, JSON], entity: str) -> dict[str, JSON]:
     context = f"{request.base_url}/v1.0/$metadata#{entity}/$entity"
     return {"@odata.context": context, **apply_select(item, request.query.get("$select"))}
 
 
 def _collection(
-    state: EmulatorState, request: Request, items: list[dict[str, Any]], entity: str
-) -> dict[str, Any]:
+    state: EmulatorState, request: Request, items: list[dict[str, JSON]], entity: str
+) -> dict[str, JSON]:
     query = request.query
     size = _top(query.get("$top"), state.config.graph_page_size)
     offset = decode_skip(query.get("$skiptoken"))
@@ -113,7 +113,9 @@ def _collection(
     chunk, following = page(matching, offset, size)
     select = query.get("$select")
     suffix = f"({select})" if select else ""
-    body: dict[str, Any] = {"@odata.context": f"{request.base_url}/v1.0/$metadata#{entity}{suffix}"}
+    body: dict[str, JSON] = {
+        "@odata.context": f"{request.base_url}/v1.0/$metadata#{entity}{suffix}"
+    }
     if query.get("$count", "").lower() == "true":
         body["@odata.count"] = len(matching)
     if following is not None:
@@ -124,7 +126,7 @@ def _collection(
     return body
 
 
-def _query(request: Request, items: list[dict[str, Any]], entity: str) -> list[dict[str, Any]]:
+def _query(request: Request, items: list[dict[str, JSON]], entity: str) -> list[dict[str, JSON]]:
     """Return the items after ``$search``, ``$filter`` and ``$orderby``, refused as Graph does.
 
     ``$count`` and ``$search`` on directory objects need ``ConsistencyLevel: eventual``
@@ -168,7 +170,7 @@ def _unsupported(message: str) -> ApiError:
     return ApiError(400, "Request_UnsupportedQuery", message)
 
 
-def _search(items: list[dict[str, Any]], expression: str) -> list[dict[str, Any]]:
+def _search(items: list[dict[str, JSON]], expression: str) -> list[dict[str, JSON]]:
     """Return the items matching ``"prop:words"`` clauses joined by OR / AND.
 
     Graph tokenizes: every searched word must start a word of the property's value.
@@ -179,7 +181,7 @@ def _search(items: list[dict[str, Any]], expression: str) -> list[dict[str, Any]
     if any(p is None for p in parsed) or len(set(joins)) > 1:
         raise NotEmulated(f"the Graph search $search={expression}")
 
-    def hit(item: dict[str, Any], prop: str, value: str) -> bool:
+    def hit(item: dict[str, JSON], prop: str, value: str) -> bool:
         actual = next((v for k, v in item.items() if k.lower() == prop.lower()), None)
         words = re.split(r"[^\w]+", str(actual or "").lower())
         return all(any(w.startswith(s) for w in words) for s in value.lower().split())
@@ -190,8 +192,8 @@ def _search(items: list[dict[str, Any]], expression: str) -> list[dict[str, Any]
 
 
 def _order(
-    items: list[dict[str, Any]], expression: str, *, advanced: bool, combined: bool
-) -> list[dict[str, Any]]:
+    items: list[dict[str, JSON]], expression: str, *, advanced: bool, combined: bool
+) -> list[dict[str, JSON]]:
     """Return the items sorted by ``$orderby`` (one property, ``asc`` or ``desc``)."""
     parts = expression.split()
     if not parts or len(parts) > 2 or "," in expression:
@@ -221,15 +223,15 @@ def _top(raw: str | None, default: int) -> int:
     return int(raw)
 
 
-def _users(state: EmulatorState, tenant: Tenant) -> list[dict[str, Any]]:
+def _users(state: EmulatorState, tenant: Tenant) -> list[dict[str, JSON]]:
     return [user_json(u, tenant) for u in tenant.users]
 
 
-def _applications(state: EmulatorState, tenant: Tenant) -> list[dict[str, Any]]:
+def _applications(state: EmulatorState, tenant: Tenant) -> list[dict[str, JSON]]:
     return [application_json(a) for a in tenant.apps]
 
 
-def _service_principals(state: EmulatorState, tenant: Tenant) -> list[dict[str, Any]]:
+def _service_principals(state: EmulatorState, tenant: Tenant) -> list[dict[str, JSON]]:
     items = [service_principal_json(a) for a in tenant.apps]
     managed = state.config.managed
     if managed is not None and managed.tenant_id.lower() == tenant.id.lower():

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any
 
 from runner.emulator.config import App, ManagedIdentity, Tenant, User
 from runner.emulator.errors import ApiError, NotEmulated
 from runner.emulator.messages import iso
+from runner.values import JSON
 
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
 _PROPERTY = re.compile(r"^\s*(?:\w+\(\s*)?(\w+)")
 _STARTS = re.compile(r"^\s*startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$", re.IGNORECASE)
 
 
-def user_json(user: User, tenant: Tenant) -> dict[str, Any]:
+def user_json(user: User, tenant: Tenant) -> dict[str, JSON]:
     """Return a user with Graph's default properties."""
     return {
         "businessPhones": [],
@@ -32,7 +32,7 @@ def user_json(user: User, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def _password_credentials(app: App) -> list[dict[str, Any]]:
+def _password_credentials(app: App) -> list[dict[str, JSON]]:
     # Like Graph: a three-character hint, never the secret itself.
     return [
         {
@@ -48,7 +48,7 @@ def _password_credentials(app: App) -> list[dict[str, Any]]:
     ]
 
 
-def _key_credentials(app: App) -> list[dict[str, Any]]:
+def _key_credentials(app: App) -> list[dict[str, JSON]]:
     return [
         {
             "customKeyIdentifier": base64.b64encode(c.sha1 or c.sha256).decode(),
@@ -64,11 +64,11 @@ def _key_credentials(app: App) -> list[dict[str, Any]]:
     ]
 
 
-def _principal(object_id: str, app_id: str, name: str) -> dict[str, Any]:
+def _principal(object_id: str, app_id: str, name: str) -> dict[str, JSON]:
     return {"id": object_id, "appId": app_id, "displayName": name}
 
 
-def application_json(app: App) -> dict[str, Any]:
+def application_json(app: App) -> dict[str, JSON]:
     """Return an application object with its credentials' metadata."""
     return {
         **_principal(app.object_id, app.client_id, app.display_name),
@@ -79,7 +79,7 @@ def application_json(app: App) -> dict[str, Any]:
     }
 
 
-def service_principal_json(app: App) -> dict[str, Any]:
+def service_principal_json(app: App) -> dict[str, JSON]:
     """Return the app's service principal (credentials mirrored from the app)."""
     body = _principal(app.sp_object_id, app.client_id, app.display_name)
     body.update(accountEnabled=True, servicePrincipalType="Application")
@@ -87,7 +87,7 @@ def service_principal_json(app: App) -> dict[str, Any]:
     return {**body, "keyCredentials": _key_credentials(app)}
 
 
-def identity_json(identity: ManagedIdentity) -> dict[str, Any]:
+def identity_json(identity: ManagedIdentity) -> dict[str, JSON]:
     """Return a managed identity's service principal."""
     body = _principal(identity.object_id, identity.client_id, identity.name)
     body.update(accountEnabled=True, servicePrincipalType="ManagedIdentity")
@@ -95,8 +95,8 @@ def identity_json(identity: ManagedIdentity) -> dict[str, Any]:
 
 
 def apply_filter(
-    items: list[dict[str, Any]], expression: str | None, entity: str
-) -> list[dict[str, Any]]:
+    items: list[dict[str, JSON]], expression: str | None, entity: str
+) -> list[dict[str, JSON]]:
     """Return the items matching ``prop eq 'v'`` or ``startswith(prop,'v')``.
 
     An unknown property is Graph's 400; any other expression is not emulated (501).
@@ -118,14 +118,14 @@ def apply_filter(
     wanted = next((k for k in items[0] if k.lower() == prop.lower()), prop) if items else prop
     starts = match.re is _STARTS
 
-    def keep(item: dict[str, Any]) -> bool:
+    def keep(item: dict[str, JSON]) -> bool:
         actual = str(item.get(wanted) or "").lower()
         return actual.startswith(value) if starts else actual == value
 
     return [item for item in items if keep(item)]
 
 
-def apply_select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
+def apply_select(item: dict[str, JSON], select: str | None) -> dict[str, JSON]:
     """Return only the ``$select``-ed properties of an item."""
     if not select:
         return item

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from runner.emulator.audiences import GRAPH, find_resource, unknown_resource
 from runner.emulator.config import ManagedIdentity, ManagedIdentityConfig
 from runner.emulator.messages import Request, Response, new_id
 from runner.emulator.state import EmulatorState
 from runner.emulator.tokens import Grant, Issued
+from runner.values import JSON
 
 APP_SERVICE_VERSIONS = ("2019-08-01",)
 IMDS_VERSIONS = ("2018-02-01", "2019-08-01", "2021-02-01", "2025-04-07")
@@ -111,7 +110,7 @@ def _pick(settings: ManagedIdentityConfig, query: dict[str, str]) -> ManagedIden
     return system[0] if system else (users[0] if len(users) == 1 else None)
 
 
-def _common(issued: Issued, identity: ManagedIdentity, resource: str) -> dict[str, Any]:
+def _common(issued: Issued, identity: ManagedIdentity, resource: str) -> dict[str, JSON]:
     return {
         "access_token": issued.token,
         "expires_on": str(issued.expires_on),

@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qs, urlencode
+
+from runner.values import JSON
 
 T = TypeVar("T")
 _PREFIX = "emulator-page:"
@@ -57,7 +59,7 @@ class Response:
     """A JSON response."""
 
     status: int
-    body: Any
+    body: JSON
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+
+from runner.values import JSON
 
 TokenKey = tuple[str, str, str]
 
@@ -43,7 +44,7 @@ class EmulatorStats:
             if all(w is None or w.lower() == k.lower() for w, k in zip(wanted, key, strict=True))
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         """Return the JSON form served at ``/_emulator/stats``."""
         by_key = [
             {"clientId": c, "audience": a, "grantType": g, "count": n}

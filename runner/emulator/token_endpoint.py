@@ -7,7 +7,6 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from runner.emulator.audiences import Audience, parse_resource, parse_scope
 from runner.emulator.config import App, Tenant, find_app
@@ -15,6 +14,7 @@ from runner.emulator.errors import EntraError
 from runner.emulator.messages import Request
 from runner.emulator.state import EmulatorState
 from runner.emulator.tokens import Grant
+from runner.values import JSON
 
 MULTI_TENANT = ("common", "organizations", "consumers")
 DEVICE_CODE_GRANTS = ("urn:ietf:params:oauth:grant-type:device_code", "device_code")
@@ -105,10 +105,10 @@ def resolve_app(tenant: Tenant, client_id: str) -> App:
     return app
 
 
-def success_body(call: TokenCall, outcome: Outcome) -> dict[str, Any]:
+def success_body(call: TokenCall, outcome: Outcome) -> dict[str, JSON]:
     """Return the token response JSON in the v1 or v2 dialect."""
     issued = call.state.issuer.issue(outcome.grant)
-    body: dict[str, Any] = {"token_type": "Bearer"}
+    body: dict[str, JSON] = {"token_type": "Bearer"}
     if call.v1:
         lifetime = str(issued.lifetime)
         body.update(expires_in=lifetime, ext_expires_in=lifetime)

@@ -7,12 +7,12 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator.messages import new_id
+from runner.values import JSON
 
 DEFAULT_LIFETIME = 3599
 V1_ISSUER = "https://sts.windows.net/{tid}/"
@@ -33,7 +33,7 @@ class Grant:
     username: str | None = None
     name: str | None = None
     acr: str = "1"
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, JSON] = field(default_factory=dict)
 
     @property
     def delegated(self) -> bool:
@@ -75,7 +75,7 @@ class TokenIssuer:
         now = int(time.time())
         # Like Entra ID, ``sub`` is pairwise: stable per user and app, not the object id.
         pairwise = hashlib.sha256(f"{grant.oid}:{grant.client_id}".encode()).digest()
-        claims: dict[str, Any] = {
+        claims: dict[str, JSON] = {
             "aud": grant.client_id,
             "iss": V2_ISSUER.format(tid=grant.tenant_id),
             "iat": now,
@@ -91,9 +91,9 @@ class TokenIssuer:
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
-    def verify(self, token: str) -> dict[str, Any]:
+    def verify(self, token: str) -> dict[str, JSON]:
         """Return the claims of a token this emulator signed; raise jwt.InvalidTokenError."""
-        claims: dict[str, Any] = jwt.decode(
+        claims: dict[str, JSON] = jwt.decode(
             token,
             self._key.public_key(),
             algorithms=["RS256"],
@@ -101,17 +101,17 @@ class TokenIssuer:
         )
         return claims
 
-    def jwks(self) -> dict[str, Any]:
+    def jwks(self) -> dict[str, JSON]:
         """Return the public signing key as a JWK set."""
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
         return {"keys": [jwk]}
 
 
-def _claims(grant: Grant, issued_at: int, expires_on: int) -> dict[str, Any]:
+def _claims(grant: Grant, issued_at: int, expires_on: int) -> dict[str, JSON]:
     v1 = grant.version == "1.0"
     issuer = (V1_ISSUER if v1 else V2_ISSUER).format(tid=grant.tenant_id)
-    claims: dict[str, Any] = {
+    claims: dict[str, JSON] = {
         "aud": grant.aud,
         "iss": issuer,
         "iat": issued_at,
