@@ -7,7 +7,6 @@ The run loop and the token step talk to a `Transport`; tests pass the real
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -179,9 +178,12 @@ class RequestsTransport:
                 body = raw.content
             except (self._requests.RequestException, ValueError, OSError) as exc:
                 # ValueError: e.g. a URL or header http.client cannot encode.
+                from runner.transport.failures import describe_failure, timed_out
+
                 if watched is not None and watched.expired:
                     raise TransportError(timed_out(request, exc)) from exc
-                raise TransportError(describe_failure(exc, request)) from exc
+                bundle = self.verify if isinstance(self.verify, str) else None
+                raise TransportError(describe_failure(exc, request, bundle)) from exc
         elapsed = (time.perf_counter() - started) * 1000.0
         return _response(raw, body, elapsed)
 
@@ -312,74 +314,6 @@ def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpRespon
 def _text(value: str | bytes) -> str:
     """Returns a header value as text (non-ASCII values were sent as UTF-8 bytes)."""
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-
-
-def describe_failure(exc: Exception, request: HttpRequest) -> str:
-    """Returns a one-line reason why `request` got no response."""
-    import requests
-
-    target = urlsplit(request.url)
-    where = f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
-    text = str(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        detail = text[:160]
-        if "CERTIFICATE_VERIFY_FAILED" in text:
-            # e.g. "…: unable to get local issuer certificate", "…: Hostname mismatch, …"
-            why = re.search(r"certificate verify failed: (.+?)(?: \(_ssl|[\")]|$)", text)
-            reason = why.group(1).strip().rstrip(".,") if why else ""
-            detail = "certificate verify failed" + (f" ({reason})" if reason else "")
-        mismatch = re.search(r"hostname '([^']+)' doesn't match '?([^'\")]+)", text)
-        if mismatch:  # urllib3's own check, as used with --connect-to
-            detail = f"certificate verify failed (Hostname mismatch: it is for {mismatch[2]})"
-        return f"TLS error with {where}: {detail} (use --ca-bundle FILE, or --insecure)"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return timed_out(request, exc)
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
-        return f"the response from {where} was cut off: {_incomplete(text)}"
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return f"too many redirects from {request.url}"
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        return f"invalid URL {request.url!r}: {text[:120]}"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return _connection_reason(text, where)
-    return f"request to {where} failed: {text[:160]}"
-
-
-def _incomplete(text: str) -> str:
-    import re
-
-    got = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
-    if got is None:
-        return "the connection closed before the whole body arrived"
-    read, missing = int(got[1]), int(got[2])
-    return f"the connection closed after {read} of {read + missing} bytes"
-
-
-def _connection_reason(text: str, where: str) -> str:
-    if (
-        "Name or service not known" in text
-        or "NameResolutionError" in text
-        or "getaddrinfo" in text
-    ):
-        return f"DNS lookup failed for {where.rsplit(':', 1)[0]}"
-    if "Connection refused" in text:
-        return f"connection refused by {where}"
-    if "reset" in text.lower() or "RemoteDisconnected" in text or "aborted" in text.lower():
-        return f"connection reset by {where}"
-    return f"could not connect to {where}: {text[:160]}"
-
-
-def timed_out(request: HttpRequest, exc: Exception) -> str:
-    """Returns the reason for a request that ran out of time (its timeout is a deadline)."""
-    import requests
-
-    target = urlsplit(request.url)
-    where = f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
-    limit = f"{round((request.timeout or 0) * 1000)} ms" if request.timeout else "the timeout"
-    doing = (
-        "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for"
-    )
-    return f"timed out after {limit} {doing} {where}"
 
 
 def is_reset(error: TransportError) -> bool:

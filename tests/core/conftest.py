@@ -54,6 +54,26 @@ def faults(_faults: FaultServer) -> FaultServer:
     return _faults
 
 
+@pytest.fixture(scope="session")
+def ca() -> Any:
+    """Returns a test CA (trustme) that signs the HTTPS server's certificate."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def https_server(ca: Any) -> Iterator[LocalServer]:
+    """Returns an HTTPS server whose certificate is for 127.0.0.1, localhost and
+    api.example.invalid, signed by `ca`."""
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost", "api.example.invalid").configure_cert(context)
+    with serve(context) as running:
+        yield running
+
+
 @pytest.fixture(autouse=True)
 def _restore_environ() -> Iterator[None]:
     # python-dotenv writes into os.environ directly; undo whatever a test loaded.

@@ -70,9 +70,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         inputs = load_inputs(args)
         options = _options(args, inputs)
     except RunnerError as exc:
-        if args.junit:
+        if args.junit and not Path(args.junit).is_dir():
             # When the report path itself is the problem, `exc` says so.
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):
                 error_junit(args.junit, exc, Path(args.collection).stem)
         raise
     for warning in inputs.warnings:
@@ -106,8 +106,8 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         if value is not None and value < least:
             flag = "--" + name.replace("_", "-")
             raise InputError(f"{flag} must be at least {least}, got {value}")
-    if args.ca_bundle and not Path(args.ca_bundle).is_file():
-        raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
+    if not args.insecure:
+        check_ca_bundle(args.ca_bundle)
     for flag, report in (("--junit", args.junit), ("--json", args.json), ("--html", args.html)):
         if report:
             _check_writable(flag, Path(report))
@@ -142,6 +142,39 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         shard=shard,
         shard_by=args.shard_by,
     )
+
+
+def check_ca_bundle(flag_value: str | None) -> None:
+    """Raises InputError when the CA bundle (--ca-bundle, else REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE, which requests reads) is missing or holds no PEM certificate.
+
+    Found before anything is sent: otherwise every HTTPS request fails with urllib3's text.
+    """
+    import os
+
+    where, path = "--ca-bundle", flag_value
+    if path is None:
+        for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            if os.environ.get(variable):
+                where, path = variable, os.environ[variable]
+                break
+    if path is None:
+        return
+    if not Path(path).is_file():
+        raise InputError(f"{where} {path}: file not found")
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, UnicodeDecodeError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        if reason == "NO_CERTIFICATE_OR_CRL_FOUND":
+            reason = "no certificate in it"
+        raise InputError(
+            f"{where} {path}: not a PEM file of CA certificates ({reason})",
+            hint="give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----); "
+            "convert a DER .cer/.crt with: openssl x509 -inform der -in ca.cer -out ca.pem",
+        ) from None
 
 
 def _check_writable(flag: str, path: Path) -> None:

@@ -1,0 +1,145 @@
+"""Why a request got no response, in one clear sentence that names the right party.
+
+requests and urllib3 wrap the real cause in layers of pool and retry text
+(`HTTPSConnectionPool(host=…): Max retries exceeded with url: … (Caused by …)`); this
+module finds the cause and says who refused, timed out or sent what.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlsplit
+
+from runner.transport.http import HttpRequest
+
+_POOL_PREFIX = re.compile(r"^\s*<?[\w.]+(?: object at 0x[0-9a-f]+>)?\(host='[^']*', port=\d+\): ")
+_CAUSED_BY = re.compile(r"\(Caused by \w+\((.*)\)\)\s*$", re.DOTALL)
+
+
+def host_port(url: str) -> str:
+    """Returns `host:port` of `url`, with the scheme's default port when none is given."""
+    target = urlsplit(url)
+    return f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
+
+
+def describe_failure(exc: Exception, request: HttpRequest, ca_bundle: str | None = None) -> str:
+    """Returns a one-line reason why `request` got no response.
+
+    `ca_bundle` is the --ca-bundle file, if one was given: a TLS hint then talks about it
+    instead of suggesting the option again.
+    """
+    import requests
+
+    where = host_port(request.url)
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _proxy_reason(request, where, text)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _tls_reason(where, text, ca_bundle)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return timed_out(request, exc)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
+        return f"the response from {where} was cut off: {_incomplete(text)}"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return f"too many redirects from {request.url}"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return f"invalid URL {request.url!r}: {cause(exc)}"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return _connection_reason(text, where) or f"could not connect to {where}: {cause(exc)}"
+    return f"request to {where} failed: {cause(exc)}"
+
+
+def cause(exc: BaseException) -> str:
+    """Returns the innermost reason of a requests/urllib3 error, without the pool's text."""
+    text = str(exc)
+    for _ in range(5):  # "Pool(...): Max retries exceeded … (Caused by X('Pool(...): why'))"
+        inner = _CAUSED_BY.search(text)
+        if inner is None:
+            break
+        text = inner.group(1).strip().strip("'\"")
+    text = _POOL_PREFIX.sub("", text)
+    return re.sub(r"\s+", " ", text).strip() or type(exc).__name__
+
+
+def timed_out(request: HttpRequest, exc: Exception) -> str:
+    """Returns the reason for a request that ran out of time (its timeout is a deadline)."""
+    import requests
+
+    limit = f"{round((request.timeout or 0) * 1000)} ms" if request.timeout else "the timeout"
+    doing = (
+        "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for"
+    )
+    return f"timed out after {limit} {doing} {host_port(request.url)}"
+
+
+def _proxy_reason(request: HttpRequest, where: str, text: str) -> str:
+    """Names the proxy, not the target, when the proxy is what failed."""
+    proxy, variable = _proxy_for(request.url)
+    named = f"the proxy {proxy}" + (f" (from {variable})" if variable else "")
+    tunnel = re.search(r"Tunnel connection failed: (\d{3}[^'\")]*)", text)
+    if tunnel:
+        return f"{named} would not connect to {where}: it answered {tunnel[1].strip()}"
+    why = _connection_reason(text, proxy)
+    if why and why.startswith("connection refused"):
+        return f"connection refused by {named}, on the way to {where}"
+    if why and why.startswith("DNS"):
+        return f"DNS lookup failed for {named}, on the way to {where}"
+    return f"{named} failed on the way to {where}: {cause(Exception(text))}"
+
+
+def _proxy_for(url: str) -> tuple[str, str | None]:
+    """Returns (the proxy's host:port, the environment variable that set it) for `url`."""
+    scheme = urlsplit(url).scheme
+    for name in (f"{scheme}_proxy", "all_proxy"):
+        for variable in (name.upper(), name):
+            value = os.environ.get(variable)
+            if value:
+                return host_port(value if "://" in value else f"http://{value}"), variable
+    return "(unknown)", None
+
+
+def _tls_reason(where: str, text: str, ca_bundle: str | None) -> str:
+    mismatch = re.search(r"hostname '([^']+)' doesn't match (.+?)(?:\"|\)\)|$)", text)
+    openssl_mismatch = re.search(r"Hostname mismatch, certificate is not valid for '([^']+)'", text)
+    if mismatch or openssl_mismatch:
+        names = re.findall(r"'([^']+)'", mismatch[2]) if mismatch else []
+        host = mismatch[1] if mismatch else openssl_mismatch[1] if openssl_mismatch else ""
+        valid = f": it is for {', '.join(names)}" if names else ""
+        return (
+            f"TLS error with {where}: the certificate is not valid for {host}{valid} "
+            "(check the host in the URL; --insecure skips the check)"
+        )
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        # e.g. "…: unable to get local issuer certificate", "…: self-signed certificate"
+        why = re.search(r"certificate verify failed: (.+?)(?: \(_ssl|[\")]|$)", text)
+        reason = why.group(1).strip().rstrip(".,") if why else ""
+        detail = "certificate verify failed" + (f" ({reason})" if reason else "")
+        if ca_bundle:
+            hint = f"the CA bundle {ca_bundle} does not hold the CA that signed it; or --insecure"
+        else:
+            hint = "use --ca-bundle FILE, or --insecure"
+        return f"TLS error with {where}: {detail} ({hint})"
+    return f"TLS error with {where}: {cause(Exception(text))}"
+
+
+def _incomplete(text: str) -> str:
+    got = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
+    if got is None:
+        return "the connection closed before the whole body arrived"
+    read, missing = int(got[1]), int(got[2])
+    return f"the connection closed after {read} of {read + missing} bytes"
+
+
+def _connection_reason(text: str, where: str) -> str | None:
+    if (
+        "Name or service not known" in text
+        or "NameResolutionError" in text
+        or "getaddrinfo" in text
+    ):
+        return f"DNS lookup failed for {where.rsplit(':', 1)[0]}"
+    if "Connection refused" in text:
+        return f"connection refused by {where}"
+    if "reset" in text.lower() or "RemoteDisconnected" in text or "aborted" in text.lower():
+        return f"connection reset by {where}"
+    return None
