@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from runner.version import __version__
+
 __all__ = ["RunResult", "__version__", "run"]
 
 if TYPE_CHECKING:

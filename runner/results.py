@@ -100,6 +100,8 @@ class Summary:
     duration_ms: float = 0.0
     interrupted: bool = False
     signal: str | None = None  # what interrupted the run: SIGINT (Ctrl-C) or SIGTERM
+    #: --timeout ran out: the requests not yet run were skipped, and the run fails.
+    timed_out: bool = False
     warnings: list[str] = field(default_factory=list)
 
     def add(self, result: ItemResult) -> None:
@@ -126,7 +128,7 @@ class Summary:
             if self.signal == "SIGTERM":
                 return ExitStatus.TERMINATED
             return ExitStatus.INTERRUPTED
-        if self.failed or self.errors:
+        if self.failed or self.errors or self.timed_out:
             return ExitStatus.FAILED
         return ExitStatus.SUCCESS
 

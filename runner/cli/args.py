@@ -70,6 +70,11 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "--bail", action="store_true", help="stop at the first failed or errored request"
     )
     g.add_argument(
+        "--require-assertions",
+        action="store_true",
+        help="fail requests that assert nothing (default: one warning names them)",
+    )
+    g.add_argument(
         "--shard",
         metavar="I/N",
         help="run only share I of N (1-based), e.g. one job of a CI matrix; the N shares "
@@ -110,7 +115,20 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         help="live progress line (done/total, failures, request in flight, ETA); auto: on a "
         "terminal outside CI",
     )
+    r.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the console (auto: on a terminal, unless NO_COLOR is set or TERM=dumb; "
+        "FORCE_COLOR forces it)",
+    )
     h = run.add_argument_group("HTTP")
+    h.add_argument(
+        "--timeout",
+        type=int,
+        metavar="MS",
+        help="deadline for the whole run: what has not run by then is skipped (exit 1)",
+    )
     h.add_argument(
         "--timeout-request",
         type=int,

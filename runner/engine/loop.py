@@ -15,7 +15,7 @@ from runner.model import Collection, Step, flatten
 from runner.report import MultiReporter, RunInfo
 from runner.resolve.render import Settings
 from runner.resolve.variables import Scope
-from runner.results import ItemResult, RunResult, Summary
+from runner.results import AssertionResult, ItemResult, RunResult, Summary
 from runner.secrets import Masker, is_sensitive_name
 from runner.status import Terminated
 from runner.transport.http import Transport
@@ -72,6 +72,7 @@ class Loop:
         self._pending: dict[int, list[ItemResult] | None] = {}
         self._next_flush = 1
         self._buffers: dict[int, list[ItemResult]] = {}
+        self._unasserted: dict[str, None] = {}  # request paths, in run order
 
     def iterate(self, base: Scope) -> RunResult:
         """Returns the result of every iteration, reported as they finish (in order)."""
@@ -86,6 +87,11 @@ class Loop:
             )
         )
         outcome = RunResult(self.collection.name, self.summary, self.results)
+        timer = None
+        if self.options.run_timeout_ms is not None:
+            timer = threading.Timer(self.options.run_timeout_ms / 1000, self._time_out)
+            timer.daemon = True
+            timer.start()
         try:
             if self.options.parallel > 1 and self.iterations > 1:
                 self._parallel(base)
@@ -96,8 +102,11 @@ class Loop:
             self.summary.interrupted = True
             self.summary.signal = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
         finally:
+            if timer is not None:
+                timer.cancel()
             # Whatever ended the run, what ran is reported (an unexpected error still raises).
             self._flush_all()
+            self._warn_unasserted()
             self.summary.duration_ms = (time.perf_counter() - started) * 1000
             self.summary.iterations = self.iterations
             self.reporter.finish(outcome)
@@ -118,6 +127,15 @@ class Loop:
     def _notice(self, message: str) -> None:
         with self.lock:  # one line at a time, also from parallel iterations
             self.reporter.notice(message)
+
+    def _time_out(self) -> None:
+        """--timeout ran out: stop sending; the requests not yet run are reported as skipped."""
+        self.summary.timed_out = True
+        self.stop.set()
+        self.reporter_warning(
+            f"--timeout {self.options.run_timeout_ms} ms reached: the requests not yet run "
+            "are skipped"
+        )
 
     def close(self) -> None:
         if self.ctx.scripts is not None:
@@ -158,6 +176,38 @@ class Loop:
         comes (load mode: many users, each with its own scope, share one engine)."""
         self._iteration(iteration, scope)
 
+    def _guard(self, result: ItemResult) -> None:
+        """A completed request that asserts nothing: a failure under --require-assertions,
+        otherwise noted for one warning at the end (a 500 would pass unnoticed)."""
+        if result.kind != "request" or result.skipped or result.error or result.assertions:
+            return
+        if self.options.require_assertions:
+            result.assertions.append(
+                AssertionResult(
+                    "has assertions",
+                    False,
+                    message="the request asserts nothing (--require-assertions)",
+                )
+            )
+            return
+        with self.lock:
+            self._unasserted.setdefault(" › ".join((*result.path, result.name)), None)
+
+    def _warn_unasserted(self) -> None:
+        names = list(self._unasserted)
+        if not names:
+            return
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        self.reporter_warning(
+            f"{len(names)} request{'s' if len(names) != 1 else ''} assert nothing, so any "
+            f"answer passes: {shown} (add assertions, or --require-assertions to fail them)"
+        )
+
+    def _stop_reason(self) -> str:
+        if self.summary.timed_out:
+            return f"run timeout ({self.options.run_timeout_ms} ms)"
+        return "bail" if self.options.bail else "interrupted"
+
     def _row(self, iteration: int) -> dict[str, JSON]:
         data = self.options.data
         if not data:
@@ -171,12 +221,13 @@ class Loop:
         by_id = {s.request.id: i for i, s in enumerate(self.steps) if s.request.id}
         while index < len(self.steps):
             if self.stop.is_set():
-                self._skip_rest(iteration, index, "bail" if self.options.bail else "interrupted")
+                self._skip_rest(iteration, index, self._stop_reason())
                 return
             step = self.steps[index]
             self._pause()
             executed += 1
             result, jump = self._one(step, scope, iteration, emit)
+            self._guard(result)
             emit(result)
             if self.options.bail and not result.ok and not result.skipped:
                 self.stop.set()

@@ -34,6 +34,10 @@ class RunOptions:
     module_paths: Sequence[str] = ()
     script_timeout_ms: int = 5000
     working_dir: str | None = None
+    #: A request that asserts nothing fails (without it: one warning names them).
+    require_assertions: bool = False
+    #: A deadline for the whole run (Newman's --timeout): what has not run by then is skipped.
+    run_timeout_ms: int | None = None
     #: (index, total), 1-based: run only this share of the selected requests (CI matrices).
     shard: tuple[int, int] | None = None
     #: "request" splits the request list; "folder" keeps each top-level folder whole.

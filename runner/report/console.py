@@ -8,6 +8,7 @@ from typing import TextIO
 
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
+from runner.report.terminal import use_color
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
 
@@ -23,14 +24,14 @@ class ConsoleReporter:
         *,
         stream: TextIO | None = None,
         verbosity: int = 1,
-        color: bool | None = None,
+        color: bool | str = "auto",
         progress: str = "auto",
     ) -> None:
         self.stream = stream or sys.stdout
         self.masker = masker
         self.verbosity = verbosity
         tty = self.stream.isatty() if hasattr(self.stream, "isatty") else False
-        self.color = (tty and "NO_COLOR" not in os.environ) if color is None else color
+        self.color = use_color(color, tty) if isinstance(color, str) else color
         # The live line (done/total, failures, request in flight, ETA): TTYs outside CI.
         self.live = (
             LiveLine(self._out_flush, self.color)

@@ -19,6 +19,7 @@ from runner.errors import InputError, TransportError
 from runner.transport.deadline import deadline
 from runner.transport.signing import RequestAuth, as_requests_auth
 from runner.values import JSON
+from runner.version import __version__
 
 if TYPE_CHECKING:
     import requests
@@ -152,6 +153,8 @@ class RequestsTransport:
         from runner.transport.connect import ConnectToAdapter
 
         self.session = _session_class()()
+        # Servers and their logs see who called; a request's own User-Agent header wins.
+        self.session.headers["User-Agent"] = f"runner/{__version__}"
         adapter = ConnectToAdapter(dict(connect_to or {}), pool_maxsize=max(pool_size, 10))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

@@ -99,10 +99,10 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
     from runner.engine.options import RunOptions
     from runner.transport.http import parse_connect_to
 
-    names = ("iterations", "parallel", "timeout_request", "retry", "delay_request")
+    names = ("iterations", "parallel", "timeout", "timeout_request", "retry", "delay_request")
     for name in (*names, "retry_max_wait"):
         value = getattr(args, name)
-        least = 1 if name in ("iterations", "parallel") else 0
+        least = 1 if name in ("iterations", "parallel", "timeout") else 0
         if value is not None and value < least:
             flag = "--" + name.replace("_", "-")
             raise InputError(f"{flag} must be at least {least}, got {value}")
@@ -140,6 +140,8 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         script_timeout_ms=args.timeout_script,
         working_dir=args.working_dir,
         shard=shard,
+        run_timeout_ms=args.timeout,
+        require_assertions=args.require_assertions,
         shard_by=args.shard_by,
     )
 
@@ -197,7 +199,9 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Masker) -> list[Re
 
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     reporters: list[Reporter] = [
-        ConsoleReporter(masker, stream=out, verbosity=verbosity, progress=args.progress)
+        ConsoleReporter(
+            masker, stream=out, verbosity=verbosity, progress=args.progress, color=args.color
+        )
     ]
     return reporters + file_reporters(
         args.junit, args.json, masker, args.junit_layout, html=args.html

@@ -1,0 +1,155 @@
+"""Guards users reach for: --timeout for the whole run, --require-assertions, --color and
+the NO_COLOR / FORCE_COLOR conventions, and runner's User-Agent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from core.conftest import run_cli, write_json
+from support.local_server import LocalServer
+
+from runner.report.terminal import use_color
+from runner.version import __version__
+
+
+def _coll(tmp_path: Path, *items: dict[str, object]) -> Path:
+    return write_json(tmp_path / "c.json", {"name": "guards", "items": list(items)})
+
+
+def test_user_agent_is_runner_and_a_request_can_set_its_own(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "plain", "url": f"{server.url}/echo", "assert": {"status": 200}},
+        {
+            "name": "own",
+            "url": f"{server.url}/echo",
+            "headers": {"user-agent": "smoke/2.0"},
+            "assert": {"status": 200},
+        },
+    )
+    assert run_cli("run", coll).code == 0
+    sent = [{k.lower(): v for k, v in seen.headers.items()} for seen in server.log]
+    assert [headers.get("user-agent") for headers in sent] == [
+        f"runner/{__version__}",
+        "smoke/2.0",
+    ]
+
+
+def test_run_timeout_skips_what_has_not_run(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(
+        tmp_path,
+        *[{"name": f"slow {i}", "url": f"{server.url}/delay/600"} for i in range(1, 4)],
+    )
+    report = tmp_path / "r.json"
+    result = run_cli(
+        "run", coll, "--timeout", "900", "--json", report, "--junit", tmp_path / "j.xml"
+    )
+    assert result.code == 1
+    assert "--timeout 900 ms reached" in result.text
+    # The first finished; the second was in flight at 900 ms and finished; the third never ran.
+    assert len(server.log) == 2
+    results = json.loads(report.read_text("utf-8"))["results"]
+    assert [r.get("skipped") for r in results] == [False, False, True]
+    assert "run timeout (900 ms)" in json.dumps(results[2])
+    assert "run timeout (900 ms)" in (tmp_path / "j.xml").read_text("utf-8")
+
+
+def test_run_timeout_not_reached_changes_nothing(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json", "assert": {"status": 200}})
+    result = run_cli("run", coll, "--timeout", "60000")
+    assert result.code == 0, result.text
+    assert "--timeout" not in result.text
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_bad_run_timeout_is_invalid_input(tmp_path: Path, server: LocalServer, value: str) -> None:
+    coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json"})
+    result = run_cli("run", coll, "--timeout", value)
+    assert result.code == 2
+    assert f"--timeout must be at least 1, got {value}" in result.err
+    assert server.log == []
+
+
+def test_request_without_assertions_is_a_warning(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "broken", "url": f"{server.url}/status/500"},
+        {"name": "checked", "url": f"{server.url}/json", "assert": {"status": 200}},
+    )
+    result = run_cli("run", coll, "-n", "2")
+    assert result.code == 0
+    # One warning for the run, naming the request once, not once per iteration.
+    assert result.text.count("assert nothing") == 1
+    assert "1 request assert nothing, so any answer passes: broken" in result.text
+
+
+def test_require_assertions_fails_them(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "broken", "url": f"{server.url}/status/500"},
+        {"name": "checked", "url": f"{server.url}/json", "assert": {"status": 200}},
+        {"name": "never sent", "url": f"{server.url}/json", "skip": True},
+    )
+    result = run_cli("run", coll, "--require-assertions")
+    assert result.code == 1
+    assert "the request asserts nothing (--require-assertions)" in result.out
+    assert "assert nothing, so" not in result.text
+    assert "1 failed" in result.out
+
+
+@pytest.mark.parametrize(
+    ("mode", "tty", "env", "expected"),
+    [
+        ("auto", True, {}, True),
+        ("auto", False, {}, False),
+        ("auto", True, {"NO_COLOR": "1"}, False),
+        ("auto", True, {"NO_COLOR": ""}, True),  # only a non-empty NO_COLOR counts
+        ("auto", False, {"FORCE_COLOR": "1"}, True),
+        ("auto", False, {"FORCE_COLOR": "0"}, True),  # any non-empty value forces
+        ("auto", False, {"FORCE_COLOR": ""}, False),
+        ("auto", True, {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),
+        ("auto", True, {"TERM": "dumb"}, False),
+        ("auto", False, {"TERM": "dumb", "FORCE_COLOR": "1"}, True),
+        ("always", False, {"NO_COLOR": "1"}, True),
+        ("never", True, {"FORCE_COLOR": "1"}, False),
+    ],
+)
+def test_color_conventions(
+    monkeypatch: pytest.MonkeyPatch, mode: str, tty: bool, env: dict[str, str], expected: bool
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert use_color(mode, tty) is expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "coloured"),
+    [
+        ([], {}, False),
+        (["--color", "always"], {}, True),
+        ([], {"FORCE_COLOR": "1"}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ],
+)
+def test_color_through_the_cli(
+    tmp_path: Path,
+    server: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: list[str],
+    env: dict[str, str],
+    coloured: bool,
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json", "assert": {"status": 201}})
+    result = run_cli("run", coll, *flags)
+    assert result.code == 1
+    assert ("\x1b[31m" in result.out) is coloured
