@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from core.conftest import run_cli, write_json
 from support.local_server import LocalServer
 
+from core.conftest import run_cli, write_json
 from runner.report.terminal import use_color
 from runner.version import __version__
 
