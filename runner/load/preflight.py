@@ -51,13 +51,24 @@ def static_problems(
     warnings: list[str] = []
     seen: set[tuple[str, str]] = set()
     fixed = {k: v for k, v in known.items() if k not in data_columns}  # data rows override
+    cycles: dict[str, tuple[str, ...] | None] = {}  # by text: `fixed` does not change
     for step in steps:
-        scope_names = defined | {n for f in step.folders for n in f.variables}
+        folder_names = {n for f in step.folders for n in f.variables}
+        scope_names = defined | folder_names if folder_names else defined
         for text, at, parts in _templates(step, collection):
             if not _has_refs(text, collection.dialect):
                 continue  # most strings (names, expected values) reference nothing
+            undefined = list(_undefined(text, scope_names, known, collection.dialect))
+            if collection.dialect != "native":
+                cycle = None
+            elif text in cycles:
+                cycle = cycles[text]
+            else:
+                cycle = cycles[text] = _cycle(text, fixed, collection.dialect)
+            if not undefined and not cycle:
+                continue
             where = at.child(*parts)
-            for name in _undefined(text, scope_names, known, collection.dialect):
+            for name in undefined:
                 if (name, where.pointer) in seen:
                     continue
                 seen.add((name, where.pointer))
@@ -69,9 +80,6 @@ def static_problems(
                     dynamic = name.startswith("$") and not name.startswith("$env.")
                     names = sorted(DYNAMIC) if dynamic else sorted(scope_names)
                     errors.append(undefined_error(name, names, where, static=True))
-            cycle = (
-                _cycle(text, fixed, collection.dialect) if collection.dialect == "native" else None
-            )
             if cycle and (cycle[0], where.pointer) not in seen:
                 seen.add((cycle[0], where.pointer))
                 errors.append(

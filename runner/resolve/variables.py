@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from runner.errors import Location, VariableError
 from runner.resolve.dynamic import DYNAMIC
@@ -42,9 +42,10 @@ class Template:
     parts: tuple[str | Ref, ...]
     source: str
 
-    @property
+    @cached_property
     def refs(self) -> tuple[Ref, ...]:
-        """Returns the variable references in order."""
+        """Returns the variable references in order (computed once: templates are cached and
+        asked for their references once per string per request)."""
         return tuple(p for p in self.parts if isinstance(p, Ref))
 
     @property
