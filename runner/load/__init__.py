@@ -13,7 +13,7 @@ from runner.load.files import read_json
 from runner.model import Collection, Environment
 from runner.values import JSON
 
-__all__ = ["load_collection", "load_data", "load_environment"]
+__all__ = ["import_environment", "import_file", "load_collection", "load_data", "load_environment"]
 
 
 def load_collection(path: Path | str) -> Collection:
@@ -100,3 +100,25 @@ def _postman_kind(doc: JSON) -> str | None:
     from runner import postman
 
     return postman.detect(doc)
+
+
+def import_file(path: Path | str) -> tuple[dict[str, JSON], list[str]]:
+    """Returns the native equivalent of a Postman collection or environment file, and the
+    warnings of the translation (`runner import`).
+
+    Raises:
+        InputError: unreadable file, v1 collection, or not a Postman file.
+    """
+    from runner.postman.importer import import_document
+
+    path = Path(path)
+    return import_document(read_json(path), path)
+
+
+def import_environment(path: Path | str) -> tuple[dict[str, JSON], list[str]]:
+    """Returns the native environment for a Postman environment or globals file (no warnings)."""
+    from runner import postman
+    from runner.postman.importer import environment_doc
+
+    path = Path(path)
+    return environment_doc(postman.load_environment(read_json(path), path)), []

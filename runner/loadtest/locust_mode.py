@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import gevent
 import gevent.event
@@ -29,6 +29,7 @@ from runner.resolve.variables import Scope
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
 from runner.transport.http import RequestsTransport
+from runner.values import JSON
 
 #: How long users may take to finish their current pass through the collection at the end.
 STOP_TIMEOUT_S = 30.0
@@ -104,7 +105,7 @@ class LocustReporter:
 
 
 def user_class(
-    loop: Loop, base: Scope, data: Sequence[Mapping[str, Any]] | None, think_s: float
+    loop: Loop, base: Scope, data: Sequence[Mapping[str, JSON]] | None, think_s: float
 ) -> type[User]:
     """Returns a Locust user class whose task is one pass through the collection.
 

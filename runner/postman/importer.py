@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 from runner.errors import InputError, Location
-from runner.load.files import read_json
 from runner.model import Collection, Environment, Folder, Item, Request, Script, Scripts
 from runner.postman import native
 from runner.postman.asserts import Asserts
@@ -34,13 +33,13 @@ _SCHEMA = re.compile(
 )
 
 
-def import_file(path: Path) -> tuple[Doc, list[str]]:
-    """Returns the native document for a Postman collection or environment file, and warnings.
+def import_document(doc: JSON, path: Path) -> tuple[Doc, list[str]]:
+    """Returns the native document for a Postman collection or environment read from `path`,
+    and warnings (runner.load.import_file reads the file).
 
     Raises:
-        InputError: unreadable file, v1 collection, or not a Postman file.
+        InputError: v1 collection, or not a Postman file.
     """
-    doc = read_json(path)
     kind = detect(doc)
     if kind in ("environment", "globals"):
         return environment_doc(load_environment(doc, path)), []
@@ -51,11 +50,6 @@ def import_file(path: Path) -> tuple[Doc, list[str]]:
             hint="export it from Postman as Collection v2.1 or as an environment",
         )
     return _Importer(load_collection(doc, path)).convert()
-
-
-def import_environment(path: Path) -> tuple[Doc, list[str]]:
-    """Returns the native environment for a Postman environment or globals file (no warnings)."""
-    return environment_doc(load_environment(read_json(path), path)), []
 
 
 def environment_doc(env: Environment) -> Doc:
