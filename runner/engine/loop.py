@@ -143,7 +143,9 @@ class Loop:
 
     def _sequential(self, base: Scope) -> None:
         for iteration in range(1, self.iterations + 1):
-            scope = base.copy()
+            # One scope for the whole sequential run: what scripts set in the environment,
+            # globals or collection variables carries into the next iteration, as in Newman.
+            scope = base
             scope.layers["data"] = self._row(iteration)
             scope.layers["runtime"] = {}
             self._iteration(iteration, scope)
