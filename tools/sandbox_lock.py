@@ -78,8 +78,15 @@ MODULES = {
     "util": ("util", ""),
     "xml2js": ("xml2js", ""),
 }
-# Globals of Postman's sandbox that are libraries: global -> module (lodash3 is `_`).
-GLOBALS = {"_": "lodash3", "CryptoJS": "crypto-js", "tv4": "tv4", "cheerio": "cheerio"}
+# Globals of Postman's sandbox that are libraries: global -> module (lodash3 is `_`; the
+# global Buffer is the buffer module's Buffer).
+GLOBALS = {
+    "_": "lodash3",
+    "CryptoJS": "crypto-js",
+    "tv4": "tv4",
+    "cheerio": "cheerio",
+    "Buffer": "buffer",
+}
 
 
 def _locate(packages: dict[str, Any], where: str, name: str) -> str:

@@ -49,7 +49,6 @@ _PRELUDE = (
     "schema.js",
     "pm.js",
     "legacy.js",
-    "buffer.js",
     "xml.js",
     "url.js",
     "modules.js",

@@ -17,6 +17,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 from runner.scripts.libraries import INSTALL_HINT, LibraryError, LibraryStore, lock, split_ref
@@ -35,6 +36,7 @@ _MAX_BYTES = 30_000_000
 EMPTY = "runner:empty"  # a module a package's `browser` field maps to false
 
 
+@cache
 def _global_patterns() -> dict[str, re.Pattern[str]]:
     """Returns module name -> the pattern of its global's use in a script."""
     patterns = {}

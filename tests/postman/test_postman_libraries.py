@@ -104,6 +104,8 @@ def test_postman_libraries_work_with_no_install(echo: EchoServers, tmp_path: Pat
             "pm.test('util ' + require('util').format('%s=%d', 'n', 3), () => {});",
             "var B = require('buffer').Buffer;",
             "pm.test('buffer ' + B.from('héllo').toString('base64'), () => {});",
+            "pm.test('global ' + (Buffer === B) + ' ' + Buffer.from([1, 2, 3, 4]).readUInt32BE(0)"
+            ", () => {});",
             "var E = require('events'); var e = new E(); var got = [];",
             "e.on('x', v => got.push(v)); e.emit('x', 7);",
             "pm.test('events ' + got, () => {});",
@@ -150,6 +152,7 @@ def test_postman_libraries_work_with_no_install(echo: EchoServers, tmp_path: Pat
         ("path /b/c", True),
         ("util n=3", True),
         ("buffer " + base64.b64encode("héllo".encode()).decode(), True),
+        (f"global true {int.from_bytes(bytes([1, 2, 3, 4]), 'big')}", True),
         ("events 7", True),
         ("punycode xn--maana-pta.test", True),
         ("decoder é", True),

@@ -1,7 +1,7 @@
 // require(): a small CommonJS loader over module files that Python resolved (R.addModules):
 // node_modules folders and the pinned npm libraries of Postman's sandbox (lodash, moment,
 // chai, the browser polyfills of Node's built-ins...). Also the lazy library globals
-// Postman offers (_ , CryptoJS, tv4, cheerio), loaded on first touch.
+// Postman offers (_ , CryptoJS, tv4, cheerio, Buffer), loaded on first touch.
 (function (R) {
   'use strict';
 
@@ -137,7 +137,8 @@
           e.runnerApi = name;
           throw e;
         }
-        return R.require(pkg);
+        var lib = R.require(pkg);
+        return name === 'Buffer' ? lib.Buffer : lib;
       },
     });
   });
