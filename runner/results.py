@@ -140,6 +140,9 @@ class RunResult:
     collection: str
     summary: Summary
     results: list[ItemResult] = field(default_factory=list)
+    #: The variables at the end of the run, by layer (globals, collection, environment, cli,
+    #: data, runtime…): what --export-environment and --export-globals write.
+    final_variables: dict[str, dict[str, JSON]] = field(default_factory=dict)
 
     @property
     def exit_status(self) -> ExitStatus:

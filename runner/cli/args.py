@@ -109,6 +109,14 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "-v", "--verbose", action="store_true", help="print every assertion, request and response"
     )
     r.add_argument(
+        "--export-environment",
+        metavar="FILE",
+        help="write the environment as the run left it (with captures) for the next run",
+    )
+    r.add_argument(
+        "--export-globals", metavar="FILE", help="write the globals as the run left them"
+    )
+    r.add_argument(
         "--progress",
         choices=["auto", "always", "never"],
         default="auto",

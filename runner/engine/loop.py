@@ -73,6 +73,8 @@ class Loop:
         self._next_flush = 1
         self._buffers: dict[int, list[ItemResult]] = {}
         self._unasserted: dict[str, None] = {}  # request paths, in run order
+        self._last_scope: Scope | None = None
+        self._last_iteration = 0
 
     def iterate(self, base: Scope) -> RunResult:
         """Returns the result of every iteration, reported as they finish (in order)."""
@@ -107,6 +109,8 @@ class Loop:
             # Whatever ended the run, what ran is reported (an unexpected error still raises).
             self._flush_all()
             self._warn_unasserted()
+            final = self._last_scope or base
+            outcome.final_variables = {k: dict(v) for k, v in final.layers.items()}
             self.summary.duration_ms = (time.perf_counter() - started) * 1000
             self.summary.iterations = self.iterations
             self.reporter.finish(outcome)
@@ -148,6 +152,7 @@ class Loop:
             scope = base
             scope.layers["data"] = self._row(iteration)
             scope.layers["runtime"] = {}
+            self._last_scope = scope
             self._iteration(iteration, scope)
             self._flush(iteration)
 
@@ -158,6 +163,9 @@ class Loop:
             scope = base.copy()
             scope.layers["data"] = self._row(iteration)
             self._iteration(iteration, scope)
+            with self.lock:  # the highest iteration's variables are the run's last
+                if iteration >= self._last_iteration:
+                    self._last_iteration, self._last_scope = iteration, scope
             self._flush(iteration)
 
         pool = ThreadPoolExecutor(max_workers=self.options.parallel)

@@ -92,6 +92,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         reporters=reporters,
         masker=masker,
     )
+    if args.export_environment or args.export_globals:
+        from runner.cli.commands.exports import export
+
+        for line in export(
+            result.final_variables,
+            inputs.collection,
+            inputs.environment,
+            inputs.globals_env,
+            args.export_environment,
+            args.export_globals,
+        ):
+            err.write(line + "\n")
     return int(result.exit_status)
 
 
@@ -108,7 +120,13 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
             raise InputError(f"{flag} must be at least {least}, got {value}")
     if not args.insecure:
         check_ca_bundle(args.ca_bundle)
-    for flag, report in (("--junit", args.junit), ("--json", args.json), ("--html", args.html)):
+    for flag, report in (
+        ("--junit", args.junit),
+        ("--json", args.json),
+        ("--html", args.html),
+        ("--export-environment", args.export_environment),
+        ("--export-globals", args.export_globals),
+    ):
         if report:
             _check_writable(flag, Path(report))
     if args.folder:
