@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from runner.postman.checks import Check, Result
+from runner.postman.checks import CheckTuple, Result
 from runner.postman.jsexpr import Aliases
 from runner.postman.jsplit import Piece
 from runner.postman.patterns import recognise
@@ -22,7 +22,7 @@ class Asserts:
     def __bool__(self) -> bool:
         return bool(self.checks)
 
-    def accept(self, found: list[Check]) -> bool:
+    def accept(self, found: list[CheckTuple]) -> bool:
         """Adds `found` unless one contradicts a check already there; returns True if added."""
         trial = dict(self.checks)
         for subject, target, op, expected in found:

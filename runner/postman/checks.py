@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from runner.values import JSON
 
-Check = tuple[str, str | None, str, JSON]
-"""(subject, target, operator, expected), e.g. ("jsonpath", "$.a", "equals", 1)."""
+CheckTuple = tuple[str, str | None, str, JSON]
+"""A model.Check without its location: (subject, target, operator, expected), e.g.
+("jsonpath", "$.a", "equals", 1)."""
 
 _ALLOWED = {
     "status": {"equals", "notEquals", "in", "lt", "lte", "gt", "gte"},
@@ -21,12 +22,12 @@ _ALLOWED = {
 class Result:
     """What one statement means: checks, captures, and the aliases it defines."""
 
-    checks: list[Check] = field(default_factory=list)
+    checks: list[CheckTuple] = field(default_factory=list)
     captures: dict[str, JSON] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
 
 
-def allowed(kind: str, target: str | None, op: str, expected: JSON) -> Check | None:
+def allowed(kind: str, target: str | None, op: str, expected: JSON) -> CheckTuple | None:
     """Returns the check when the subject supports the operator."""
     if kind == "jsonpath" and target and target.endswith(".length") and op == "equals":
         return kind, target.removesuffix(".length"), "length", expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from runner.postman.checks import Check, Result, allowed
+from runner.postman.checks import CheckTuple, Result, allowed
 from runner.postman.jsexpr import Aliases, accessor, subject, unwrap, value
 from runner.postman.jslex import scan
 from runner.postman.jsplit import string_value
@@ -20,7 +20,7 @@ def legacy_test(code: str, aliases: Aliases) -> Result | None:
     return Result([check]) if check else None
 
 
-def _legacy_expr(expr: str, aliases: Aliases) -> Check | None:
+def _legacy_expr(expr: str, aliases: Aliases) -> CheckTuple | None:
     """Returns the check of a legacy `tests[...] = <expr>` right-hand side."""
     expr = unwrap(expr)
     negated = expr.startswith("!(") and expr.endswith(")")
@@ -44,7 +44,7 @@ def _legacy_expr(expr: str, aliases: Aliases) -> Check | None:
     return _comparison(expr, aliases)
 
 
-def _comparison(expr: str, aliases: Aliases) -> Check | None:
+def _comparison(expr: str, aliases: Aliases) -> CheckTuple | None:
     for i, _, depth in scan(expr):
         op = next((o for o in _COMPARE if expr.startswith(o, i)), None)
         if depth or op is None:

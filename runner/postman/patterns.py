@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from runner.postman.checks import Check, Result, allowed
+from runner.postman.checks import CheckTuple, Result, allowed
 from runner.postman.jsexpr import (
     BODY,
     Aliases,
@@ -154,7 +154,7 @@ def _expect(code: str, aliases: Aliases) -> Result | None:
     return Result([check]) if check else None
 
 
-def _assertion(what: tuple[str, str | None], links: list[Link]) -> Check | None:
+def _assertion(what: tuple[str, str | None], links: list[Link]) -> CheckTuple | None:
     """Returns the check a chai chain makes on `what`, or None."""
     negate = any(link.word == "not" for link in links)
     words = [link for link in links if link.word not in _FILLER and link.word != "not"]
@@ -184,7 +184,7 @@ def _assertion(what: tuple[str, str | None], links: list[Link]) -> Check | None:
     return _operator(kind, target, link, negate)
 
 
-def _operator(kind: str, target: str | None, link: Link, negate: bool) -> Check | None:
+def _operator(kind: str, target: str | None, link: Link, negate: bool) -> CheckTuple | None:
     op = _OPS.get(link.word)
     if op is None or link.args is None or len(link.args) != 1:
         return None
@@ -217,7 +217,7 @@ def _response_chain(code: str, aliases: Aliases) -> Result | None:
     return Result([check]) if check else None
 
 
-def _response_word(link: Link) -> Check | None:
+def _response_word(link: Link) -> CheckTuple | None:
     args = link.args or []
     if link.word == "ok" and link.args is None:
         return "status", None, "equals", 200
