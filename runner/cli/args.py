@@ -263,6 +263,19 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     _inputs(validate)
     validate.set_defaults(handler=_handler("runner.cli.commands.run", "validate_command"))
 
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of collections, environments or the JSON report",
+        description="Print (or write with -o) a JSON Schema that ships with runner, for "
+        'editor completion and checks: point a file\'s "$schema" at the written file.',
+        epilog="example:\n  runner schema collection -o .schemas/collection.schema.json\n"
+        '  then in api.json: "$schema": "./.schemas/collection.schema.json"',
+        formatter_class=fmt,
+    )
+    schema.add_argument("name", choices=["collection", "environment", "report"])
+    schema.add_argument("-o", "--output", metavar="FILE", help="where to write (default: stdout)")
+    schema.set_defaults(handler=_handler("runner.cli.commands.schema", "schema_command"))
+
     imp = sub.add_parser(
         "import",
         help="convert a Postman collection or environment to native JSON",

@@ -4,6 +4,7 @@ Python API, end to end against the emulator (a few through `python -m runner`)."
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import signal
@@ -385,6 +386,12 @@ def test_demo_from_a_built_wheel(tmp_path: Path) -> None:
     module, collections = where.stdout.split()
     assert Path(module).is_relative_to(site), where
     assert Path(collections) == site / "runner" / "bundled" / "collections"
+    # Editors follow each bundled file's "$schema": it must resolve inside the install too.
+    bundled = [*Path(collections).glob("*.json"), *Path(collections).parent.glob("env*/*.json")]
+    assert len(bundled) >= 7
+    for path in bundled:
+        ref = json.loads(path.read_text("utf-8"))["$schema"]
+        assert (path.parent / ref).resolve().is_file(), (path, ref)
     demo = subprocess.run(
         [sys.executable, "-m", "runner", "demo"],
         cwd=tmp_path,
