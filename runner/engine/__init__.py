@@ -1,1 +1,1 @@
-"""The engine: a run session, its iteration loop, and the step that runs one request."""
+"""The engine: a run session, its iteration loop, the step that runs one request, its options."""
