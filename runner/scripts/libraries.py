@@ -23,7 +23,7 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -103,23 +103,37 @@ class LibraryStore:
         self.fetch = fetch
         self.lock = lock()
 
+    def cached(self, key: str) -> bool:
+        """Returns True when package `key` is unpacked in the cache for the pinned integrity."""
+        marker = self.folder / key / _MARKER
+        try:
+            pinned = str(self.lock.packages[key]["integrity"])
+            return marker.read_text(encoding="utf-8").strip() == pinned
+        except OSError:
+            return False
+
     def package_dir(self, key: str) -> Path:
         """Returns the folder of package `key` (name@version), fetching it if needed."""
         target = self.folder / key
-        integrity = self.lock.packages[key]["integrity"]
-        marker = target / _MARKER
-        if marker.is_file() and marker.read_text(encoding="utf-8").strip() == integrity:
+        integrity = str(self.lock.packages[key]["integrity"])
+        if self.cached(key):
             return target
         if not self.fetch:
             raise LibraryError(f"{key} is not in the sandbox library cache {self.folder}")
         self._install(key, integrity, target)
         return target
 
-    def install(self, keys: Iterable[str] | None = None) -> list[str]:
-        """Fetches `keys` (default: every pinned package); returns those downloaded now."""
+    def install(
+        self, keys: Iterable[str] | None = None, progress: Callable[[str], object] | None = None
+    ) -> list[str]:
+        """Fetches `keys` (default: every pinned package); returns those downloaded now.
+
+        `progress` is told each package's key before it is downloaded."""
         fetched = []
         for key in keys if keys is not None else sorted(self.lock.packages):
-            if not (self.folder / key / _MARKER).is_file():
+            if not self.cached(key):
+                if progress is not None:
+                    progress(key)
                 fetched.append(key)
             self.package_dir(key)
         return fetched
@@ -134,6 +148,8 @@ class LibraryStore:
         try:
             _unpack(data, staging, key)
             (staging / _MARKER).write_text(integrity + "\n", encoding="utf-8")
+            if self.cached(key):
+                return  # another run or thread unpacked it meanwhile: keep theirs, in use
             if target.exists():  # a stale or half-written copy (another lock, a crash)
                 shutil.rmtree(target, ignore_errors=True)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -285,7 +285,10 @@ def test_a_tampered_tarball_is_refused(
     out, err = io.StringIO(), io.StringIO()
     code = main(["sandbox", "install", "--registry", registry.url], stdout=out, stderr=err)
     assert code == 1
-    assert "does not match its pinned integrity" in err.getvalue() or "HTTP 404" in err.getvalue()
+    first = sorted(lock().packages)[0]
+    assert err.getvalue().startswith(f"  fetching {first}\n"), err.getvalue()
+    assert f"downloading {first} from {registry.url}" in err.getvalue()
+    assert "HTTP 404" in err.getvalue() and "hint: check access to the registry" in err.getvalue()
 
 
 def test_offline_with_an_empty_cache_names_the_command_to_run(

@@ -40,7 +40,7 @@ def install_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = _store(args)
     started = time.monotonic()
     try:
-        fetched = store.install()
+        fetched = store.install(progress=lambda key: err.write(f"  fetching {key}\n"))
     except LibraryError as exc:
         hint = (
             "check access to the registry, or use a mirror: --registry URL or npm_config_registry"
