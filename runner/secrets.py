@@ -41,6 +41,7 @@ SENSITIVE_FIELDS = frozenset(
 )
 MIN_LENGTH = 3
 """Shorter values (and whitespace-only ones) are never masked: they are ordinary text."""
+ELLIPSIS = "…"
 # What requests/urllib3 leave unencoded when they re-quote a URL written by hand.
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -92,6 +93,11 @@ class Masker:
             with self._lock:
                 pattern = self._pattern = re.compile(_trie_pattern(self._values))
         return pattern.sub(MASK, text)
+
+    def shorten(self, text: str, limit: int) -> str:
+        """Returns `text` masked, then cut to `limit` characters with `…` (no secret prefix)."""
+        masked = self.mask(text)
+        return masked if len(masked) <= limit else masked[: max(limit - 1, 0)] + ELLIPSIS
 
     def mask_value(self, value: JSON) -> JSON:
         """Returns a JSON-like value with secrets masked in every string and sensitive key."""
