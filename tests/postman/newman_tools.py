@@ -14,7 +14,7 @@ import io
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ class Outcome:
     name: str
     passed: bool
     assertions: int
+    names: tuple[str, ...] = field(default=(), compare=False)  # the assertions' names
 
 
 def node_modules() -> Path | None:
@@ -94,7 +95,12 @@ def runner_outcomes(report: Path) -> list[Outcome]:
     """Returns the request outcomes of a `runner --json` report, in run order."""
     results = json.loads(report.read_text(encoding="utf-8"))["results"]
     return [
-        Outcome(r["name"], r["outcome"] == "passed", len(r["assertions"]))
+        Outcome(
+            r["name"],
+            r["outcome"] == "passed",
+            len(r["assertions"]),
+            tuple(a["name"] for a in r["assertions"]),
+        )
         for r in results
         if r.get("kind", "request") == "request" and not r.get("skipped")
     ]
@@ -133,7 +139,8 @@ function outcome(e) {
   const failed = assertions.some(a => a.error) || Boolean(e.requestError) ||
     scripts.some(s => s.error);
   // An item without a name is "Untitled request" in runner.
-  return {name: e.item.name || 'Untitled request', passed: !failed, assertions: assertions.length};
+  return {name: e.item.name || 'Untitled request', passed: !failed, assertions: assertions.length,
+          names: assertions.map(a => a.assertion)};
 }
 // Newman lists an execution again for each extra HTTP exchange it made for the item (a
 // digest or sendRequest round trip); the cursor's ref identifies one run of an item.
@@ -194,7 +201,10 @@ def newman_batch(
     results = {}
     for case, job in zip(cases, jobs, strict=True):
         found = json.loads(Path(str(job["result"])).read_text(encoding="utf-8"))
-        outcomes = [Outcome(o["name"], o["passed"], o["assertions"]) for o in found["outcomes"]]
+        outcomes = [
+            Outcome(o["name"], o["passed"], o["assertions"], tuple(o["names"]))
+            for o in found["outcomes"]
+        ]
         results[case.name] = (1 if found["failures"] else 0, outcomes)
     return results
 

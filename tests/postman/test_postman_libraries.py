@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_cases import Case
+from newman_tools import install_error, newman_batch, node_modules, run_runner, runner_outcomes
 from postman_helpers import collection, item, results, run_cli, script_errors, write
 from support.echo_server import EchoServers
 
@@ -44,80 +46,81 @@ SIGNED = hmac.new(b"secret", b"GET\n/get", hashlib.sha256).digest()
 EPOCH_DAY = datetime(2024, 2, 29, 13, 5, tzinfo=UTC)
 
 
+LIBRARIES = collection(
+    item(
+        "crypto",
+        "var sig = CryptoJS.HmacSHA256('GET\\n/get', 'secret');",
+        "pm.test(CryptoJS.enc.Base64.stringify(sig), () => {});",
+        "pm.test(CryptoJS.MD5('a').toString(), () => {});",
+        "pm.test(require('crypto-js').SHA1('a').toString(), () => {});",
+    ),
+    item(
+        "lodash",
+        "var rows = pm.response.json().args;",
+        "pm.test(_.pluck([{a: 1}, {a: 2}], 'a').join(), () => {});",  # lodash 3's API
+        "var lo = require('lodash');",
+        "pm.test(lo.chain(rows).keys().sortBy().map(k => k + '=' + rows[k]).join('&')"
+        ".value(), () => {});",
+        "pm.test(lo.VERSION + ' ' + _.VERSION, () => {});",
+    ),
+    item(
+        "moment",
+        "var moment = require('moment');",
+        "pm.test(moment.utc('2024-02-29T13:05:00Z').format('dddd D MMM YYYY HH:mm'), () => {});",
+        "pm.test(moment.utc('2024-02-29').add(1, 'day').format('YYYY-MM-DD'), () => {});",
+    ),
+    item(
+        "schemas",
+        "var schema = {type: 'object', required: ['args'], "
+        "properties: {args: {type: 'object', properties: {n: {type: 'integer'}}}}};",
+        "pm.test('tv4 ' + tv4.validate(pm.response.json(), schema), () => {});",
+        "var Ajv = require('ajv'); var ajv = new Ajv();",
+        "pm.test('ajv ' + ajv.validate(schema, pm.response.json()) + ' ' + "
+        "ajv.errorsText(), () => {});",
+        "pm.test('ajv ok', () => pm.expect(ajv.validate({type: 'object'}, {})).to.be.true);",
+    ),
+    item(
+        "chai and friends",
+        "var chai = require('chai');",
+        "pm.test('chai', () => chai.expect({a: [1, 2]}).to.deep.equal({a: [1, 2]}));",
+        "pm.test('chai fails', () => chai.expect(1).to.equal(2));",
+        "var $ = cheerio.load('<ul><li class=\"x\">one</li><li>two</li></ul>');",
+        "pm.test('cheerio ' + $('li').length + ' ' + $('.x').text(), () => {});",
+        "require('xml2js').parseString('<a><b>1</b><b>2</b></a>', (e, r) => "
+        "pm.test('xml2js ' + JSON.stringify(r), () => {}));",
+        "var rows = require('csv-parse/lib/sync')('id,name\\n1,\"a, b\"', {columns: true});",
+        "pm.test('csv ' + JSON.stringify(rows), () => {});",
+        "var sdk = require('postman-collection');",
+        "pm.test('sdk ' + new sdk.Url('http://h.test/p/q?x=1').getPath(), () => {});",
+        "pm.test('uuid ' + /^[0-9a-f-]{36}$/.test(require('uuid').v4()), () => {});",
+        "pm.test('atob ' + require('atob')(require('btoa')('hi')), () => {});",
+    ),
+    item(
+        "node built-ins",
+        "var url = require('url');",
+        "pm.test('url ' + url.parse('http://h.test:81/a/b?c=d#e').pathname, () => {});",
+        "pm.test('qs ' + require('querystring').stringify({a: 1, b: 'x y'}), () => {});",
+        "pm.test('path ' + require('path').join('/a', '../b', 'c'), () => {});",
+        "pm.test('util ' + require('util').format('%s=%d', 'n', 3), () => {});",
+        "var B = require('buffer').Buffer;",
+        "pm.test('buffer ' + B.from('héllo').toString('base64'), () => {});",
+        "pm.test('global ' + (Buffer === B) + ' ' + Buffer.from([1, 2, 3, 4]).readUInt32BE(0)"
+        ", () => {});",
+        "var E = require('events'); var e = new E(); var got = [];",
+        "e.on('x', v => got.push(v)); e.emit('x', 7);",
+        "pm.test('events ' + got, () => {});",
+        "pm.test('punycode ' + require('punycode').toASCII('mañana.test'), () => {});",
+        "var SD = require('string_decoder').StringDecoder;",
+        "pm.test('decoder ' + new SD('utf8').write(B.from([0xc3, 0xa9])), () => {});",
+        "pm.test('assert', () => require('assert').deepStrictEqual({a: 1}, {a: 1}));",
+        "pm.test('stream ' + typeof require('stream').Transform, () => {});",
+        "pm.test('timers ' + typeof require('timers').setTimeout, () => {});",
+    ),
+)
+
+
 def test_postman_libraries_work_with_no_install(echo: EchoServers, tmp_path: Path) -> None:
-    doc = collection(
-        item(
-            "crypto",
-            "var sig = CryptoJS.HmacSHA256('GET\\n/get', 'secret');",
-            "pm.test(CryptoJS.enc.Base64.stringify(sig), () => {});",
-            "pm.test(CryptoJS.MD5('a').toString(), () => {});",
-            "pm.test(require('crypto-js').SHA1('a').toString(), () => {});",
-        ),
-        item(
-            "lodash",
-            "var rows = pm.response.json().args;",
-            "pm.test(_.pluck([{a: 1}, {a: 2}], 'a').join(), () => {});",  # lodash 3's API
-            "var lo = require('lodash');",
-            "pm.test(lo.chain(rows).keys().sortBy().map(k => k + '=' + rows[k]).join('&')"
-            ".value(), () => {});",
-            "pm.test(lo.VERSION + ' ' + _.VERSION, () => {});",
-        ),
-        item(
-            "moment",
-            "var moment = require('moment');",
-            "pm.test(moment.utc('2024-02-29T13:05:00Z').format('dddd D MMM YYYY HH:mm'), "
-            "() => {});",
-            "pm.test(moment.utc('2024-02-29').add(1, 'day').format('YYYY-MM-DD'), () => {});",
-        ),
-        item(
-            "schemas",
-            "var schema = {type: 'object', required: ['args'], "
-            "properties: {args: {type: 'object', properties: {n: {type: 'integer'}}}}};",
-            "pm.test('tv4 ' + tv4.validate(pm.response.json(), schema), () => {});",
-            "var Ajv = require('ajv'); var ajv = new Ajv();",
-            "pm.test('ajv ' + ajv.validate(schema, pm.response.json()) + ' ' + "
-            "ajv.errorsText(), () => {});",
-            "pm.test('ajv ok', () => pm.expect(ajv.validate({type: 'object'}, {})).to.be.true);",
-        ),
-        item(
-            "chai and friends",
-            "var chai = require('chai');",
-            "pm.test('chai', () => chai.expect({a: [1, 2]}).to.deep.equal({a: [1, 2]}));",
-            "pm.test('chai fails', () => chai.expect(1).to.equal(2));",
-            "var $ = cheerio.load('<ul><li class=\"x\">one</li><li>two</li></ul>');",
-            "pm.test('cheerio ' + $('li').length + ' ' + $('.x').text(), () => {});",
-            "require('xml2js').parseString('<a><b>1</b><b>2</b></a>', (e, r) => "
-            "pm.test('xml2js ' + JSON.stringify(r), () => {}));",
-            "var rows = require('csv-parse/lib/sync')('id,name\\n1,\"a, b\"', {columns: true});",
-            "pm.test('csv ' + JSON.stringify(rows), () => {});",
-            "var sdk = require('postman-collection');",
-            "pm.test('sdk ' + new sdk.Url('http://h.test/p/q?x=1').getPath(), () => {});",
-            "pm.test('uuid ' + /^[0-9a-f-]{36}$/.test(require('uuid').v4()), () => {});",
-            "pm.test('atob ' + require('atob')(require('btoa')('hi')), () => {});",
-        ),
-        item(
-            "node built-ins",
-            "var url = require('url');",
-            "pm.test('url ' + url.parse('http://h.test:81/a/b?c=d#e').pathname, () => {});",
-            "pm.test('qs ' + require('querystring').stringify({a: 1, b: 'x y'}), () => {});",
-            "pm.test('path ' + require('path').join('/a', '../b', 'c'), () => {});",
-            "pm.test('util ' + require('util').format('%s=%d', 'n', 3), () => {});",
-            "var B = require('buffer').Buffer;",
-            "pm.test('buffer ' + B.from('héllo').toString('base64'), () => {});",
-            "pm.test('global ' + (Buffer === B) + ' ' + Buffer.from([1, 2, 3, 4]).readUInt32BE(0)"
-            ", () => {});",
-            "var E = require('events'); var e = new E(); var got = [];",
-            "e.on('x', v => got.push(v)); e.emit('x', 7);",
-            "pm.test('events ' + got, () => {});",
-            "pm.test('punycode ' + require('punycode').toASCII('mañana.test'), () => {});",
-            "var SD = require('string_decoder').StringDecoder;",
-            "pm.test('decoder ' + new SD('utf8').write(B.from([0xc3, 0xa9])), () => {});",
-            "pm.test('assert', () => require('assert').deepStrictEqual({a: 1}, {a: 1}));",
-            "pm.test('stream ' + typeof require('stream').Transform, () => {});",
-            "pm.test('timers ' + typeof require('timers').setTimeout, () => {});",
-        ),
-    )
-    status, output, report = run_cli(tmp_path, doc, echo)
+    status, output, report = run_cli(tmp_path, LIBRARIES, echo)
     assert script_errors(report) == [], output
     got = results(report)
     assert got["crypto"] == [
@@ -387,3 +390,19 @@ def test_a_fresh_pip_install_runs_cryptojs_lodash_and_moment(
     assert results(json.loads(report.read_text("utf-8"))) == {"signed": [(expected, True)]}
     fetched = sorted(p.name for p in (cache / "runner" / "sandbox").iterdir())
     assert fetched == ["crypto-js@3.3.0", "lodash3@3.10.2", "moment@2.30.1"]
+
+
+def test_newman_agrees_on_every_library(echo: EchoServers, tmp_path: Path) -> None:
+    # The same collection through Newman 6.2.2 (its sandbox's own bundled libraries): every
+    # request has the same assertion names, in order, and the same pass/fail.
+    modules = node_modules()
+    if modules is None:
+        pytest.skip(f"Newman half skipped: {install_error()}")
+    case = Case("libraries", write(tmp_path, "libs.postman_collection.json", LIBRARIES))
+    newman_status, theirs = newman_batch([case], echo, tmp_path / "newman", modules)[case.name]
+    status, output = run_runner(case, echo, tmp_path / "runner.json")
+    ours = runner_outcomes(tmp_path / "runner.json")
+    assert [(o.name, o.names, o.passed) for o in ours] == [
+        (o.name, o.names, o.passed) for o in theirs
+    ], output
+    assert status == newman_status == 1
