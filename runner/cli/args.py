@@ -162,6 +162,18 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     h.add_argument("--insecure", "-k", action="store_true", help="do not verify TLS certificates")
     h.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")
     h.add_argument(
+        "--cert",
+        metavar="FILE",
+        help="client certificate for mutual TLS: PEM (with the key, or see --key) or "
+        "PKCS#12 (.p12/.pfx)",
+    )
+    h.add_argument("--key", metavar="FILE", help="the client certificate's private key (PEM)")
+    h.add_argument(
+        "--cert-password",
+        metavar="PASSWORD",
+        help="password of an encrypted key or PKCS#12 file (a secret: never shown)",
+    )
+    h.add_argument(
         "--connect-to",
         action="append",
         default=[],

@@ -34,6 +34,8 @@ class RunOptions:
     module_paths: Sequence[str] = ()
     script_timeout_ms: int = 5000
     working_dir: str | None = None
+    #: Mutual TLS: (certificate PEM, unencrypted key PEM), from --cert/--key/--cert-password.
+    client_cert: tuple[str, str] | None = None
     #: A request that asserts nothing fails (without it: one warning names them).
     require_assertions: bool = False
     #: A deadline for the whole run (Newman's --timeout): what has not run by then is skipped.

@@ -41,6 +41,7 @@ def run_collection(
             verify=_verify(options),
             connect_to=options.connect_to,
             pool_size=max(options.parallel, 1),
+            client_cert=options.client_cert,
         )
     loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
     try:

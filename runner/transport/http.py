@@ -147,6 +147,7 @@ class RequestsTransport:
         verify: bool | str = True,
         connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
         pool_size: int = 10,
+        client_cert: tuple[str, str] | None = None,
     ) -> None:
         import requests
 
@@ -159,6 +160,8 @@ class RequestsTransport:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.verify = verify
+        if client_cert is not None:  # mutual TLS: (certificate PEM, key PEM) for every request
+            self.session.cert = client_cert
         self._requests = requests
         if verify is False:
             _quiet_insecure()

@@ -82,6 +82,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     masker = build_masker(
         inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
+    if args.cert_password:
+        masker.add(args.cert_password)  # a secret from the command line: never shown
     reporters = _reporters(args, out, masker)
     result = run_collection(
         inputs.collection,
@@ -133,6 +135,13 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         from runner.engine.options import select_steps
 
         select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
+    client_cert = None
+    if args.cert:
+        from runner.transport.client_cert import client_certificate
+
+        client_cert = client_certificate(args.cert, args.key, args.cert_password)
+    elif args.key or args.cert_password:
+        raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
     shard = None
     if args.shard is not None:
         from runner.engine.options import parse_shard
@@ -159,6 +168,7 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         working_dir=args.working_dir,
         shard=shard,
         run_timeout_ms=args.timeout,
+        client_cert=client_cert,
         require_assertions=args.require_assertions,
         shard_by=args.shard_by,
     )
