@@ -51,19 +51,6 @@ class Lock:
     globals: Mapping[str, str]  # "_" -> "lodash3"
     packages: Mapping[str, Mapping[str, JSON]]  # "lodash@4.17.21" -> {integrity, dependencies}
 
-    def closure(self, keys: Iterable[str]) -> list[str]:
-        """Returns the package keys `keys` need, themselves included, sorted."""
-        seen: set[str] = set()
-        todo = list(keys)
-        while todo:
-            key = todo.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            deps = self.packages[key]["dependencies"]
-            todo += [f"{name}@{version}" for name, version in deps.items()]
-        return sorted(seen)
-
 
 @cache
 def lock() -> Lock:
