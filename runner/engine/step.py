@@ -110,12 +110,14 @@ def _perform(
     http = resolve(
         request,
         renderer,
-        plan,
         base_dirs=ctx.file_dirs,
         settings=ctx.settings,
         url=overrides.url,
         method=overrides.method,
         headers=overrides.headers,
+        auth_headers=plan.headers,
+        auth_query=plan.query,
+        auth=plan.request_auth,
     )
     result.method, result.url = http.method, http.url
     token = _apply_token(ctx, plan, http, scope, result.iteration, emit)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from runner.auth import AuthPlan
 from runner.errors import InputError, Location, RequestError
 from runner.model import Body, FilePart, Request
 from runner.resolve.variables import Renderer
 from runner.transport.http import HttpRequest, Part
+from runner.transport.signing import RequestAuth
 
 
 @dataclass(frozen=True)
@@ -27,18 +27,22 @@ class Settings:
 def resolve(
     request: Request,
     renderer: Renderer,
-    plan: AuthPlan,
     *,
     base_dirs: Sequence[Path],
     settings: Settings,
     url: str | None = None,
     method: str | None = None,
     headers: Sequence[tuple[str, str]] | None = None,
+    auth_headers: Sequence[tuple[str, str]] = (),
+    auth_query: Sequence[tuple[str, str]] = (),
+    auth: RequestAuth | None = None,
 ) -> HttpRequest:
     """Returns the HttpRequest for `request` with every template rendered.
 
     `url`, `method` and `headers` override the request's own (a pre-request script may
     have changed them).
+    `auth_headers` (added unless the request sets them), `auth_query` and `auth` (applied
+    as it is sent) are what the request's auth asks for: runner.auth.prepare's AuthPlan.
 
     Raises:
         VariableError: an undefined variable (native collections).
@@ -47,7 +51,7 @@ def resolve(
     loc = request.location
     final_url = _url(renderer.text(url if url is not None else request.url, loc.child("url")))
     query = [(renderer.text(k, loc), renderer.text(v, loc)) for k, v in request.query]
-    query.extend(plan.query)
+    query.extend(auth_query)
     if query:
         final_url, hash_mark, fragment = final_url.partition("#")
         joiner = "&" if "?" in final_url else "?"
@@ -64,13 +68,13 @@ def resolve(
         follow_redirects=_follow(request, settings),
         max_redirects=request.options.max_redirects,
         verify=request.options.verify_tls,
-        auth=plan.request_auth,
+        auth=auth,
         use_cookies=not request.options.disable_cookies,
         keep_method_on_redirect=bool(request.options.follow_original_method),
         referer_on_redirect=_referer(request, renderer),
     )
     present = {k.lower() for k, _ in http.headers}
-    for name, value in plan.headers:
+    for name, value in auth_headers:
         if name.lower() not in present:
             http.headers.append((name, value))
     if request.body is not None:
