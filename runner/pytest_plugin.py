@@ -100,9 +100,14 @@ class RequestItem(pytest.Item):
         if result.skipped:
             pytest.skip(result.skip_reason or "skipped")
         if result.error is not None:
-            raise RequestFailed(
-                f"{result.error}" + (f"\nhint: {result.hint}" if result.hint else "")
-            )
+            text = f"{result.error}" + (f"\nhint: {result.hint}" if result.hint else "")
+            # A request not sent for want of a token: show why the token step failed.
+            for token in self.parent.outcome().results:
+                if token.kind == "token" and token.error and f"({token.name})" in result.error:
+                    text += f"\n{token.name}: {token.error}"
+                    text += f"\nhint: {token.hint}" if token.hint else ""
+                    break
+            raise RequestFailed(text)
         failed = [a for a in result.assertions if not a.passed and not a.skipped]
         if failed:
             lines = [

@@ -86,3 +86,26 @@ def describe_token_error(status: int, payload: dict[str, JSON]) -> tuple[str, st
         name = missing.group(1)
         hint = f"the token request has no '{name}' (or it is empty): set it in the auth block"
     return message, hint
+
+
+_GIST = re.compile(
+    r"(?:failed|answered):? (\d{3}) ([a-z][a-z_]*)\b(?::\s*(?:(AADSTS\d+)\b[^\n]*|([^\n]*?)))?"
+    r"(?: \(trace_id=.*)?$",
+    re.MULTILINE,
+)
+
+
+def token_error_gist(message: str) -> str:
+    """Returns the gist of a token failure for the requests that needed the token.
+
+    `401 invalid_client AADSTS7000215` when Entra ID answered (its AADSTS code names the
+    description), `400 invalid_grant: <description>` for another OAuth2 endpoint, else the
+    message's first line: the token step's own report holds the whole text and the hint.
+    """
+    found = _GIST.search(message)
+    if found is None:
+        return message.split("\n", 1)[0]
+    status, error, code, description = found.groups()
+    if code:
+        return f"{status} {error} {code}"
+    return f"{status} {error}" + (f": {description}" if description else "")

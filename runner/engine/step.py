@@ -30,6 +30,8 @@ from runner.transport.http import HttpRequest, HttpResponse, Transport, is_reset
 from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
 
 BODY_KEEP = 4000
+GIST_KEEP = 200
+"""How much of a failed token's first line the requests that needed it repeat."""
 
 
 @dataclass
@@ -150,7 +152,14 @@ def _apply_token(
     try:
         token = ctx.tokens.get(plan.source, emit, iteration)
     except AuthError as exc:
-        raise AuthError(f"no token ({plan.source.label}): {exc.message}", hint=exc.hint) from None
+        # The token step reports the whole error and its hint, once; each request that
+        # needed the token says it was not sent, with the gist (error and AADSTS code).
+        from runner.auth.aad import token_error_gist
+
+        gist = token_error_gist(exc.message)
+        if ctx.masker is not None:
+            gist = ctx.masker.shorten(gist, GIST_KEEP)
+        raise AuthError(f"not sent: no token ({plan.source.label}): {gist}") from None
     if ctx.masker is not None:
         ctx.masker.add_all([token.value, token.refresh_token])
     http.set_header("Authorization", f"{plan.prefix} {token.value}")

@@ -297,7 +297,7 @@ def test_python_api_returns_results_and_raises_nothing_for_failures(emulator: Em
     assert bad_secret.exit_status == 1 and len(bad_secret.errors) == 4
     token, first, *later = bad_secret.errors
     assert token.kind == "token" and "AADSTS7000215" in (token.error or "")
-    assert (first.error or "").startswith("no token (token: ")
+    assert (first.error or "").startswith("not sent: no token (token: ")
     assert all("has no value" in (r.error or "") for r in later)
 
 

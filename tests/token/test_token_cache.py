@@ -222,7 +222,7 @@ def test_a_failed_token_is_not_requested_again(emulator: Emulator, tmp_path: Pat
     assert len(requests) == 6
     for case in requests:
         assert case.outcome == "error"
-        assert case.message.startswith(f"no token ({label}): ")
+        assert case.message.startswith(f"not sent: no token ({label}): ")
         assert "AADSTS7000215" in case.message
     assert {r["error"] for r in run.requests()} == {run.requests()[0]["error"]}
 

@@ -227,8 +227,9 @@ def test_aadsts_error_is_explained_everywhere(
     for name in (item["name"], "Second request"):
         case = run.case(name)
         assert case.outcome == "error"
-        assert case.message.startswith(f"no token ({label}): token request failed:")
-        assert f"AADSTS{code}" in case.message
+        gist = f"{run.tokens()[0]['status']} {error} AADSTS{code}"
+        assert case.message == f"not sent: no token ({label}): {gist}"
+        assert f"AADSTS{code}" in case.message and "trace_id=" not in case.message
     # JSON: the token entry and the requests say the same.
     assert run.tokens()[0]["outcome"] == "error" and run.tokens()[0]["status"] in (400, 401)
     assert all(f"AADSTS{code}" in r["error"] for r in run.requests())
@@ -293,7 +294,7 @@ def _assert_token_error(run: Run, stub: Stub, *phrases: str) -> None:
     assert all(p.lower() in text for p in phrases), (case.message, case.text)
     for name in ("Call 1", "Call 2"):
         assert run.case(name).outcome == "error"
-        assert run.case(name).message.startswith(f"no token ({label}): ")
+        assert run.case(name).message.startswith(f"not sent: no token ({label}): ")
     assert "Traceback" not in run.err + run.out
     assert "stub-secret-NOT-REAL" not in run.everything
 
@@ -444,7 +445,7 @@ def test_unreachable_token_endpoint(tmp_path: Path) -> None:
     assert (
         run.case(label).message == f"token request failed: connection refused by 127.0.0.1:{port}"
     )
-    assert run.case("Second").message == f"no token ({label}): {run.case(label).message}"
+    assert run.case("Second").message == f"not sent: no token ({label}): {run.case(label).message}"
     assert "Traceback" not in run.out + run.err
 
 

@@ -138,12 +138,19 @@ class DeviceCodeSource:
         )
 
     def explain(self, error: str, exc: AuthError) -> AuthError:
-        """Returns a plain error for the device flow's terminal answers, else `exc`."""
+        """Returns the device flow's terminal answers in plain words, else `exc`.
+
+        The endpoint's own words (`error`, AADSTS code, description) stay in the message:
+        the plain words come first, and what to do is the hint.
+        """
         if error == "expired_token":
-            return self.expired()
+            return self.settings.fail(
+                f"device code expired before sign-in completed: {exc.message}",
+                hint="run again and finish signing in within the time the prompt gives",
+            )
         if error == "authorization_declined":
             return self.settings.fail(
-                "device code sign-in was declined by the user",
+                f"device code sign-in was declined by the user: {exc.message}",
                 hint="sign in again and accept the request",
             )
         return exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from runner.auth.aad import AADSTS, aadsts_code
 from runner.auth.azure.common import (
     TIMEOUT,
     AzureSettings,
@@ -125,9 +126,12 @@ class ManagedIdentitySource:
         payload = payload_of(response)
         # App Service answers {statusCode, message}; IMDS answers {error, error_description}.
         detail = payload.get("error_description") or payload.get("message") or response.reason
+        error = payload.get("error")
         who = f"user-assigned identity {self.client_id}" if self.client_id else "system identity"
-        message = f"managed identity: {where} answered {response.status}: {detail}"
-        hint = (
+        status = f"{response.status} {error}" if error else str(response.status)
+        message = f"managed identity: {where} answered {status}: {detail}"
+        code = aadsts_code(payload)
+        hint = (AADSTS.get(code) if code is not None else None) or (
             f"is the {who} assigned to this resource, and the resource "
             f"{self.settings.v1_resource()} right?"
         )
