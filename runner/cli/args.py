@@ -319,8 +319,16 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         description="Start the Entra ID/ARM/Graph emulator on a free port, run the bundled "
         "collections against it and print the report. Needs no Azure account.",
     )
-    demo.add_argument("--junit", metavar="FILE")
-    demo.add_argument("--json", metavar="FILE")
+    demo.add_argument(
+        "--junit",
+        metavar="FILE",
+        help="JUnit reports, one per bundled collection: out.xml writes out-1.xml … out-4.xml",
+    )
+    demo.add_argument(
+        "--json",
+        metavar="FILE",
+        help="JSON reports, one per bundled collection: out.json writes out-1.json …",
+    )
     demo.add_argument(
         "--tls",
         action="store_true",

@@ -1,0 +1,76 @@
+"""The README's native-format reference: its example is a valid collection, and every key
+the JSON Schemas accept is named in the README."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from core.conftest import run_cli
+
+REPO = Path(__file__).resolve().parents[2]
+README = (REPO / "README.md").read_text("utf-8")
+
+
+def _reference_example() -> str:
+    section = README[README.index("### Native format reference") :]
+    start = section.index("```json\n") + len("```json\n")
+    return section[start : section.index("\n```", start)]
+
+
+def test_reference_example_is_a_valid_collection(tmp_path: Path) -> None:
+    example = tmp_path / "reference.json"
+    example.write_text(_reference_example(), encoding="utf-8")
+    (tmp_path / "README.md").write_text("a file to upload", encoding="utf-8")
+    names = [
+        "authorityHost",
+        "tenantId",
+        "clientId",
+        "clientSecret",
+        "userToken",
+        "qaPassword",
+        "apiKey",
+        "publicClientId",
+        "username",
+        "userPassword",
+        "refreshToken",
+    ]
+    result = run_cli("validate", example, *[a for n in names for a in ("--var", f"{n}=x-{n}")])
+    assert result.code == 0, result.text
+
+
+def _properties(schema: object, found: set[str]) -> set[str]:
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                found.update(value)
+            _properties(value, found)
+    elif isinstance(schema, list):
+        for value in schema:
+            _properties(value, found)
+    return found
+
+
+def test_every_schema_key_is_in_the_readme() -> None:
+    keys: set[str] = set()
+    for name in ("collection", "environment"):
+        path = REPO / "runner" / "schemas" / f"{name}.schema.json"
+        _properties(json.loads(path.read_text("utf-8")), keys)
+    assert len(keys) > 50
+    named = set(re.findall(r"`([^`\s]+)`", README)) | set(re.findall(r'"([^"\s]+)":', README))
+    assert sorted(keys - named) == []
+
+
+def test_demo_help_says_it_writes_one_report_per_collection() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "runner", "demo", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    text = " ".join(done.stdout.split())
+    assert "one per bundled collection: out.xml writes out-1.xml" in text
