@@ -106,7 +106,19 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "-q", "--quiet", action="store_true", help="print only failures and the summary"
     )
     quiet.add_argument(
-        "-v", "--verbose", action="store_true", help="print every assertion, request and response"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print every assertion, request and response (JSON pretty-printed)",
+    )
+    quiet.add_argument(
+        "--verbose=failures",
+        dest="verbose_failures",
+        action="store_true",
+        help="print the requests and responses of failed requests only",
+    )
+    r.add_argument(
+        "--curl", action="store_true", help="print each request as a curl command (masked)"
     )
     r.add_argument(
         "--export-environment",

@@ -26,10 +26,14 @@ class ConsoleReporter:
         verbosity: int = 1,
         color: bool | str = "auto",
         progress: str = "auto",
+        curl: bool = False,
+        dump_failures: bool = False,
     ) -> None:
         self.stream = stream or sys.stdout
         self.masker = masker
         self.verbosity = verbosity
+        self.curl = curl  # each request as a curl command
+        self.dump_failures = dump_failures  # --verbose=failures: exchanges of failures only
         tty = self.stream.isatty() if hasattr(self.stream, "isatty") else False
         self.color = use_color(color, tty) if isinstance(color, str) else color
         # The live line (done/total, failures, request in flight, ETA): TTYs outside CI.
@@ -147,7 +151,12 @@ class ConsoleReporter:
             lines.extend(
                 f"      {line}" for line in result.console if not line.startswith("warning")
             )
+        if self.verbosity >= 2 or (self.dump_failures and not result.ok):
             lines.extend(self._exchange(result))
+        if self.curl and result.exchange is not None:
+            from runner.report.curl import curl_command
+
+            lines.append(self._c(f"      $ {curl_command(result.exchange, self.masker)}", "cyan"))
         return lines
 
     def _exchange(self, result: ItemResult) -> list[str]:
@@ -157,10 +166,10 @@ class ConsoleReporter:
         lines = [f"      > {ex.method} {ex.url}"]
         lines.extend(f"      > {k}: {v}" for k, v in self.masker.mask_headers(ex.request_headers))
         if ex.request_body:
-            lines.append(f"      > {ex.request_body[:500]}")
+            lines.extend(f"      > {line}" for line in _shown_body(ex.request_body))
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
-            lines.append(f"      < {ex.response_body[:500]}")
+            lines.extend(f"      < {line}" for line in _shown_body(ex.response_body))
         return lines
 
     def notice(self, message: str) -> None:
@@ -201,3 +210,24 @@ class ConsoleReporter:
             + f" in {s.duration_ms / 1000:.2f} s"
         )
         self._out("", flush=True)
+
+
+#: How much of a body --verbose shows.
+VERBOSE_BODY = 2000
+
+
+def _shown_body(body: str) -> list[str]:
+    """Returns a body's lines as --verbose shows them: JSON pretty-printed, and cut to
+    VERBOSE_BODY characters with a visible marker of how much more there was."""
+    import json
+
+    text = body
+    if body[:1] in "{[":
+        try:
+            text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = body
+    lines = text[:VERBOSE_BODY].splitlines() or [""]
+    if len(text) > VERBOSE_BODY:
+        lines.append(f"… {len(text) - VERBOSE_BODY} more characters")
+    return lines

@@ -162,7 +162,9 @@ def _options(args: argparse.Namespace, inputs: Inputs) -> RunOptions:
         connect_to=dict(parse_connect_to(s) for s in args.connect_to),
         follow_redirects=not args.ignore_redirects,
         keep_results=False,
-        keep_exchange=bool(args.verbose or args.json or args.html),
+        keep_exchange=bool(
+            args.verbose or args.verbose_failures or args.json or args.html or args.curl
+        ),
         module_paths=tuple(args.module_path),
         script_timeout_ms=args.timeout_script,
         working_dir=args.working_dir,
@@ -228,7 +230,13 @@ def _reporters(args: argparse.Namespace, out: TextIO, masker: Masker) -> list[Re
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
     reporters: list[Reporter] = [
         ConsoleReporter(
-            masker, stream=out, verbosity=verbosity, progress=args.progress, color=args.color
+            masker,
+            stream=out,
+            verbosity=verbosity,
+            progress=args.progress,
+            color=args.color,
+            curl=args.curl,
+            dump_failures=args.verbose_failures,
         )
     ]
     return reporters + file_reporters(
