@@ -406,3 +406,18 @@ def test_newman_agrees_on_every_library(echo: EchoServers, tmp_path: Path) -> No
         (o.name, o.names, o.passed) for o in theirs
     ], output
     assert status == newman_status == 1
+
+
+def test_parallel_iterations_fetch_a_library_once_and_share_it(
+    echo: EchoServers, tmp_path: Path, mirror: Registry, crypto_js_tarball: bytes
+) -> None:
+    # Four engines race for the same missing package: all pass, one verified copy is left.
+    mirror.files[CRYPTO_PATH] = crypto_js_tarball
+    doc = collection(HMAC_ITEM)
+    status, output, report = run_cli(tmp_path, doc, echo, "-n", "4", "--parallel", "4")
+    assert status == 0, output
+    passed = [a["passed"] for r in report["results"] for a in r["assertions"]]
+    assert passed == [True] * 4
+    cache = tmp_path / "cache"
+    assert sorted(p.name for p in cache.iterdir()) == ["crypto-js@3.3.0"]
+    assert 1 <= len(mirror.seen) <= 4
