@@ -58,6 +58,7 @@ class JUnitReporter:
         self.started = time.time()
         self.counts = _Counts()
         self._names: dict[tuple[str, str], int] = {}
+        self._iteration = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         # An anonymous file: nothing is left behind if the run dies before finish().
         self._spool: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish()
@@ -75,6 +76,11 @@ class JUnitReporter:
     def result(self, result: ItemResult) -> None:
         """Writes the testcase for `result` to the spool and counts it."""
         classname = "auth" if result.kind == "token" else ".".join((self.suite, *result.path))
+        if result.iteration != self._iteration:
+            # Names carry their iteration ("Get user [2]"), so only one iteration's names can
+            # clash: forgetting the others keeps memory flat on long runs.
+            self._iteration = result.iteration
+            self._names.clear()
         name = self._unique(classname, result.display_name)
         self.add(_testcase(result, name, classname, self.masker))
 
