@@ -163,6 +163,9 @@ def not_json_reason(response: HttpResponse, mask: Mask = _same) -> str:
     ctype = response.headers.get("Content-Type", "no Content-Type")
     if not response.body:
         return f"the response body is empty (status {response.status})"
+    problem = response.utf8_problem()
+    if problem is not None:
+        return problem
     start = _cut(mask(response.text), 60).replace("\n", " ")
     return f"the response body is not JSON ({ctype}): {start!r}"
 

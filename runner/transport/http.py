@@ -80,25 +80,55 @@ class HttpResponse:
 
     @cached_property
     def text(self) -> str:
-        """Returns the body decoded as text."""
+        """Returns the body decoded as text: the response's charset, else UTF-8.
+
+        Without a charset, a text/* body that is not UTF-8 is read as ISO-8859-1 (HTTP/1.1's
+        old default for text, which servers sending Latin-1 without a charset still rely on).
+        """
+        if self.encoding is None:
+            try:
+                return self.body.decode("utf-8")
+            except UnicodeDecodeError:
+                ctype = self.headers.get("Content-Type", "")
+                if ctype.lower().startswith("text/"):
+                    return self.body.decode("iso-8859-1")
+                return self.body.decode("utf-8", errors="replace")
         try:
-            return self.body.decode(self.encoding or "utf-8", errors="replace")
+            return self.body.decode(self.encoding, errors="replace")
         except LookupError:  # a charset Python does not know: read it as UTF-8
             return self.body.decode("utf-8", errors="replace")
 
     @cached_property
-    def _json(self) -> JSON:
+    def _json(self) -> JSON | UnicodeDecodeError:
         try:
             return json.loads(self.body)
+        except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259): say so, not "not JSON"
+            return exc
         except ValueError:
             return _NOT_JSON
+
+    def utf8_problem(self) -> str | None:
+        """Returns why the body cannot be JSON when it is not UTF-8, else None."""
+        value = self._json
+        return _not_utf8_reason(value) if isinstance(value, UnicodeDecodeError) else None
 
     def json(self) -> JSON:
         """Returns the parsed JSON body; raises ValueError when it is not JSON."""
         value = self._json
+        if isinstance(value, UnicodeDecodeError):
+            raise ValueError(_not_utf8_reason(value))
         if value is _NOT_JSON:
             raise ValueError(_not_json_reason(self))
         return value
+
+
+def _not_utf8_reason(error: UnicodeDecodeError) -> str:
+    """Returns why a JSON body could not be read: the first byte that is not UTF-8."""
+    byte = error.object[error.start : error.start + 1].hex().upper()
+    return (
+        f"the response body is not valid UTF-8 (byte 0x{byte} at offset {error.start}), "
+        "and JSON must be UTF-8: the server sent another encoding"
+    )
 
 
 def _not_json_reason(response: HttpResponse) -> str:
