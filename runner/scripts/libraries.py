@@ -143,6 +143,14 @@ class LibraryStore:
         url = tarball_url(self.registry, name, version)
         data = _download(url, key)
         _verify(data, integrity, key, url)
+        try:
+            self._store(key, data, integrity, target)
+        except OSError as exc:
+            reason = f"{type(exc).__name__}: {exc.strerror or exc}"
+            raise LibraryError(f"{key}: cannot write the cache {self.folder} ({reason})") from None
+
+    def _store(self, key: str, data: bytes, integrity: str, target: Path) -> None:
+        """Unpacks a verified tarball into `target` (atomically: a staging folder renamed)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=self.folder))
         try:

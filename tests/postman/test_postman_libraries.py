@@ -421,3 +421,22 @@ def test_parallel_iterations_fetch_a_library_once_and_share_it(
     cache = tmp_path / "cache"
     assert sorted(p.name for p in cache.iterdir()) == ["crypto-js@3.3.0"]
     assert 1 <= len(mirror.seen) <= 4
+
+
+def test_an_unwritable_cache_is_a_clear_script_error(
+    echo: EchoServers,
+    tmp_path: Path,
+    mirror: Registry,
+    crypto_js_tarball: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # (Tests run as root, so a file where the cache folder should be stands for no access.)
+    mirror.files[CRYPTO_PATH] = crypto_js_tarball
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("RUNNER_SANDBOX_CACHE", str(blocker / "cache"))
+    status, output, report = run_cli(tmp_path, collection(HMAC_ITEM), echo)
+    assert status == 1
+    (error,) = script_errors(report)
+    assert f"crypto-js@3.3.0: cannot write the cache {blocker / 'cache'}" in error, output
+    assert "runner sandbox install" in error
