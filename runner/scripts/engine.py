@@ -2,7 +2,7 @@
 
 The sandbox prelude (runner/scripts/js/*.js, the `pm` API) is loaded once; each distinct
 script source is compiled once into a function keyed by its hash. A run is one JSON
-string in and one JSON report out, then further steps only while the script has
+string in and one JSON report out, then further turns only while the script has
 `pm.sendRequest` calls or timers pending: Python performs the queued requests through
 `ScriptContext.send_request` and hands the results back, so JS never calls Python.
 
@@ -10,7 +10,7 @@ An engine serialises its runs with a lock (a V8 context is not thread-safe); thr
 that want scripts to run in parallel should use one engine each. The context's
 callbacks (send_request, console) must not run scripts on the same engine.
 
-A script cannot break the run: its time limit covers all of its steps (JS time, not the
+A script cannot break the run: its time limit covers all of its turns (JS time, not the
 network time of its sendRequests), its heap has a hard limit, and after a timeout, an
 out-of-memory stop or any failure of the bridge itself the context is dropped and the next
 script gets a fresh one. Whatever goes wrong becomes that script's ScriptError.
@@ -54,7 +54,7 @@ _PRELUDE = (
     "modules.js",
     "runtime.js",
 )
-_MAX_STEPS = 10_000
+_MAX_TURNS = 10_000
 _SETUP_TIMEOUT_MS = 60_000
 HEAP_LIMIT_MB = 512
 
@@ -189,7 +189,7 @@ class ScriptEngine:
 
     def _loop(self, v8: V8, key: str, ctx: ScriptContext, outcome: ScriptOutcome) -> None:
         report = self._call(v8, "__runner.run", payload.run_argument(key, ctx))
-        for _ in range(_MAX_STEPS):
+        for _ in range(_MAX_TURNS):
             self._absorb(report, ctx, outcome)
             if outcome.error is not None:
                 return
@@ -197,12 +197,12 @@ class ScriptEngine:
             if not requests and not (report.get("waiting") and report.get("acted")):
                 return
             results = [self._send(ctx, r) for r in requests]
-            report = self._call(v8, "__runner.step", payload.step_argument(results))
-        message = f"more than {_MAX_STEPS} asynchronous steps (sendRequest/timers)"
+            report = self._call(v8, "__runner.turn", payload.turn_argument(results))
+        message = f"more than {_MAX_TURNS} asynchronous turns (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
     def _call(self, v8: V8, function: str, argument: str) -> dict[str, JSON]:
-        """Returns the report of one step; the steps of a script share its time limit."""
+        """Returns the report of one turn; the turns of a script share its time limit."""
         if self._budget_ms <= 0:
             raise V8Timeout("no time left")
         started = time.monotonic()

@@ -31,8 +31,8 @@ def run_argument(script_hash: str, ctx: ScriptContext) -> str:
     return json.dumps(payload, default=str)
 
 
-def step_argument(results: list[dict[str, JSON]]) -> str:
-    """Returns the JSON argument of `__runner.step` (sendRequest results, or a timer turn)."""
+def turn_argument(results: list[dict[str, JSON]]) -> str:
+    """Returns the JSON argument of `__runner.turn` (sendRequest results, or a timer turn)."""
     return json.dumps(results, default=str)
 
 

@@ -1,5 +1,6 @@
 // The run protocol with Python: define(hash, fn) once per script, run(json) per call,
-// then step(json) with sendRequest results / timer turns until nothing is pending.
+// then turn(json) with sendRequest results / timers, one event-loop turn per call, until
+// nothing is pending.
 // Each call returns one JSON report. Also timers, pm.sendRequest and error capture.
 (function (R) {
   'use strict';
@@ -125,7 +126,7 @@
     return report(true);
   };
 
-  R.step = function (json) {
+  R.turn = function (json) {
     var results = J.parse(json);
     var cur = R.cur;
     results.forEach(function (r) {
@@ -250,6 +251,6 @@
   }
 
   // The bridge Python calls: scripts can neither replace nor remove it.
-  ['run', 'step', 'define', 'addModules'].forEach((k) => O.define(R, k, { value: R[k], writable: false, configurable: false }));
+  ['run', 'turn', 'define', 'addModules'].forEach((k) => O.define(R, k, { value: R[k], writable: false, configurable: false }));
   O.define(globalThis, '__runner', { value: R, writable: false, enumerable: false, configurable: false });
 })(globalThis.__runner);
