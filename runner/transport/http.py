@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
@@ -23,6 +23,7 @@ from runner.version import __version__
 
 if TYPE_CHECKING:
     import requests
+    from requests.sessions import _Settings
 
 _NOT_JSON = object()
 
@@ -265,7 +266,7 @@ def _session_class() -> type[requests.Session]:
     class Session(requests.Session):
         def __init__(self) -> None:
             super().__init__()
-            self._environment_settings: dict[tuple[Any, ...], Any] = {}
+            self._environment_settings: dict[tuple[object, ...], _Settings] = {}
             # Per-thread redirect behaviour of the request being sent (Postman's
             # followOriginalHttpMethod and Referer handling); threads share the session.
             self.redirects = threading.local()
@@ -284,8 +285,13 @@ def _session_class() -> type[requests.Session]:
                 prepared_request.headers["Referer"] = response.url
 
         def merge_environment_settings(
-            self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
-        ) -> Any:
+            self,
+            url: str | bytes | None,
+            proxies: MutableMapping[str, str] | None,
+            stream: bool | None,
+            verify: bool | str | None,
+            cert: str | tuple[str, str] | None,
+        ) -> _Settings:
             if proxies:  # explicit proxies are merged in place by requests: not cached
                 return super().merge_environment_settings(url, proxies, stream, verify, cert)
             parts = urlsplit(url)
