@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 JSON: TypeAlias = Any
 """Any value JSON can hold: dict, list, str, int, float, bool or None.
 
-Variables, expected values, captures and script payloads are JSON: the one place runner
-allows `Any`, named so that every other `Any` stands out.
+Variables, expected values, captures and script payloads are JSON. Every other `Any` in
+runner is an object of an untyped library (mini-racer, jsonpath-ng, jsonschema-rs, mohawk)
+or arguments passed through to one, so each one stands out.
 """
