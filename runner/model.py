@@ -132,8 +132,18 @@ class Request:
     timeout_ms: int | None = None
     skip: bool = False
     retry: bool | None = None
+    repeat: Repeat | None = None
     options: Options = Options()
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """`retry: {count, intervalMs, until}`: send again until the checks hold (polling)."""
+
+    count: int
+    interval_ms: int = 1000
+    until: tuple[Check, ...] = ()  # empty: the request's own assertions
 
 
 @dataclass(frozen=True)

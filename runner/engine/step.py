@@ -133,6 +133,29 @@ def _perform(
     _record(ctx, result, http, response)
     mask = ctx.masker.mask if ctx.masker is not None else str
     _check(request.checks, request.captures, response, renderer, scope, result, mask)
+    repeat = request.repeat
+    tries = 0
+    while repeat is not None and tries < repeat.count:
+        pending = _not_yet(repeat.until, response, renderer, scope, result, mask)
+        if pending is None:
+            break
+        # Polling: wait, send again, and judge the new answer from scratch.
+        tries += 1
+        result.attempts.append(
+            Attempt(
+                response.status,
+                None,
+                f"not yet ({pending}); sent again after {repeat.interval_ms} ms",
+                float(repeat.interval_ms),
+            )
+        )
+        time.sleep(repeat.interval_ms / 1000)
+        result.elapsed_ms += repeat.interval_ms
+        _apply_token(ctx, plan, http, scope, result.iteration, emit)
+        response = _send(ctx, request.retry, http, result)
+        _record(ctx, result, http, response)
+        result.assertions.clear()
+        _check(request.checks, request.captures, response, renderer, scope, result, mask)
     if result.failed and response.status >= 400:
         result.hint = explain(response, mask)
     if ctx.scripts is not None:
@@ -229,6 +252,27 @@ def _wait(
 
 NOTICE_MS = 1000
 """Waits this long or longer, and every wait the cap shortened, are announced as they start."""
+
+
+def _not_yet(
+    until: tuple[Check, ...],
+    response: HttpResponse,
+    renderer: Renderer,
+    scope: Scope,
+    result: ItemResult,
+    mask: Callable[[str], str],
+) -> str | None:
+    """Returns why polling goes on (the first condition that does not hold), or None."""
+    if until:
+        probe = ItemResult(result.name, result.path, result.iteration)
+        _check(until, (), response, renderer, scope, probe, mask)
+        failed = probe.assertions
+    else:
+        failed = result.assertions
+    for assertion in failed:
+        if not assertion.passed and not assertion.skipped:
+            return assertion.message or assertion.name
+    return None
 
 
 def _record(

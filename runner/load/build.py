@@ -18,6 +18,7 @@ from runner.model import (
     Folder,
     Item,
     Options,
+    Repeat,
     Request,
     Script,
     Scripts,
@@ -110,6 +111,7 @@ class Builder:
 
     def _request(self, node: dict[str, JSON], at: Location) -> Request:
         follow = node.get("followRedirects")
+        retry = node.get("retry")
         return Request(
             name=node["name"],
             method=node.get("method", "GET").upper(),
@@ -125,9 +127,25 @@ class Builder:
             scripts=self._scripts(node.get("scripts"), at, "scripts"),
             timeout_ms=node.get("timeoutMs"),
             skip=bool(node.get("skip", False)),
-            retry=node.get("retry"),
+            retry=retry if isinstance(retry, bool) else None,
+            repeat=self._repeat(retry, at),
             options=_DEFAULT_OPTIONS if follow is None else Options(follow_redirects=follow),
             description=node.get("description", ""),
+        )
+
+    def _repeat(self, raw: JSON, at: Location) -> Repeat | None:
+        """Returns the polling asked for by `retry: N` or `retry: {count, intervalMs, until}`."""
+        if raw is None or isinstance(raw, bool):
+            return None
+        if isinstance(raw, int):
+            return Repeat(raw)
+        if not isinstance(raw, dict):
+            return None  # the schema has reported it
+        until = raw.get("until")
+        return Repeat(
+            count=int(raw.get("count", 1)),
+            interval_ms=int(raw.get("intervalMs", 1000)),
+            until=self._checks(until, at.child("retry"), "until") if until is not None else (),
         )
 
     # The section builders take their parent's location and their key, and make their own
