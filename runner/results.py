@@ -10,6 +10,20 @@ from runner.values import JSON
 
 Kind = Literal["request", "token"]
 
+BODY_LIMIT = 4000
+"""Characters of a request or response body (and of an assertion's actual text) kept for
+reports; the rest is replaced by a marker saying how much was left out."""
+
+
+def capped(text: str, limit: int = BODY_LIMIT) -> str:
+    """Returns `text`, or its first `limit` characters and a marker of how many more there were.
+
+    Mask before capping: a secret cut in two would no longer be recognised.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters of {len(text)} not shown]"
+
 
 @dataclass
 class AssertionResult:

@@ -11,7 +11,7 @@ from runner.checks.dates import parse_moment
 from runner.checks.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
 from runner.errors import RequestError
 from runner.model import Check
-from runner.results import AssertionResult
+from runner.results import BODY_LIMIT, AssertionResult, capped
 from runner.transport.http import HttpResponse
 from runner.values import JSON
 
@@ -84,9 +84,17 @@ def evaluate(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> 
     except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
         # The exception's text was cut further in than this message is: no prefix survives.
         message = _cut(mask(f"{_message(check, actual, expected, mask)} (cannot compare: {exc})"))
-        return AssertionResult(name, False, expected, _shown(actual), message)
+        return AssertionResult(name, False, expected, _kept(actual, mask), message)
     message = "" if passed else _message(check, actual, expected, mask)
-    return AssertionResult(name, passed, expected, _shown(actual), message)
+    return AssertionResult(name, passed, expected, _kept(actual, mask), message)
+
+
+def _kept(actual: JSON, mask: Mask) -> JSON:
+    """Returns the actual value as reports keep it: a long text (a body) masked, then capped."""
+    shown = _shown(actual)
+    if isinstance(shown, str) and len(shown) > BODY_LIMIT:
+        return capped(mask(shown))
+    return shown
 
 
 def _multi(op: str, values: list[JSON], expected: JSON) -> bool:

@@ -24,12 +24,11 @@ from runner.errors import (
 from runner.model import Capture, Check, Collection, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
-from runner.results import AssertionResult, Attempt, Exchange, ItemResult
+from runner.results import AssertionResult, Attempt, Exchange, ItemResult, capped
 from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.http import HttpRequest, HttpResponse, Transport, is_reset
 from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
 
-BODY_KEEP = 4000
 GIST_KEEP = 200
 """How much of a failed token's first line the requests that needed it repeat."""
 
@@ -297,9 +296,9 @@ def _record(
         method=http.method,
         url=http.url,
         request_headers=list(response.request_headers or http.headers),
-        request_body=mask(shown)[:BODY_KEEP] if isinstance(shown, str) else None,
+        request_body=capped(mask(shown)) if isinstance(shown, str) else None,
         response_headers=list(response.header_list),
-        response_body=mask(text)[:BODY_KEEP],
+        response_body=capped(mask(text)),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TextIO
 
@@ -69,6 +70,7 @@ class ConsoleReporter:
         self._out(text, flush=True)
 
     def _c(self, text: str, color: str) -> str:
+        text = printable(text)
         return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.color else text
 
     def _write(self, text: str) -> None:
@@ -123,7 +125,8 @@ class ConsoleReporter:
         timing = f"{result.elapsed_ms:.0f} ms"
         count = len(result.attempts)
         retries = f" ({count} {'retry' if count == 1 else 'retries'})" if count else ""
-        return f"  {mark} {name}  {result.method} {result.url}  {status}  {timing}{retries}"
+        plain = printable(f"{name}  {result.method} {result.url}  {status}")
+        return f"  {mark} {plain}  {timing}{retries}"
 
     def _details(self, result: ItemResult) -> list[str]:
         lines: list[str] = []
@@ -149,7 +152,9 @@ class ConsoleReporter:
             )
         if self.verbosity >= 2:
             lines.extend(
-                f"      {line}" for line in result.console if not line.startswith("warning")
+                printable(f"      {line}")
+                for line in result.console
+                if not line.startswith("warning")
             )
         if self.verbosity >= 2 or (self.dump_failures and not result.ok):
             lines.extend(self._exchange(result))
@@ -170,7 +175,7 @@ class ConsoleReporter:
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
             lines.extend(f"      < {line}" for line in _shown_body(ex.response_body))
-        return lines
+        return [printable(line) for line in lines]
 
     def notice(self, message: str) -> None:
         """Prints what the run is waiting for (a long retry wait), while it waits."""
@@ -214,6 +219,16 @@ class ConsoleReporter:
 
 #: How much of a body --verbose shows.
 VERBOSE_BODY = 2000
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters (NUL, BEL, ESC of ANSI sequences, CR…): shown escaped, never sent to
+the terminal, where they would ring, recolour or overwrite lines. Tab and newline stay."""
+
+
+def printable(text: str) -> str:
+    """Returns `text` with control characters written as escapes (`\\x1b`, `\\x00`)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _shown_body(body: str) -> list[str]:
