@@ -99,6 +99,7 @@ class RequestItem(pytest.Item):
         result = results[self.index]
         if result.skipped:
             pytest.skip(result.skip_reason or "skipped")
+        mask = self.parent.outcome().mask  # secrets never show in pytest's output either
         if result.error is not None:
             text = f"{result.error}" + (f"\nhint: {result.hint}" if result.hint else "")
             # A request not sent for want of a token: show why the token step failed.
@@ -107,13 +108,15 @@ class RequestItem(pytest.Item):
                     text += f"\n{token.name}: {token.error}"
                     text += f"\nhint: {token.hint}" if token.hint else ""
                     break
-            raise RequestFailed(text)
+            raise RequestFailed(mask(text))
         failed = [a for a in result.assertions if not a.passed and not a.skipped]
         if failed:
             lines = [
-                a.message or f"{a.name}: expected {a.expected!r}, got {a.actual!r}" for a in failed
+                a.message
+                or f"{a.name}: expected {mask(repr(a.expected))}, got {mask(repr(a.actual))}"
+                for a in failed
             ]
-            raise RequestFailed("\n".join(lines))
+            raise RequestFailed(mask("\n".join(lines)))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Returns the failure without a Python traceback."""

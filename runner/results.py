@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -157,6 +158,9 @@ class RunResult:
     #: The variables at the end of the run, by layer (globals, collection, environment, cli,
     #: data, runtime…): what --export-environment and --export-globals write.
     final_variables: dict[str, dict[str, JSON]] = field(default_factory=dict)
+    #: Hides the run's secrets (every form of them) in a text; results themselves are not
+    #: masked, so whatever shows them outside the reporters (the pytest plugin) uses this.
+    mask: Callable[[str], str] = str
 
     @property
     def exit_status(self) -> ExitStatus:

@@ -89,6 +89,7 @@ class Loop:
             )
         )
         outcome = RunResult(self.collection.name, self.summary, self.results)
+        outcome.mask = self.masker.mask
         timer = None
         if self.options.run_timeout_ms is not None:
             timer = threading.Timer(self.options.run_timeout_ms / 1000, self._time_out)

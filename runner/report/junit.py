@@ -212,7 +212,9 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
     if failed:
         first = failed[0]
         message = (
-            first.message or f"{first.name}: expected {first.expected!r}, got {first.actual!r}"
+            first.message
+            or f"{first.name}: expected {masker.mask_value(first.expected)!r}, "
+            f"got {masker.mask_value(first.actual)!r}"
         )
         if len(failed) > 1:
             message += f" (and {len(failed) - 1} more)"
