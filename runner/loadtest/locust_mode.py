@@ -169,6 +169,13 @@ def run_load(
 
 def _work(environment: Environment, load: LoadOptions, out: TextIO) -> int:
     runner = environment.create_worker_runner(load.master_host, load.master_port)
+
+    def tell(client_id: str, data: dict[str, object]) -> None:
+        # With every report, how many users still run: 0 after the last pass has ended, so
+        # the master knows the report holds every request this worker sent.
+        data["runner_users"] = runner.user_count
+
+    environment.events.report_to_master.add_listener(tell)  # type: ignore[no-untyped-call]
     out.write(f"worker: connected to the master at {load.master_host}:{load.master_port}\n")
     out.flush()
     assert isinstance(runner, WorkerRunner)
@@ -218,6 +225,8 @@ def _lead(environment: Environment, load: LoadOptions, out: TextIO, masker: Mask
         gevent.spawn_later(load.run_time_s, finished.set)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the load early, with figures
         finished.wait()
+    if isinstance(runner, MasterRunner):
+        _quit_workers(runner, environment)
     runner.quit()
     duration = time.monotonic() - started
     if writer is not None and writing is not None:
@@ -235,6 +244,31 @@ def _lead(environment: Environment, load: LoadOptions, out: TextIO, masker: Mask
         )
     _summary(environment, load, duration, out, masker)
     return 1 if environment.stats.total.num_failures else 0
+
+
+def _quit_workers(runner: MasterRunner, environment: Environment) -> None:
+    """Tells the workers to quit and waits until each has reported with no user left.
+
+    Locust's own quit waits half a second for the workers' last reports; a worker whose
+    users are still finishing their pass (stop_timeout) reports later, and its last requests
+    would be missing from the figures.
+    """
+    from locust.rpc import Message
+
+    asked = time.monotonic()
+    done: set[str] = set()
+
+    def note(client_id: str, data: dict[str, object]) -> None:
+        if data.get("runner_users") == 0 and time.monotonic() >= asked:
+            done.add(client_id)
+
+    environment.events.worker_report.add_listener(note)  # type: ignore[no-untyped-call]
+    workers = [client.id for client in runner.clients.all]
+    for worker in workers:
+        runner.server.send_to_client(Message("quit", None, worker))  # type: ignore[no-untyped-call]
+    give_up = asked + STOP_TIMEOUT_S + 5
+    while time.monotonic() < give_up and not done.issuperset(workers):
+        gevent.sleep(0.1)
 
 
 def _summary(
