@@ -54,8 +54,18 @@ class Masker:
         self._values: set[str] = set()
         self._seen: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._kept: set[str] = set()
+        self._kept_pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
         self.add_all(values)
+
+    def keep(self, texts: Iterable[str]) -> None:
+        """Never masks inside `texts`: what the collection itself says (item, folder and
+        collection names, contract section 6), so a password `admin` leaves `login as admin`
+        alone. A text that is itself a secret value is not kept."""
+        with self._lock:
+            self._kept.update(t for t in texts if t.strip())
+            self._pattern = self._kept_pattern = None
 
     def add(self, value: object) -> None:
         """Adds a secret value and every form it takes on the wire (ignored when too short).
@@ -71,7 +81,7 @@ class Masker:
         with self._lock:
             self._seen.add(value)
             self._values.update(forms)
-            self._pattern = None
+            self._pattern = self._kept_pattern = None
 
     def add_all(self, values: Iterable[object]) -> None:
         """Adds several secret values."""
@@ -88,11 +98,26 @@ class Masker:
         """Returns `text` with every secret value replaced by ***."""
         if not self._values or not text:
             return text
-        pattern = self._pattern
+        pattern, kept = self._pattern, self._kept_pattern
         if pattern is None:
             with self._lock:
                 pattern = self._pattern = re.compile(_trie_pattern(self._values))
-        return pattern.sub(MASK, text)
+                kept = self._kept_pattern = self._compile_kept()
+        if kept is None:
+            return pattern.sub(MASK, text)
+        # Mask only between the kept texts.
+        out, last = [], 0
+        for match in kept.finditer(text):
+            out += [pattern.sub(MASK, text[last : match.start()]), match.group()]
+            last = match.end()
+        out.append(pattern.sub(MASK, text[last:]))
+        return "".join(out)
+
+    def _compile_kept(self) -> re.Pattern[str] | None:
+        """Returns a pattern of the kept texts that hold a secret (None: nothing to keep)."""
+        secrets = self._pattern
+        kept = [t for t in self._kept if t not in self._values and secrets and secrets.search(t)]
+        return re.compile(_trie_pattern(kept)) if kept else None
 
     def shorten(self, text: str, limit: int) -> str:
         """Returns `text` masked, then cut to `limit` characters with `…` (no secret prefix)."""

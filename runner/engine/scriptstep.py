@@ -61,6 +61,17 @@ class StepScripts:
         self.masker = masker
         self.iterations = options.iterations or len(options.data or []) or 1
         self.lock = threading.Lock()
+        self._written = _source_text(collection.source)
+        self._kept: set[str] = set()
+
+    def _keep_written(self, name: str) -> None:
+        """Keeps a test name from masking when the collection's file has it written out:
+        it is what the collection says, not a value of the run (`pm.test('as admin')`)."""
+        if name in self._kept:
+            return
+        self._kept.add(name)
+        if name in self._written or json.dumps(name)[1:-1] in self._written:
+            self.masker.keep([name])
 
     def close(self) -> None:
         """Releases the engine."""
@@ -74,32 +85,37 @@ class StepScripts:
         original = request_dict(step.request)
         current = dict(original)
         for script in scripts:
+            # As in Newman, a throwing script (the collection's, say) does not stop the next.
             result = self._execute(script, "prerequest", step, scope, current, None, outcome)
             current = result.request or current
-            if outcome.result.error or result.skip_request:
-                return Overrides(skip=bool(result.skip_request))
+            if result.skip_request:
+                return Overrides(skip=True)
         return _overrides(original, current)
 
     def test(
-        self, step: Step, scope: Scope, response: HttpResponse, http: HttpRequest, outcome: Outcome
+        self,
+        step: Step,
+        scope: Scope,
+        response: HttpResponse | None,
+        http: HttpRequest | None,
+        outcome: Outcome,
     ) -> None:
-        """Runs the test scripts; their pm.test results become assertions of the request."""
+        """Runs the test scripts; their pm.test results become assertions of the request.
+
+        `response` and `http` are None after a request error: the scripts run all the same
+        (as in Newman), with no pm.response.
+        """
         scripts = self._chain(step, "test")
         if not scripts:
             return
-        # Test scripts see what was really sent, auth and transport headers included.
-        sent = list(response.request_headers or http.headers)
-        if not any(k.lower() == "host" for k, _ in sent):
-            sent.insert(0, ("Host", urlsplit(http.url).netloc))
-        request = request_dict(step.request) | {
-            "url": http.url,
-            "method": http.method,
-            "headers": [list(h) for h in sent],
-        }
+        request = request_dict(step.request)
+        if http is not None:
+            body = step.request.body
+            request |= sent_dict(http, response, body is not None and body.kind in ("raw", "json"))
+        seen = response_dict(response) if response is not None else None
         for script in scripts:
-            self._execute(script, "test", step, scope, request, response_dict(response), outcome)
-            if outcome.result.error:
-                return
+            # As in Newman, a throwing script (the collection's, say) does not stop the next.
+            self._execute(script, "test", step, scope, request, seen, outcome)
 
     def _chain(self, step: Step, event: str) -> list[Script]:
         nodes = [self.collection.scripts, *(f.scripts for f in step.folders), step.request.scripts]
@@ -142,6 +158,7 @@ class StepScripts:
         with self.lock:
             done = self.engine.run(script.source, ctx)
         for test in done.tests:
+            self._keep_written(test.name)
             result.assertions.append(
                 AssertionResult(
                     test.name,
@@ -151,7 +168,7 @@ class StepScripts:
                 )
             )
         if done.error is not None:
-            result.error = str(done.error)
+            add_error(result, str(done.error))
         if done.next_request is not UNSET:
             outcome.jump, outcome.next_request = True, done.next_request
         return done
@@ -165,6 +182,38 @@ class StepScripts:
         except TransportError as exc:
             return {"error": exc.message, "response": None}
         return {"error": None, "response": response_dict(response)}
+
+
+def _source_text(path: Path) -> str:
+    """Returns the collection file's text ("" when it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def add_error(result: ItemResult, message: str) -> None:
+    """Adds `message` to the request's error (a script error and a request error both show)."""
+    result.error = message if result.error is None else f"{result.error}; {message}"
+
+
+def sent_dict(http: HttpRequest, response: HttpResponse | None, raw: bool) -> dict[str, JSON]:
+    """Returns what test scripts see of the request as sent: URL, method, every header
+    (auth and transport ones included) and, when `raw`, the body with variables resolved."""
+    sent = list((response.request_headers if response is not None else None) or http.headers)
+    if not any(k.lower() == "host" for k, _ in sent):
+        sent.insert(0, ("Host", urlsplit(http.url).netloc))
+    out: dict[str, JSON] = {
+        "url": http.url,
+        "method": http.method,
+        "headers": [list(h) for h in sent],
+    }
+    data = http.data
+    if isinstance(data, bytes):
+        data = data.decode("utf-8", "replace")
+    if raw and isinstance(data, str):
+        out["body"] = {"mode": "raw", "raw": data}
+    return out
 
 
 def request_dict(request: Request) -> dict[str, JSON]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
-from runner.model import Collection, Environment
+from runner.model import Collection, Environment, Folder, Item
 from runner.report import MultiReporter, Reporter
 from runner.resolve.variables import Renderer, Scope
 from runner.results import RunResult
@@ -87,6 +87,7 @@ def build_masker(
     """Returns a Masker that knows every secret value the run starts with."""
     masker = Masker()
     masker.add_environment()
+    masker.keep(collection_names(collection.name, collection.items))
     sources = [collection.source] + [e.source for e in (environment, globals_env) if e]
     for name in _env_references(sources):
         # Values read through <<$env.NAME>> with a secret-sounding NAME, however short.
@@ -115,6 +116,16 @@ def build_masker(
                 except Exception:  # an undefined reference is reported by validation
                     continue
     return masker
+
+
+def collection_names(name: str, items: Sequence[Item]) -> list[str]:
+    """Returns the collection's own names: its name, and every folder's and request's."""
+    names = [name]
+    for item in items:
+        names += (
+            collection_names(item.name, item.items) if isinstance(item, Folder) else [item.name]
+        )
+    return names
 
 
 _ENV_REFERENCE = re.compile(r"(?:<<|\{\{)\s*\$env\.([^<>{}\s]+?)\s*(?:>>|\}\})")

@@ -13,7 +13,7 @@ from runner.auth.base import Emit, Token, TokenCache
 from runner.auth.oauth2 import OAuth2Source
 from runner.checks.assertions import evaluate, subject_value
 from runner.checks.capture import extract
-from runner.engine.scriptstep import Outcome, Overrides, StepScripts
+from runner.engine.scriptstep import Outcome, Overrides, StepScripts, add_error
 from runner.errors import (
     AuthError,
     CaptureError,
@@ -65,15 +65,18 @@ def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Em
     except VariableError as exc:
         source = ctx.captured_by.get(exc.name)
         if source is None:
-            result.error, result.hint = exc.message, exc.hint
+            add_error(result, exc.message)
+            result.hint = exc.hint
         else:
-            result.error = f"<<{exc.name}>> has no value: '{source}' was to capture it and did not"
+            add_error(
+                result, f"<<{exc.name}>> has no value: '{source}' was to capture it and did not"
+            )
             result.hint = f"see the failed capture of '{source}' above"
     except RunnerError as exc:
-        result.error = exc.message
+        add_error(result, exc.message)
         result.hint = exc.hint
     except Exception as exc:  # a bug must cost one request, not the run and its reports
-        result.error = f"runner failed on this request: {type(exc).__name__}: {exc}"
+        add_error(result, f"runner failed on this request: {type(exc).__name__}: {exc}")
         result.hint = "this is a bug in runner; please report it with the request that caused it"
     if renderer.unresolved:
         result.console.extend(
@@ -93,8 +96,61 @@ def _perform(
         if overrides.skip:
             result.skipped, result.skip_reason = True, "skipped by pre-request script"
             return
-        if result.error:
-            return
+        # As in Newman, a failed pre-request script does not stop the request.
+    try:
+        plan, http, response = _exchange(ctx, step, scope, renderer, overrides, result, emit)
+    except TransportError as exc:
+        if ctx.scripts is None:
+            raise
+        # As in Newman, the test scripts run after a request error too (no response).
+        add_error(result, exc.message)
+        result.hint = exc.hint
+        ctx.scripts.test(step, scope, None, None, outcome)
+        return
+    _record(ctx, result, http, response)
+    mask = ctx.masker.mask if ctx.masker is not None else str
+    _check(request.checks, request.captures, response, renderer, scope, result, mask)
+    repeat = request.repeat
+    tries = 0
+    while repeat is not None and tries < repeat.count:
+        pending = _not_yet(repeat.until, response, renderer, scope, result, mask)
+        if pending is None:
+            break
+        # Polling: wait, send again, and judge the new answer from scratch.
+        tries += 1
+        result.attempts.append(
+            Attempt(
+                response.status,
+                None,
+                f"not yet ({pending}); sent again after {repeat.interval_ms} ms",
+                float(repeat.interval_ms),
+            )
+        )
+        time.sleep(repeat.interval_ms / 1000)
+        result.elapsed_ms += repeat.interval_ms
+        _apply_token(ctx, plan, http, scope, result.iteration, emit)
+        response = _send(ctx, request.retry, http, result)
+        _record(ctx, result, http, response)
+        result.assertions.clear()
+        _check(request.checks, request.captures, response, renderer, scope, result, mask)
+    if result.failed and response.status >= 400:
+        result.hint = explain(response, mask)
+    if ctx.scripts is not None:
+        ctx.scripts.test(step, scope, response, http, outcome)
+
+
+def _exchange(
+    ctx: StepContext,
+    step: Step,
+    scope: Scope,
+    renderer: Renderer,
+    overrides: Overrides,
+    result: ItemResult,
+    emit: Emit,
+) -> tuple[auth_mod.AuthPlan, HttpRequest, HttpResponse]:
+    """Returns the auth plan, the request as sent and its response: rendered, authorised,
+    retried."""
+    request = step.request
     spec = nearest_auth(step, ctx.collection)
     plan = auth_mod.prepare(
         spec,
@@ -129,36 +185,7 @@ def _perform(
         _apply_token(ctx, plan, http, scope, result.iteration, emit)
         result.attempts.append(Attempt(401, None, "401 with a token: renewed the token"))
         response = _send(ctx, request.retry, http, result)
-    _record(ctx, result, http, response)
-    mask = ctx.masker.mask if ctx.masker is not None else str
-    _check(request.checks, request.captures, response, renderer, scope, result, mask)
-    repeat = request.repeat
-    tries = 0
-    while repeat is not None and tries < repeat.count:
-        pending = _not_yet(repeat.until, response, renderer, scope, result, mask)
-        if pending is None:
-            break
-        # Polling: wait, send again, and judge the new answer from scratch.
-        tries += 1
-        result.attempts.append(
-            Attempt(
-                response.status,
-                None,
-                f"not yet ({pending}); sent again after {repeat.interval_ms} ms",
-                float(repeat.interval_ms),
-            )
-        )
-        time.sleep(repeat.interval_ms / 1000)
-        result.elapsed_ms += repeat.interval_ms
-        _apply_token(ctx, plan, http, scope, result.iteration, emit)
-        response = _send(ctx, request.retry, http, result)
-        _record(ctx, result, http, response)
-        result.assertions.clear()
-        _check(request.checks, request.captures, response, renderer, scope, result, mask)
-    if result.failed and response.status >= 400:
-        result.hint = explain(response, mask)
-    if ctx.scripts is not None:
-        ctx.scripts.test(step, scope, response, http, outcome)
+    return plan, http, response
 
 
 def _apply_token(

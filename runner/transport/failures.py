@@ -18,9 +18,13 @@ _CAUSED_BY = re.compile(r"\(Caused by \w+\((.*)\)\)\s*$", re.DOTALL)
 
 
 def host_port(url: str) -> str:
-    """Returns `host:port` of `url`, with the scheme's default port when none is given."""
-    target = urlsplit(url)
-    return f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
+    """Returns `host:port` of `url`, with the scheme's default port when none is given
+    (`url` itself when it cannot be parsed, e.g. `http://[::1/`)."""
+    try:
+        target = urlsplit(url)
+        return f"{target.hostname}:{target.port or (443 if target.scheme == 'https' else 80)}"
+    except ValueError:
+        return url
 
 
 def describe_failure(exc: Exception, request: HttpRequest, ca_bundle: str | None = None) -> str:
@@ -45,6 +49,8 @@ def describe_failure(exc: Exception, request: HttpRequest, ca_bundle: str | None
         return f"too many redirects from {request.url}"
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
         return f"invalid URL {request.url!r}: {cause(exc)}"
+    if type(exc) is ValueError:  # urllib's own parse errors ("Invalid IPv6 URL")
+        return f"invalid URL {request.url!r}: {exc}"
     if isinstance(exc, requests.exceptions.ConnectionError):
         return _connection_reason(text, where) or f"could not connect to {where}: {cause(exc)}"
     return f"request to {where} failed: {cause(exc)}"

@@ -7,6 +7,7 @@ The run loop and the token step talk to a `Transport`; tests pass the real
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -226,10 +227,14 @@ class RequestsTransport:
 
     def _request(self, session: requests.Session, request: HttpRequest) -> requests.Response:
         """Returns the response of `session` to `request`, its body not yet read."""
+        headers = dict(_merge_headers(request.headers))
+        literal = _literal_host(request.url)
+        if literal is not None and not any(k.lower() == "host" for k in headers):
+            headers["Host"] = literal
         return session.request(
             request.method,
             request.url,
-            headers=dict(_merge_headers(request.headers)),
+            headers=headers,
             data=request.data,
             files=request.files,
             timeout=request.timeout,
@@ -314,6 +319,20 @@ def _session_class() -> type[requests.Session]:
             return {**found, "proxies": dict(found["proxies"])}
 
     return Session
+
+
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-_:\[\]]*")
+
+
+def _literal_host(url: str) -> str | None:
+    """Returns the host of `url` as written when requests would percent-encode it, else None.
+
+    An unresolved `{{baseUrl}}` host (Postman sends it as written) is quoted by requests to
+    `%7B%7B…`, and http.client's Host header code then fails on the `%` with an assertion;
+    given the Host header, it goes out (to a proxy, say) and fails or answers like any other.
+    """
+    host = urlsplit(url).netloc.rpartition("@")[2]
+    return None if not host.isascii() or _PLAIN_HOST.fullmatch(host) else host
 
 
 def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str | bytes]]:

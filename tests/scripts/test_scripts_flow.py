@@ -181,12 +181,23 @@ pm.test('awaited', () => pm.expect(res.json().ok).to.be.true);
     assert [(t.name, t.passed) for t in outcome.tests] == [("awaited", True)]
 
 
-def test_error_in_callback_is_a_script_error_with_line(run: Any) -> None:
-    source = "pm.sendRequest('https://a.test', function (err, res) {\n  res.nope.x;\n});"
+def test_an_error_in_a_callback_is_ignored_and_logged_as_in_postman(run: Any) -> None:
+    # Newman ignores an exception thrown by a sendRequest callback (issue 11): the script
+    # goes on, and runner says what happened in the request's console.
+    source = (
+        "pm.sendRequest('https://a.test', function (err, res) {\n  res.nope.x;\n});\n"
+        "pm.test('after', () => {});"
+    )
     outcome, _ = run(source, send_request=FakeSender({}))
-    assert outcome.error is not None
-    assert outcome.error.name == "TypeError"
-    assert outcome.error.line == 2
+    assert outcome.error is None
+    assert [(t.name, t.passed) for t in outcome.tests] == [("after", True)]
+    assert outcome.console == [
+        (
+            "warn",
+            "pm.sendRequest callback threw (ignored, as in Postman): "
+            "TypeError: Cannot read properties of undefined (reading 'x')",
+        )
+    ]
 
 
 def test_send_request_without_sender_gives_err(run: Any) -> None:

@@ -117,6 +117,16 @@
     }
   }
 
+  // As in Postman, an exception thrown by a sendRequest callback does not fail the script
+  // (nor the request); it is only logged.
+  function callback(cb, err, res) {
+    try {
+      cb(err, res);
+    } catch (e) {
+      R.cur.console.push(['warn', 'pm.sendRequest callback threw (ignored, as in Postman): ' + R.errorText(e)]);
+    }
+  }
+
   R.run = function (json) {
     var p = J.parse(json);
     resetGlobals();
@@ -134,7 +144,7 @@
       delete cur.callbacks[r.id];
       var err = r.error ? O.assign(new Error(r.error), { code: r.errorCode }) : null;
       var res = r.response ? new R.Response(r.response) : null;
-      if (entry.cb) guard(() => entry.cb(err, res));
+      if (entry.cb) callback(entry.cb, err, res);
       else if (err) entry.reject(err);
       else entry.resolve(res);
     });

@@ -1,0 +1,114 @@
+"""Issue 11: where Newman goes on after an error, runner goes on the same way.
+
+Each collection in `tests/postman/semantics/` runs through Newman 6.2.2 and through
+`runner run` (no `--module-path`) against the local echo servers; per request they must
+agree on assertions, errors and script error messages, and on the exit status
+(`newman_agree.disagreements`). Then runner's own report is checked for what the case is
+about, so that a Newman half skipped for want of npm still leaves a test that can fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from newman_agree import Case, Run, disagreements, newman_runs, runner_run
+from newman_tools import install_error, node_modules
+from support.echo_server import EchoServers
+from support.local_server import LocalServer, serve
+
+
+@pytest.fixture(scope="module")
+def proxy() -> Iterator[LocalServer]:
+    """A local forward proxy (it answers for any absolute URL it is asked for)."""
+    with serve() as server:
+        yield server
+
+
+def cases(proxy_url: str) -> list[Case]:
+    """Returns every case (the proxy's URL goes into its environment)."""
+    return [
+        Case("script_errors"),
+        Case("proxy_undefined_base", env={"HTTP_PROXY": proxy_url, "http_proxy": proxy_url}),
+        Case("names_not_masked"),
+    ]
+
+
+NAMES = [c.name for c in cases("")]
+
+
+@pytest.fixture(scope="module")
+def newman(
+    echo: EchoServers, proxy: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Run]:
+    """Every case's Newman run (the Newman half is skipped, with why, without npm)."""
+    modules = node_modules()
+    if modules is None:
+        pytest.skip(f"Newman half skipped: {install_error()}")
+    return newman_runs(cases(proxy.url), echo, tmp_path_factory.mktemp("newman"), modules)
+
+
+def _case(name: str, proxy: LocalServer) -> Case:
+    return next(c for c in cases(proxy.url) if c.name == name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runner_agrees_with_newman(
+    name: str, echo: EchoServers, proxy: LocalServer, newman: dict[str, Run], tmp_path: Path
+) -> None:
+    ours = runner_run(_case(name, proxy), echo, tmp_path)
+    assert disagreements(ours, newman[name]) == [], ours.output
+
+
+def _by_name(run: Run) -> dict[str, tuple[tuple[tuple[str, bool], ...], str]]:
+    return {r.name: (r.assertions, " ".join(m for _, m in r.errors)) for r in run.requests}
+
+
+def test_a_script_error_does_not_stop_the_request_or_its_tests(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("script_errors", proxy), echo, tmp_path)
+    seen = _by_name(run)
+    assert run.status == 1
+    # A throwing pre-request script: the request is still sent, its tests still run.
+    assertions, error = seen["pre-request throws"]
+    assert assertions == (("sent anyway", True),) and "Error: pre boom" in error, run.output
+    # A throwing collection-level test script: the item's own test script still runs.
+    assertions, error = seen["collection test throws"]
+    assert assertions == (("item test ran", True),) and "collection boom" in error
+    # A request error: the test script still runs.
+    assertions, error = seen["request error"]
+    assert assertions == (("test script ran after the request error", True),) and error
+    # An exception in a sendRequest callback is ignored, the request goes on.
+    assert seen["sendRequest callback throws"] == (
+        (("request sent after the callback threw", True), ("callback ran", True)),
+        "",
+    )
+    # pm.request.body.raw in a test script is the body as sent.
+    assert seen["raw body resolved"] == (
+        (("raw body reads resolved", True), ("server got it", True)),
+        "",
+    )
+    assert seen["after all"] == ((("the run went on", True),), "")
+
+
+def test_an_undefined_host_through_a_proxy_is_sent_not_a_crash(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("proxy_undefined_base", proxy), echo, tmp_path)
+    seen = _by_name(run)
+    assert "Traceback" not in run.output and "runner failed" not in run.output, run.output
+    assert seen["undefined base"] == ((("test script ran", True),), ""), run.output
+    assert seen["next request"] == ((("the run went on", True),), "")
+    hosts = [s.headers.get("Host", "") for s in proxy.log]
+    assert any("baseUrl" in h for h in hosts), hosts  # it went to the proxy
+
+
+def test_item_names_are_not_masked(echo: EchoServers, proxy: LocalServer, tmp_path: Path) -> None:
+    run = runner_run(_case("names_not_masked", proxy), echo, tmp_path)
+    assert [r.name for r in run.requests] == ["login as admin", "_reset_password"]
+    assert run.requests[1].assertions == (("reset the password of admin", True),)
+    report = (tmp_path / "names_not_masked.json").read_text(encoding="utf-8")
+    assert "login as admin" in report and "password=***" in report, report
+    assert "password=admin" not in report
