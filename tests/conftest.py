@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.external import CORPUS, require
 from support.junit_xsd import check_junit_files
 
 # The npm libraries of Postman's sandbox, fetched from the registry on first need (or by
@@ -20,7 +21,12 @@ SANDBOX_CACHE = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / 
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keeps hypothesis' example database out of the repository (it defaults to ./.hypothesis)."""
+    """Registers the `external` marker; keeps hypothesis' database out of the repository."""
+    config.addinivalue_line(
+        "markers",
+        "external: the external differential (../shared corpus, Newman); skipped with a reason "
+        "when missing, failed under CI=true",
+    )
     try:
         from hypothesis.configuration import set_hypothesis_home_dir
     except ImportError:  # pragma: no cover - hypothesis is a test dependency
@@ -77,3 +83,10 @@ def _junit_files_match_the_xsd(
         folders.append(request.getfixturevalue("tmp_path"))
     yield
     check_junit_files(*folders)
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    """Returns ../shared/corpus/postman; skips (under CI=true: fails) the external tests once
+    for the session when it is missing."""
+    return require(CORPUS)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from corpus_cases import (
-    CORPUS,
     FIXTURE_CASES,
     KNOWN_DIFFERENCES,
     RUN,
     Case,
+    external_cases,
     integration_cases,
 )
 from newman_tools import run_runner, runner_outcomes
@@ -27,7 +27,7 @@ from support.echo_server import EchoServers
 
 from runner.cli import main
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+pytestmark = [pytest.mark.external, pytest.mark.usefixtures("shared_corpus")]
 
 # Suites using lodash (`_`) or require('ajv') get them from runner's pinned library cache,
 # as Newman's sandbox has them built in: no --module-path.
@@ -42,7 +42,7 @@ def place_extra_files(case: Case) -> None:
         shutil.copyfile(source, target)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", external_cases(CASES))
 def test_corpus_case_matches_newmans_expectation(
     case: Case, echo: EchoServers, tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus_cases import CORPUS, FIXTURE_CASES, Case, integration_cases
+from corpus_cases import FIXTURE_CASES, Case, external_cases, integration_cases
 from newman_tools import run_runner, runner_outcomes
 from postman_helpers import collection, request, write
 from support.echo_server import EchoServers
@@ -55,8 +55,9 @@ def imported(path: Path | None, folder: Path) -> Path | None:
     return target
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.external
+@pytest.mark.usefixtures("shared_corpus")
+@pytest.mark.parametrize("case", external_cases(CASES))
 def test_imported_corpus_case_gives_the_same_results(
     case: Case, echo: EchoServers, tmp_path: Path
 ) -> None:

@@ -68,11 +68,23 @@ def test_token_script_v2_scope_and_defined_resource_variable(tmp_path: Path) -> 
 
 
 def test_token_script_with_guard_keeps_the_guard_and_names_the_variable(tmp_path: Path) -> None:
-    oav = Path(
-        "/work/shared/corpus/postman/azure-oav-generated/storagequickstart.postman_collection.json"
+    guarded = (HERE.parent / "support" / "guarded_token_script.js").read_text(encoding="utf-8")
+    doc, warnings = imported(
+        tmp_path, request("r"), event=[{"listen": "prerequest", "script": {"exec": guarded}}]
     )
-    if not oav.exists():
-        pytest.skip("shared corpus not present")
+    assert doc["auth"]["scope"] == "https://management.azure.com/.default"
+    assert doc["auth"]["tokenUrl"] == (
+        "https://login.microsoftonline.com/<<tenant>>/oauth2/v2.0/token"
+    )
+    assert doc["auth"]["clientId"] == "<<app_id>>"
+    assert doc["auth"]["clientSecret"] == "<<app_secret>>"
+    assert 'if (pm.variables.get("use_auth")' in doc["scripts"]["prerequest"]
+    assert any("'cached_token'" in w for w in warnings), warnings
+
+
+@pytest.mark.external
+def test_azure_oav_token_script_with_guard_keeps_the_guard(shared_corpus: Path) -> None:
+    oav = shared_corpus / "azure-oav-generated" / "storagequickstart.postman_collection.json"
     doc, warnings = import_file(oav)
     assert doc["auth"]["scope"] == "https://management.azure.com/.default"
     assert doc["auth"]["clientId"] == "<<client_id>>"

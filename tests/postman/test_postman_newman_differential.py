@@ -13,7 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from corpus_cases import CORPUS, FIXTURE_CASES, KNOWN_DIFFERENCES, Case, integration_cases
+from corpus_cases import (
+    FIXTURE_CASES,
+    KNOWN_DIFFERENCES,
+    Case,
+    external_cases,
+    integration_cases,
+)
 from newman_tools import (
     Outcome,
     install_error,
@@ -23,17 +29,19 @@ from newman_tools import (
     runner_outcomes,
 )
 from support.echo_server import EchoServers
+from support.external import missing
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+pytestmark = [pytest.mark.external, pytest.mark.usefixtures("shared_corpus")]
 CASES = integration_cases() + FIXTURE_CASES
 
 
 @pytest.fixture(scope="module")
 def modules() -> Path:
-    """The node_modules holding newman (the module is skipped without it)."""
+    """The node_modules holding newman (skipped without it; fails under CI=true)."""
     found = node_modules()
     if found is None:
-        pytest.skip(f"Newman half skipped: {install_error()}")
+        missing("Newman (npm newman@6)", f"is not available: {install_error()}")
+    assert found is not None
     return found
 
 
@@ -45,7 +53,7 @@ def newman(
     return newman_batch(CASES, echo, tmp_path_factory.mktemp("newman"), modules)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", external_cases(CASES))
 def test_runner_and_newman_agree(
     case: Case,
     echo: EchoServers,

@@ -4,20 +4,25 @@ timers, async tests, and the real token pre-request scripts (seed and Azure/oav)
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from script_helpers import request_with, response
+from support.external import CORPUS, SEEDS, require
 
 from runner.scripts import UNSET
-
-SHARED = Path("/work/shared")
 
 # The token pre-request script of seed 001 (a blog post). Every line the seed shows is
 # kept verbatim; the extracted text dropped the lines holding only brackets and the
 # `console.log(err);` line, restored there (see test_seed_lines_are_verbatim).
 SEED_SCRIPT = (Path(__file__).parents[1] / "support" / "seed_token_script.js").read_text("utf-8")
+# A guarded, caching v2 token script written for the suite (the shape of Azure's generated
+# collections; the corpus's own copy is the external differential below).
+GUARDED_SCRIPT = (Path(__file__).parents[1] / "support" / "guarded_token_script.js").read_text(
+    "utf-8"
+)
 
 V1_TOKEN = {
     "token_type": "Bearer",
@@ -76,9 +81,9 @@ def test_seed_token_script_logs_transport_errors(run: Any) -> None:
     assert logged == [("log", "Error: connect ECONNREFUSED")]
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="shared seeds not available")
+@pytest.mark.external
 def test_seed_lines_are_verbatim() -> None:
-    text = (SHARED / "seeds" / "001_730a2a68e888092d.txt").read_text(encoding="utf-8")
+    text = (require(SEEDS) / "001_730a2a68e888092d.txt").read_text(encoding="utf-8")
     start = text.index("    url: 'https://login")
     end = text.index("resJson.access_token);") + len("resJson.access_token);")
     seed_lines = [line for line in text[start:end].splitlines() if line.strip()]
@@ -89,26 +94,29 @@ def test_seed_lines_are_verbatim() -> None:
 
 
 def _oav_script() -> str:
-    folder = SHARED / "corpus" / "postman" / "azure-oav-generated"
+    folder = require(CORPUS / "azure-oav-generated")
     data = json.loads((folder / "storagequickstart.postman_collection.json").read_text("utf-8"))
     [event] = [e for e in data["event"] if e["listen"] == "prerequest"]
     exec_ = event["script"]["exec"]
     return exec_ if isinstance(exec_, str) else "\n".join(exec_)
 
 
-@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not available")
-def test_azure_oav_collection_prerequest_fetches_and_caches_token(run: Any) -> None:
+def _fetches_and_caches(run: Any, script: str, names: dict[str, str]) -> None:
+    """The guarded token script fetches a v2 token once, caches it, then sends nothing."""
     sender = FakeSender({"token_type": "Bearer", "expires_in": 3599, "access_token": "tok-v2"})
-    collection = {"x_enable_auth": "true", "client_id": "app", "client_secret": "pw"}
-    env = {"tenantId": "t-9"}
-    script = _oav_script()
+    collection = {names["enable"]: "true", names["id"]: "app", names["secret"]: "pw"}
+    env = {names["tenant"]: "t-9"}
     outcome, ctx = run(
         script, "prerequest", collection=collection, environment=env, send_request=sender
     )
     assert outcome.error is None
-    assert ctx.environment["x_bearer_token_0"] == "tok-v2"
-    assert ctx.environment["x_bearer_token_0_expires_on"] > 1_700_000_000
-    assert sender.requests[0]["url"] == "https://login.microsoftonline.com/t-9/oauth2/v2.0/token"
+    assert ctx.environment[names["token"]] == "tok-v2"
+    expires = ctx.environment[names["token"] + "_expires_on"]
+    assert time.time() + 3500 < expires <= time.time() + 3600
+    [sent] = sender.requests
+    assert sent["url"] == "https://login.microsoftonline.com/t-9/oauth2/v2.0/token"
+    fields = {p["key"]: p["value"] for p in sent["body"]["urlencoded"]}
+    assert fields["client_id"] == "app" and fields["client_secret"] == "pw"
     # With the token cached, the same script sends nothing.
     again, _ = run(
         script,
@@ -119,9 +127,52 @@ def test_azure_oav_collection_prerequest_fetches_and_caches_token(run: Any) -> N
     )
     assert again.error is None
     assert len(sender.requests) == 1
+    # Expired: fetched again.
+    expired = {**ctx.environment, names["token"] + "_expires_on": int(time.time()) - 1}
+    run(script, "prerequest", collection=collection, environment=expired, send_request=sender)
+    assert len(sender.requests) == 2
+    # The guard: without the switch the script returns at the top and sends nothing.
+    off, _ = run(script, "prerequest", collection={}, send_request=sender)
+    assert off.error is None and len(sender.requests) == 2
 
 
-@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not available")
+GUARDED = {
+    "enable": "use_auth",
+    "id": "app_id",
+    "secret": "app_secret",
+    "tenant": "tenant",
+    "token": "cached_token",
+}
+OAV = {
+    "enable": "x_enable_auth",
+    "id": "client_id",
+    "secret": "client_secret",
+    "tenant": "tenantId",
+    "token": "x_bearer_token_0",
+}
+
+
+def test_guarded_token_prerequest_fetches_and_caches_token(run: Any) -> None:
+    _fetches_and_caches(run, GUARDED_SCRIPT, GUARDED)
+
+
+def test_guarded_token_script_reports_missing_variable(run: Any) -> None:
+    outcome, _ = run(GUARDED_SCRIPT, "prerequest", collection={"use_auth": "true"})
+    assert outcome.error is not None
+    assert (
+        outcome.error.message == "app_id variable not set: expected undefined not to be undefined"
+    )
+    empty, _ = run(GUARDED_SCRIPT, "prerequest", collection={"use_auth": "true", "app_id": ""})
+    assert empty.error is not None
+    assert empty.error.message == "app_id variable not set: expected '' not to be empty"
+
+
+@pytest.mark.external
+def test_azure_oav_collection_prerequest_fetches_and_caches_token(run: Any) -> None:
+    _fetches_and_caches(run, _oav_script(), OAV)
+
+
+@pytest.mark.external
 def test_azure_oav_script_reports_missing_variable(run: Any) -> None:
     outcome, _ = run(_oav_script(), "prerequest", collection={"x_enable_auth": "true"})
     assert outcome.error is not None
