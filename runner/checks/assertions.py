@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from runner.checks.dates import parse_moment
-from runner.checks.query import NOTHING, compile_regex, jsonpath_value, jsonpath_values
+from runner.checks.query import NOTHING, Selection, compile_regex, jsonpath_value
 from runner.errors import RequestError
 from runner.model import Check
 from runner.results import BODY_LIMIT, AssertionResult, capped
@@ -44,20 +44,8 @@ def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> J
     except ValueError:
         reason = not_json_reason(response, mask)
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {reason}") from None
-    expr = check.target or "$"
-    if is_multi(expr):
-        # Every selected value, so one selected array is not mistaken for its elements.
-        return Selection(jsonpath_values(expr, document))
-    return jsonpath_value(expr, document)
-
-
-class Selection(list[JSON]):
-    """The values a wildcard/filter/`..` JSONPath selected (possibly one, possibly a list)."""
-
-
-def is_multi(expr: str) -> bool:
-    """Returns True when a JSONPath can select several values (wildcard, filter, recursion)."""
-    return "*" in expr or ".." in expr or "?(" in expr or ":" in expr.split("[", 1)[-1]
+    # A multi-valued path gives a Selection (see evaluate), a single one its value or NOTHING.
+    return jsonpath_value(check.target or "$", document)
 
 
 ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", "after"})
@@ -75,10 +63,9 @@ def evaluate(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> 
         # A status from a variable (--var, CSV data, environment) arrives as text.
         expected = _as_status(expected)
     operation = OPERATIONS[check.op]
-    multi = check.subject == "jsonpath" and is_multi(check.target or "")
     try:
-        if multi:
-            passed = _multi(check.op, _selected(actual), expected)
+        if isinstance(actual, Selection):
+            passed = _multi(check.op, actual, expected)
         else:
             passed = operation(actual, expected)
     except (TypeError, ValueError, re.error) as exc:  # re.error: a <<var>> regex
@@ -97,7 +84,7 @@ def _kept(actual: JSON, mask: Mask) -> JSON:
     return shown
 
 
-def _multi(op: str, values: list[JSON], expected: JSON) -> bool:
+def _multi(op: str, values: Selection, expected: JSON) -> bool:
     """Returns whether `op` holds for the values a wildcard/filter JSONPath selected.
 
     type, matches, in and the comparisons must hold for every value (none: vacuously);
@@ -113,17 +100,8 @@ def _multi(op: str, values: list[JSON], expected: JSON) -> bool:
         return any(_equals(value, expected) for value in values)
     if op == "exists":
         return bool(values) == bool(expected)
-    subject: JSON = values if isinstance(expected, list) or len(values) != 1 else values[0]
+    subject: JSON = list(values) if isinstance(expected, list) or len(values) != 1 else values[0]
     return operation(subject if values else NOTHING, expected)
-
-
-def _selected(actual: JSON) -> list[JSON]:
-    """Returns the values a multi-valued JSONPath selected (a Selection, or one value)."""
-    if isinstance(actual, Selection):
-        return list(actual)
-    if actual is NOTHING:
-        return []
-    return actual if isinstance(actual, list) else [actual]
 
 
 def _as_status(expected: JSON) -> JSON:
@@ -134,24 +112,21 @@ def _as_status(expected: JSON) -> JSON:
     return expected
 
 
-def _unselected(actual: JSON) -> JSON:
-    """Returns a Selection as it is shown: NOTHING, the one value, or the list of values."""
-    if not isinstance(actual, Selection):
-        return actual
-    if not actual:
-        return NOTHING
-    return actual[0] if len(actual) == 1 else list(actual)
-
-
 def _shown(actual: JSON) -> JSON:
-    actual = _unselected(actual)
+    """Returns the actual value as reports show it (one selected value as that value)."""
+    if isinstance(actual, Selection):
+        return actual[0] if len(actual) == 1 else list(actual)
     return "(absent)" if actual is NOTHING else actual
 
 
 def _message(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> str:
     where = check.subject + (f" {check.target}" if check.target else "")
-    actual = _unselected(actual)
-    got = "nothing (absent)" if actual is NOTHING else _brief(actual, mask)
+    if actual is NOTHING:
+        got = "nothing (absent)"
+    elif isinstance(actual, Selection) and not actual:
+        got = "nothing (no value selected)"
+    else:
+        got = _brief(_shown(actual), mask)
     return f"{where}: expected {check.op} {_brief(expected, mask)}, got {got}"
 
 
@@ -189,13 +164,24 @@ def _equals(actual: JSON, expected: JSON) -> bool:
         # Headers and bodies are text; compare numbers and booleans as their JSON text.
         if isinstance(expected, dict | list):
             try:
-                return bool(json.loads(actual) == expected)
+                return _json_equal(json.loads(actual), expected)
             except ValueError:
                 return False
         return actual == json.dumps(expected)
-    if isinstance(actual, bool) != isinstance(expected, bool):
-        return False
-    return bool(actual == expected)
+    return _json_equal(actual, expected)
+
+
+def _json_equal(a: JSON, b: JSON) -> bool:
+    """Returns JSON equality: true is not 1 at any depth; 1 and 1.0 are the same number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and bool(a == b)
 
 
 def _type(actual: JSON, expected: str) -> bool:
@@ -219,11 +205,21 @@ def _type(actual: JSON, expected: str) -> bool:
 
 
 def _contains(actual: JSON, expected: JSON) -> bool:
+    """Text: has `expected` (a non-string as its JSON text); array: has an equal element;
+    object: has the key."""
     if isinstance(actual, str):
         return (expected if isinstance(expected, str) else json.dumps(expected)) in actual
-    if isinstance(actual, list | dict):
-        return expected in actual
+    if isinstance(actual, list):
+        return any(_json_equal(value, expected) for value in actual)
+    if isinstance(actual, dict):
+        return isinstance(expected, str) and expected in actual
     return False
+
+
+def _in(actual: JSON, expected: JSON) -> bool:
+    if not isinstance(expected, list):
+        raise TypeError(f"in needs a list, not {_brief(expected, limit=_FAR)}")
+    return actual is not NOTHING and any(_equals(actual, value) for value in expected)
 
 
 def _number(value: JSON) -> float:
@@ -241,7 +237,7 @@ def _length(actual: JSON, expected: JSON) -> bool:
         if unknown:
             raise ValueError(f"unknown length operator '{unknown[0]}'")
         return all(OPERATIONS[op](size, want) for op, want in expected.items())
-    return size == float(expected)
+    return size == _number(expected)
 
 
 def _moment(actual: JSON) -> datetime:
@@ -260,7 +256,7 @@ OPERATIONS: dict[str, Callable[[JSON, JSON], bool]] = {
         a is not NOTHING
         and compile_regex(str(e)).search(a if isinstance(a, str) else json.dumps(a)) is not None
     ),
-    "in": lambda a, e: a is not NOTHING and a in e,
+    "in": _in,
     "lt": lambda a, e: _number(a) < _number(e),
     "lte": lambda a, e: _number(a) <= _number(e),
     "gt": lambda a, e: _number(a) > _number(e),

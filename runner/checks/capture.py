@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.checks.assertions import not_json_reason
-from runner.checks.query import NOTHING, compile_regex, jsonpath_value
+from runner.checks.query import NOTHING, Selection, compile_regex, jsonpath_value
 from runner.errors import CaptureError
 from runner.model import Capture
 from runner.transport.http import HttpResponse
@@ -40,6 +40,7 @@ def extract(capture: Capture, response: HttpResponse, mask: Callable[[str], str]
     except ValueError:
         raise CaptureError(f"capture {capture.name}: {not_json_reason(response, mask)}") from None
     value = jsonpath_value(capture.expr or "$", document)
-    if value is NOTHING:
+    if value is NOTHING or (isinstance(value, Selection) and not value):
         raise CaptureError(f"capture {capture.name}: {capture.expr} found nothing in the response")
-    return value
+    # A wildcard, filter, slice or union captures the list of what it selected, even one value.
+    return list(value) if isinstance(value, Selection) else value

@@ -12,6 +12,14 @@ NOTHING = object()
 """The sentinel for 'no value found' (distinct from a JSON null)."""
 
 
+class Selection(list[JSON]):
+    """The values a multi-valued JSONPath selected (wildcard, filter, `..`, slice, union).
+
+    A list of its own type, so that one selected value that is itself a list is never
+    mistaken for several selected values.
+    """
+
+
 @lru_cache(maxsize=1024)
 def compile_jsonpath(expr: str) -> Any:  # a jsonpath-ng expression (untyped library)
     """Returns the compiled jsonpath-ng (extended dialect) expression; raises on bad syntax."""
@@ -49,8 +57,23 @@ def jsonpath_values(expr: str, document: JSON) -> list[JSON]:
     return [m.value for m in compile_jsonpath(expr).find(document)]
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+@lru_cache(maxsize=1024)
+def is_multi(expr: str) -> bool:
+    """Returns True when a JSONPath can select several values: a wildcard, a filter, `..`,
+    a slice (`[1:3]`) or a union (`[0,2]`). Quoted keys (`['a:b']`) do not count."""
+    bare = _QUOTED.sub("''", expr)
+    if "*" in bare or ".." in bare or "?(" in bare:
+        return True
+    return any(":" in inner or "," in inner for inner in _BRACKETS.findall(bare))
+
+
 def jsonpath_value(expr: str, document: JSON) -> JSON:
-    """Returns the single value `expr` selects, a list when several match, or NOTHING."""
+    """Returns what `expr` selects: for a multi-valued path (is_multi) a Selection of every
+    value (empty when none); otherwise the one value, or NOTHING when there is none."""
     # Plain "$.a.b" paths on dicts are the common case; skip jsonpath-ng's machinery there.
     fast = _simple_path(expr)
     if fast is not None:
@@ -62,9 +85,9 @@ def jsonpath_value(expr: str, document: JSON) -> JSON:
                 return NOTHING
         return node
     values = jsonpath_values(expr, document)
-    if not values:
-        return NOTHING
-    return values[0] if len(values) == 1 else values
+    if is_multi(expr) or len(values) > 1:
+        return Selection(values)
+    return values[0] if values else NOTHING
 
 
 _SIMPLE = re.compile(r"^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$")

@@ -85,6 +85,15 @@ def to_text(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _detached(value: JSON) -> JSON:
+    """Returns a JSON value that shares no list or dict with `value`."""
+    if isinstance(value, dict):
+        return {key: _detached(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_detached(item) for item in value]
+    return value
+
+
 class Scope:
     """Layered variables (see LAYERS); later layers win.
 
@@ -99,8 +108,14 @@ class Scope:
         self.secret_names: set[str] = set()
 
     def copy(self) -> Scope:
-        """Returns a scope with copies of every layer (for an independent iteration)."""
-        clone = Scope({name: dict(values) for name, values in self.layers.items()})
+        """Returns a scope sharing nothing writable with this one (for a parallel iteration):
+        every layer is a new dict, and list and object values are copied too."""
+        clone = Scope(
+            {
+                name: {key: _detached(value) for key, value in values.items()}
+                for name, values in self.layers.items()
+            }
+        )
         clone.secret_names = set(self.secret_names)
         return clone
 

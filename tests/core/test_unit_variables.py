@@ -1,0 +1,273 @@
+"""Table-driven unit tests of variables (runner/resolve/variables.py): scope layering and
+isolation, templates in both dialects, rendering as text and as typed values, errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from runner.errors import Location, VariableError
+from runner.resolve.variables import (
+    LAYERS,
+    Renderer,
+    Scope,
+    compile_template,
+    to_text,
+    undefined_error,
+)
+from runner.secrets import is_sensitive_name
+
+HERE = Location("c.json", "/items/0/url", ("r",))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("plain", "plain"),
+        ("", ""),
+        (None, "null"),
+        (True, "true"),
+        (False, "false"),
+        (0, "0"),
+        (-3, "-3"),
+        (1.5, "1.5"),
+        (1e20, "1e+20"),
+        ([1, "a", None], '[1,"a",null]'),
+        ({"k": "é", "n": [True]}, '{"k":"é","n":[true]}'),
+        ({}, "{}"),
+    ],
+)
+def test_values_as_text(value: Any, text: str) -> None:
+    assert to_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("dialect", "source", "parts"),
+    [
+        ("native", "<<a>>", [("a", "<<a>>")]),
+        ("native", "x<<a>>y<<b>>", ["x", ("a", "<<a>>"), "y", ("b", "<<b>>")]),
+        ("native", "<< a >>", [("a", "<< a >>")]),  # whitespace around the name is allowed
+        ("native", "<<\ta\n>>", [("a", "<<\ta\n>>")]),
+        ("native", "<<a b>>", ["<<a b>>"]),  # a name has no whitespace: not a reference
+        ("native", "<<>>", ["<<>>"]),
+        ("native", "<< >>", ["<< >>"]),
+        ("native", "<<<a>>", ["<", ("a", "<<a>>")]),
+        ("native", "<<a>", ["<<a>"]),
+        ("native", "<<$env.HOME>>", [("$env.HOME", "<<$env.HOME>>")]),
+        ("native", "{{a}}", ["{{a}}"]),
+        ("native", "", []),
+        ("postman", "{{a}}", [("a", "{{a}}")]),
+        ("postman", "{{ a }}", [(" a ", "{{ a }}")]),  # Postman looks names up as written
+        ("postman", "<<a>>", ["<<a>>"]),
+        ("postman", "{{a}}-{{$guid}}", [("a", "{{a}}"), "-", ("$guid", "{{$guid}}")]),
+        ("postman", "{{}}", ["{{}}"]),
+    ],
+)
+def test_templates_split_into_text_and_references(
+    dialect: str, source: str, parts: list[Any]
+) -> None:
+    template = compile_template(source, dialect)
+    shown = [p if isinstance(p, str) else (p.name, p.raw) for p in template.parts]
+    assert shown == parts
+    assert template.source == source
+    refs = [p for p in parts if isinstance(p, tuple)]
+    assert [(r.name, r.raw) for r in template.refs] == refs
+    whole = template.whole
+    assert (whole.name if whole else None) == (refs[0][0] if refs and parts == refs[:1] else None)
+
+
+def test_every_layer_wins_over_the_ones_below_it() -> None:
+    assert LAYERS == ("globals", "collection", "folder", "environment", "data", "cli", "runtime")
+    for top in range(len(LAYERS)):
+        scope = Scope({layer: {"v": layer} for layer in LAYERS[: top + 1]})
+        assert scope.get("v") == LAYERS[top]
+        assert scope.lookup("v") == LAYERS[top]
+    scope = Scope({"globals": {"g": 1}, "runtime": {"r": 2}})
+    assert (scope.get("g"), scope.get("r")) == (1, 2)
+
+
+def test_scope_reads_writes_and_lists() -> None:
+    scope = Scope({"collection": {"b": 1, "a": None}, "environment": {"b": 2}})
+    assert scope.has("a") and scope.get("a", "default") is None  # null is a value
+    assert not scope.has("zz") and scope.get("zz") is None and scope.get("zz", 7) == 7
+    scope.set("c", [1])
+    assert scope.layers["runtime"] == {"c": [1]}
+    scope.set("b", 3, "globals")
+    assert scope.get("b") == 2 and scope.layers["globals"] == {"b": 3}
+    assert scope.names() == ["a", "b", "c"]
+    assert list(scope.items()) == [("a", None), ("b", 2), ("c", [1])]
+    assert set(Scope().layers) == set(LAYERS) and all(v == {} for v in Scope().layers.values())
+
+
+def test_process_environment_and_dynamic_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNNER_UNIT_X", "from-env")
+    monkeypatch.delenv("RUNNER_UNIT_MISSING", raising=False)
+    scope = Scope({"collection": {"$env.SHADOW": "layer"}})
+    monkeypatch.setenv("SHADOW", "process")
+    assert scope.get("$env.RUNNER_UNIT_X") == "from-env"
+    assert not scope.has("$env.RUNNER_UNIT_MISSING")
+    assert scope.get("$env.SHADOW") == "layer"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
+                        scope.get("$guid"))  # fmt: skip
+    assert scope.get("$guid") != scope.get("$guid")
+    assert 0 <= scope.get("$randomInt") <= 1000
+    assert not scope.has("$noSuchDynamic") and not scope.has("env.X")
+
+
+def test_copy_shares_nothing_writable() -> None:
+    """Parallel iterations each start from base.copy(): nothing one writes reaches another."""
+    base = Scope(
+        {
+            "collection": {"list": [1, {"deep": [2]}], "obj": {"k": "v"}, "n": 1},
+            "environment": {"e": "x"},
+        }
+    )
+    base.secret_names.add("e")
+    one, two = base.copy(), base.copy()
+    one.set("n", 2, "collection")
+    one.set("new", 1)
+    one.layers["collection"]["list"].append(3)
+    one.layers["collection"]["list"][1]["deep"].append(4)
+    one.layers["collection"]["obj"]["k"] = "changed"
+    one.layers["environment"].clear()
+    one.secret_names.add("n")
+    for scope in (base, two):
+        assert scope.layers["collection"] == {
+            "list": [1, {"deep": [2]}],
+            "obj": {"k": "v"},
+            "n": 1,
+        }
+        assert scope.layers["environment"] == {"e": "x"}
+        assert scope.layers["runtime"] == {}
+        assert scope.secret_names == {"e"}
+    assert one.secret_names == {"e", "n"}
+    assert one.get("list") == [1, {"deep": [2, 4]}, 3]
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("<<s>>", "text"),
+        ("a<<s>>b", "atextb"),
+        ("<< s >>", "text"),
+        ("<<n>>/<<f>>/<<t>>/<<z>>", "1/1.5/true/null"),
+        ("x=<<z>>", "x=null"),
+        ("<<list>>", "[1,2]"),
+        ("<<obj>>", '{"a":"b"}'),
+        ("<<outer>>", "in-text-side"),  # a value naming another variable is rendered too
+        ("no refs", "no refs"),
+        ("<<a b>>", "<<a b>>"),
+        ("<<$env.RUNNER_UNIT_Y>>", "yy"),
+    ],
+)
+def test_native_text_rendering(source: str, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNNER_UNIT_Y", "yy")
+    scope = Scope({"collection": VALUES})
+    assert Renderer(scope).text(source, HERE) == text
+
+
+VALUES: dict[str, Any] = {
+    "s": "text",
+    "n": 1,
+    "f": 1.5,
+    "t": True,
+    "z": None,
+    "list": [1, 2],
+    "obj": {"a": "b"},
+    "inner": "text",
+    "outer": "in-<<inner>>-side",
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        ("<<n>>", 1),
+        ("<< n >>", 1),
+        ("<<t>>", True),
+        ("<<z>>", None),
+        ("<<list>>", [1, 2]),
+        ("<<obj>>", {"a": "b"}),
+        ("<<outer>>", "in-text-side"),
+        ("<<n>> ", "1 "),  # not exactly one reference: text
+        ("<<n>><<n>>", "11"),
+    ],
+)
+def test_whole_reference_keeps_its_type(source: str, value: Any) -> None:
+    assert Renderer(Scope({"runtime": VALUES})).value(source) == value
+
+
+def test_json_values_render_keys_and_keep_types() -> None:
+    renderer = Renderer(Scope({"runtime": VALUES}))
+    doc = {"<<s>>": ["<<n>>", "<<s>>!", 2, None, {"k": "<<z>>"}], "plain": False}
+    assert renderer.json(doc) == {"text": [1, "text!", 2, None, {"k": None}], "plain": False}
+    assert renderer.text(5) == "5"  # type: ignore[arg-type]  # a non-string field
+
+
+def test_undefined_native_variable_is_an_error_naming_it_and_where() -> None:
+    renderer = Renderer(Scope({"collection": {"token": "t", "tenant": "x"}}))
+    with pytest.raises(VariableError) as caught:
+        renderer.text("a/<<tokn>>", HERE)
+    error = caught.value
+    assert error.name == "tokn" and error.location == HERE
+    assert error.message == "undefined variable <<tokn>>"
+    assert error.hint is not None
+    assert error.hint.startswith("did you mean <<token>>?; defined: tenant, token; define it")
+    with pytest.raises(VariableError):
+        renderer.value("<<missing>>")
+
+
+def test_postman_dialect_keeps_unknown_references_and_reports_them() -> None:
+    renderer = Renderer(Scope({"environment": {"host": "h", "n": 1, "host.1": "one"}}), "postman")
+    assert renderer.text("{{host}}/{{nope}}/{{ host }}") == "h/{{nope}}/{{ host }}"
+    assert renderer.unresolved == {"nope", " host "}
+    assert renderer.value("{{nope2}}") == "{{nope2}}"
+    assert "nope2" in renderer.unresolved
+    # The innermost reference first, as Postman does.
+    assert renderer.text("{{host.{{n}}}}") == "one"
+    assert renderer.text("{{host.{{zz}}}}") == "{{host.{{zz}}}}"
+
+
+def test_reference_cycles_are_errors() -> None:
+    renderer = Renderer(Scope({"collection": {"a": "<<b>>", "b": "x<<a>>"}}))
+    with pytest.raises(VariableError) as caught:
+        renderer.text("<<a>>", HERE)
+    assert caught.value.message.endswith("refers to itself (through other variables)")
+    assert caught.value.hint == "break the cycle between these variables"
+    # Ten levels of indirection are fine.
+    chain = {f"v{i}": f"<<v{i + 1}>>" for i in range(10)} | {"v10": "end"}
+    assert Renderer(Scope({"collection": chain})).text("<<v0>>") == "end"
+
+
+def test_undefined_error_lists_at_most_twelve_names() -> None:
+    known = [f"name{i:02}" for i in range(14)]
+    error = undefined_error("zzz", known, None, static=True)
+    assert error.message == (
+        "undefined variable <<zzz>> (not defined anywhere, nor captured by an earlier request)"
+    )
+    assert error.hint == (
+        "defined: " + ", ".join(known[:12]) + " …; define it in the environment, the "
+        "collection's variables, or with --var NAME=VALUE"
+    )
+    assert undefined_error("a", [], None).hint == (
+        "define it in the environment, the collection's variables, or with --var NAME=VALUE"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "sensitive"),
+    [
+        ("clientSecret", True),
+        ("PASSWORD", True),
+        ("bearerToken", True),
+        ("apiKey", True),
+        ("monkey", True),  # substring match, deliberately broad
+        ("tenantId", False),
+        ("scope", False),
+        ("", False),
+    ],
+)
+def test_sensitive_names(name: str, sensitive: bool) -> None:
+    assert is_sensitive_name(name) is sensitive
