@@ -361,4 +361,4 @@ def test_jsonpath_on_a_body_that_is_not_json_is_a_request_error() -> None:
 def test_long_values_are_cut_in_messages() -> None:
     long = "x" * 500
     _, _, message = outcome("jsonpath", "$.v", "equals", "y", response({"v": long}))
-    assert message == f"jsonpath $.v: expected equals 'y', got {'x' * 200!r}"
+    assert message == f"jsonpath $.v: expected equals 'y', got {'x' * 199 + '…'!r}"
