@@ -28,10 +28,11 @@ from newman_tools import (
     run_runner,
     runner_outcomes,
 )
+from own_cases import EXPECTED, OWN_CASES
 from support.echo_server import EchoServers
 from support.external import missing
 
-pytestmark = [pytest.mark.external, pytest.mark.usefixtures("shared_corpus")]
+pytestmark = pytest.mark.external
 CASES = integration_cases() + FIXTURE_CASES
 
 
@@ -47,7 +48,7 @@ def modules() -> Path:
 
 @pytest.fixture(scope="module")
 def newman(
-    modules: Path, echo: EchoServers, tmp_path_factory: pytest.TempPathFactory
+    shared_corpus: Path, modules: Path, echo: EchoServers, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[int, list[Outcome]]]:
     """Every case's Newman result (one Node process runs them all)."""
     return newman_batch(CASES, echo, tmp_path_factory.mktemp("newman"), modules)
@@ -90,3 +91,15 @@ def test_newman_itself_meets_its_documented_results_on_the_echo_server(
         c.name: newman[c.name][0] for c in CASES if (newman[c.name][0] == 0) != (c.exit_code == 0)
     }
     assert wrong == {}
+
+
+def test_newman_gives_the_results_written_for_the_suites_own_collections(
+    modules: Path, echo: EchoServers, tmp_path: Path
+) -> None:
+    # The expectations in own_cases.py are checked against runner by the core suite; here
+    # Newman confirms them (needs Newman only, not the shared corpus).
+    results = newman_batch(OWN_CASES, echo, tmp_path, modules)
+    assert {name: outcomes for name, (_, outcomes) in results.items()} == EXPECTED
+    assert {name: status for name, (status, _) in results.items()} == {
+        c.name: c.exit_code for c in OWN_CASES
+    }

@@ -1,0 +1,53 @@
+"""Postman collections written for the suite (tests/postman/collections) and their expected
+results, request by request. Newman 6 gives the same results on the same echo server (the
+external differential re-checks that whenever Newman is available)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corpus_cases import Case
+from newman_tools import Outcome
+
+COLLECTIONS = Path(__file__).parent / "collections"
+
+
+def _pm_api() -> Case:
+    stem = COLLECTIONS / "pm-api"
+    return Case(
+        "pm-api",
+        Path(f"{stem}.postman_collection.json"),
+        environment=Path(f"{stem}.postman_environment.json"),
+        globals=Path(f"{stem}.postman_globals.json"),
+        data=Path(f"{stem}.postman_data.csv"),
+    )
+
+
+OWN_CASES = [
+    _pm_api(),
+    Case("failures", COLLECTIONS / "failures.postman_collection.json", exit_code=1),
+]
+
+# Every request of an iteration: (name, passed, assertions). The collection-level test
+# script adds one assertion to each request of pm-api; the folder's test one more inside it;
+# "Skipped by setNextRequest" never runs.
+_PM_API_ITERATION = [
+    Outcome("Scopes and pm.variables", True, 6),
+    Outcome("Response and request objects", True, 6),
+    Outcome("Legacy sandbox globals", True, 9),
+    Outcome("Form bodies", True, 2),
+    Outcome("pm.sendRequest", True, 2),
+    Outcome("Inherited basic auth", True, 4),
+    Outcome("Jump", True, 3),
+    Outcome("Final", True, 3),
+]
+EXPECTED: dict[str, list[Outcome]] = {
+    "pm-api": _PM_API_ITERATION * 2,  # two rows in the CSV data file
+    "failures": [
+        Outcome("Passing", True, 1),
+        Outcome("Wrong status", False, 2),
+        Outcome("Falsy legacy test", False, 3),
+        Outcome("Script error after a test", False, 1),
+        Outcome("Failing expectations", False, 4),
+    ],
+}
