@@ -58,17 +58,18 @@ def jsonpath_values(expr: str, document: JSON) -> list[JSON]:
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_BRACKETS = re.compile(r"\[([^\]]*)\]")
+_GROUPS = re.compile(r"\[([^\]]*)\]|\(([^)]*)\)")
 
 
 @lru_cache(maxsize=1024)
 def is_multi(expr: str) -> bool:
-    """Returns True when a JSONPath can select several values: a wildcard, a filter, `..`,
-    a slice (`[1:3]`) or a union (`[0,2]`). Quoted keys (`['a:b']`) do not count."""
+    """Returns True when a JSONPath can select several values: a wildcard, `..`, a filter
+    (`[?(...)]` or jsonpath-ng's `[?a > 1]`), a slice (`[1:3]`) or a union (`[0,2]`,
+    `.(a,b)`). Quoted keys (`['a:b']`) do not count."""
     bare = _QUOTED.sub("''", expr)
-    if "*" in bare or ".." in bare or "?(" in bare:
+    if "*" in bare or ".." in bare or "?" in bare:
         return True
-    return any(":" in inner or "," in inner for inner in _BRACKETS.findall(bare))
+    return any(":" in a or "," in a or "," in b for a, b in _GROUPS.findall(bare))
 
 
 def jsonpath_value(expr: str, document: JSON) -> JSON:

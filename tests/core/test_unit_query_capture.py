@@ -52,6 +52,10 @@ HERE = Location("c.json")
         ("$.a[0,2]", True),
         ("$['a','b']", True),
         ("$.a['k:1', 'k']", True),
+        ("$.x.(b,c)", True),  # jsonpath-ng's union of names
+        ("$.a[?b > 0]", True),  # jsonpath-ng's filter without parentheses
+        ("$.x.(b)", False),
+        ("$['?']", False),
     ],
 )
 def test_which_paths_select_several_values(expr: str, multi: bool) -> None:
@@ -93,6 +97,8 @@ DOC: dict[str, Any] = {
         ("$.list[?(@.id > 1)].id", Selection([2])),
         ("$.list[?(@.id > 5)].id", Selection([])),
         ("$..id", Selection([1, 2])),
+        ("$.a.(b,c)", Selection([None, [10, 20, 30]])),
+        ("$.list[?id > 1]", Selection([{"id": 2}])),
     ],
 )
 def test_jsonpath_value(expr: str, value: Any) -> None:
@@ -120,7 +126,12 @@ def test_jsonpath_errors(expr: str, valid: bool) -> None:
     error = jsonpath_error(expr)
     assert (error is None) is valid
     if error is not None:
-        assert error.strip() and "\n" not in error
+        assert error == "Parse error near the end of string!"
+
+
+def test_jsonpath_error_is_the_first_line_of_the_parsers_message() -> None:
+    assert jsonpath_error("$.a)") == "Parse error at 1:3 near token ) ())"
+    assert jsonpath_error("$.a.`nope`") == "Unknown named operator `nope` at 1:9"
 
 
 def test_regex_errors_and_cache() -> None:
