@@ -21,14 +21,14 @@ from support.echo_server import EchoServers
 
 @pytest.mark.parametrize("case", OWN_CASES, ids=[c.name for c in OWN_CASES])
 def test_own_collection_gives_newmans_results(case: Case, echo: EchoServers, tmp_path: Path):
-    status, output = run_runner(case, echo, tmp_path / "r.json", None)
+    status, output = run_runner(case, echo, tmp_path / "r.json")
     assert runner_outcomes(tmp_path / "r.json") == EXPECTED[case.name], output
     assert status == case.exit_code, output
 
 
 def test_failures_say_what_failed(echo: EchoServers, tmp_path: Path) -> None:
     [_, case] = OWN_CASES
-    run_runner(case, echo, tmp_path / "r.json", None)
+    run_runner(case, echo, tmp_path / "r.json")
     results = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["results"]
     failed = {
         r["name"]: [a["message"].split(": ", 1) for a in r["assertions"] if not a["passed"]]
