@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,8 @@ class FakeTransport:
         answer = self.answer(request)
         if isinstance(answer, Exception):
             raise answer
+        # The response takes the time it says it took, as a real exchange would.
+        time.sleep(answer.elapsed_ms / 1000)
         return answer
 
     def close(self) -> None:
