@@ -362,3 +362,54 @@ def test_long_values_are_cut_in_messages() -> None:
     long = "x" * 500
     _, _, message = outcome("jsonpath", "$.v", "equals", "y", response({"v": long}))
     assert message == f"jsonpath $.v: expected equals 'y', got {'x' * 199 + '…'!r}"
+
+
+@pytest.mark.parametrize(
+    ("op", "expected", "value", "message"),
+    [
+        ("type", "date", 1, "unknown type 'date'; one of string, number, integer, boolean, "
+         "array, object, null"),
+        ("type", "d" * 300, 1, f"unknown type {'d' * 300!r}; one of string, number, integer, "
+         "boolean, array, object, null"),
+        ("in", "x" * 300, 1, f"in needs a list, not {'x' * 300!r}"),
+        ("length", {"between": 1}, [1], "unknown length operator 'between'"),
+        ("before", "2020-01-01T00:00:00Z", 5, "5 is not a date-time"),
+        ("after", "now", ["y" * 300], f'["{"y" * 300}"] is not a date-time'),
+        ("lt", 1, None, "null is not a number"),
+        ("lt", 1, ABSENT, "'(absent)' is not a number"),
+    ],
+)  # fmt: skip
+def test_why_values_cannot_be_compared(op: str, expected: Any, value: Any, message: str) -> None:
+    """The reason is shown whole up to 1,000 characters (the final message is cut at 600)."""
+    doc = {} if value is ABSENT else {"v": value}
+    passed, _, text = outcome("jsonpath", "$.v", op, expected, response(doc))
+    assert not passed
+    full = text.split(" (cannot compare: ", 1)[0] + f" (cannot compare: {message})"
+    assert text == (full if len(full) <= 600 else full[:599] + "…")
+
+
+@pytest.mark.parametrize(
+    ("text", "headers", "reason"),
+    [
+        ("<html>\n<p>hi</p>", {"Content-Type": "text/html"},
+         "the response body is not JSON (text/html): '<html> <p>hi</p>'"),
+        ("oops", {}, "the response body is not JSON (no Content-Type): 'oops'"),
+        ("z" * 80, {"content-type": "text/plain"},
+         f"the response body is not JSON (text/plain): '{'z' * 59}…'"),
+        ("", {}, "the response body is empty (status 200)"),
+    ],
+)  # fmt: skip
+def test_why_a_body_is_not_json(text: str, headers: dict[str, str], reason: str) -> None:
+    check = Check("jsonpath", "$.v", "exists", True, HERE)
+    with pytest.raises(RequestError) as caught:
+        subject_value(check, response(text=text, headers=headers))
+    assert caught.value.message == f"cannot evaluate JSONPath $.v: {reason}"
+
+
+@pytest.mark.parametrize(
+    ("expected", "value"),
+    [({"a": 1}, ["a"]), (["a"], {"a": 1}), ({"a": 1}, [1]), ([1], {"a": 1}), (1, [1]), ([1], 1)],
+)
+def test_objects_arrays_and_numbers_never_equal_each_other(expected: Any, value: Any) -> None:
+    assert passes("equals", expected, value) is False
+    assert passes("notEquals", expected, value) is True

@@ -212,3 +212,30 @@ def test_undefined_variable_is_located_at_the_url() -> None:
     with pytest.raises(VariableError) as caught:
         render(url="http://<<nohost>>/")
     assert caught.value.location == HERE.child("url")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        Body("json", {"k": ["<<nope>>"]}),
+        Body("json", {"<<nope>>": 1}),
+        Body("form", (("<<nope>>", "v"),)),
+        Body("form", (("k", "<<nope>>"),)),
+        Body("raw", "x<<nope>>"),
+        Body("file", "<<nope>>.bin"),
+        Body("multipart", (("<<nope>>", "v"),)),
+        Body("multipart", (("k", "<<nope>>"),)),
+        Body("multipart", (("k", FilePart("<<nope>>.bin")),)),
+    ],
+)
+def test_undefined_variables_in_bodies_are_located_at_the_body(body: Body) -> None:
+    with pytest.raises(VariableError) as caught:
+        render(body=body)
+    assert caught.value.location == HERE.child("body")
+
+
+def test_an_unreadable_multipart_file_is_located_at_the_body(tmp_path: Path) -> None:
+    (tmp_path / "dir.bin").mkdir()
+    with pytest.raises(RequestError) as caught:
+        render(body=Body("multipart", (("f", FilePart("dir.bin")),)), base_dirs=(tmp_path,))
+    assert caught.value.location == HERE.child("body")

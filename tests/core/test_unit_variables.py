@@ -251,6 +251,10 @@ def test_undefined_error_lists_at_most_twelve_names() -> None:
         "defined: " + ", ".join(known[:12]) + " …; define it in the environment, the "
         "collection's variables, or with --var NAME=VALUE"
     )
+    for count, more in ((12, ""), (13, " …")):
+        names = [f"n{i:02}" for i in range(count)]
+        hint = undefined_error("zzz", names, None).hint or ""
+        assert hint.startswith("defined: " + ", ".join(names[:12]) + more + "; define it")
     assert undefined_error("a", [], None).hint == (
         "define it in the environment, the collection's variables, or with --var NAME=VALUE"
     )
@@ -271,3 +275,24 @@ def test_undefined_error_lists_at_most_twelve_names() -> None:
 )
 def test_sensitive_names(name: str, sensitive: bool) -> None:
     assert is_sensitive_name(name) is sensitive
+
+
+def test_errors_are_located_where_the_template_is() -> None:
+    renderer = Renderer(Scope({"collection": {"a": "<<b>>", "b": "<<a>>"}}))
+    for call in (
+        lambda: renderer.value("<<missing>>", HERE),
+        lambda: renderer.value("x<<missing>>", HERE),
+        lambda: renderer.json({"k": ["<<missing>>"]}, HERE),
+        lambda: renderer.json({"<<missing>>": 1}, HERE),
+        lambda: renderer.json({"k": {"j": "<<missing>>"}}, HERE),
+        lambda: renderer.value("<<a>>", HERE),  # a cycle
+    ):
+        with pytest.raises(VariableError) as caught:
+            call()
+        assert caught.value.location == HERE
+
+
+def test_postman_whole_references_keep_their_type() -> None:
+    renderer = Renderer(Scope({"runtime": {"n": 1, "o": {"a": [True]}}}), "postman")
+    assert renderer.value("{{n}}") == 1
+    assert renderer.json({"x": "{{o}}", "y": "<<n>>"}) == {"x": {"a": [True]}, "y": "<<n>>"}
