@@ -246,6 +246,7 @@ MULTI = [
     ("$.objs[*].n", "contains", 5, True),
     ("$.objs[*].n", "contains", True, False),
     ("$.objs[*].t", "contains", "x", True),
+    ("$.s[?(@ == 'ab')]", "contains", "a", False),  # an equal value, not a substring
     # equals: one value as that value, several as the list when a list is expected
     ("$.objs[?(@.n > 2)].t", "equals", "y", True),
     ("$.objs[?(@.n > 2)].t", "equals", ["y"], True),
@@ -394,6 +395,7 @@ def test_why_values_cannot_be_compared(op: str, expected: Any, value: Any, messa
         ("<html>\n<p>hi</p>", {"Content-Type": "text/html"},
          "the response body is not JSON (text/html): '<html> <p>hi</p>'"),
         ("oops", {}, "the response body is not JSON (no Content-Type): 'oops'"),
+        ("y" * 60, {}, f"the response body is not JSON (no Content-Type): '{'y' * 60}'"),
         ("z" * 80, {"content-type": "text/plain"},
          f"the response body is not JSON (text/plain): '{'z' * 59}…'"),
         ("", {}, "the response body is empty (status 200)"),
@@ -413,3 +415,30 @@ def test_why_a_body_is_not_json(text: str, headers: dict[str, str], reason: str)
 def test_objects_arrays_and_numbers_never_equal_each_other(expected: Any, value: Any) -> None:
     assert passes("equals", expected, value) is False
     assert passes("notEquals", expected, value) is True
+
+
+def test_messages_are_masked_and_name_the_subject() -> None:
+    def mask(text: str) -> str:
+        return text.replace("s3cret", "***")
+
+    check = Check("jsonpath", "$.v", "equals", "s3cret-x", HERE)
+    resp = response({"v": "s3cret-y"})
+    failed = evaluate(check, subject_value(check, resp), "s3cret-x", mask)
+    assert failed.message == "jsonpath $.v: expected equals '***-x', got '***-y'"
+    odd = Check("jsonpath", "$.v", "lt", "s3cret", HERE)
+    broken = evaluate(odd, subject_value(odd, resp), "s3cret", mask)
+    assert (broken.name, broken.passed, broken.expected, broken.actual) == (
+        "jsonpath $.v lt",
+        False,
+        "s3cret",
+        "s3cret-y",
+    )
+    assert "s3cret" not in broken.message and broken.message.startswith(
+        "jsonpath $.v: expected lt '***', got '***-y' (cannot compare: "
+    )
+    status = Check("status", None, "equals", 201, HERE)
+    assert evaluate(status, 200, 201).message == "status: expected equals 201, got 200"
+    text = Check("jsonpath", "$.v", "equals", {"k": "é"}, HERE)
+    assert evaluate(text, "x", {"k": "é"}).message == (
+        'jsonpath $.v: expected equals {"k": "é"}, got \'x\''
+    )

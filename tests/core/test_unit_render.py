@@ -42,6 +42,7 @@ def render(
         ({}, "http://h.test/x"),
         ({"url": "<<host>>/x"}, "http://h.test/x"),  # no scheme: http://, as Postman and curl
         ({"url": "<<host>>/x?u=http://y"}, "http://h.test/x?u=http://y"),
+        ({"url": "<<host>>/x?u=http://y?z"}, "http://h.test/x?u=http://y?z"),
         ({"url": "https://<<host>>"}, "https://h.test"),
         ({"query": (("q", "<<id>>"),)}, "http://h.test/x?q=7"),
         ({"url": "http://h/x?a=1", "query": (("b", "2"),)}, "http://h/x?a=1&b=2"),
@@ -239,3 +240,31 @@ def test_an_unreadable_multipart_file_is_located_at_the_body(tmp_path: Path) -> 
     with pytest.raises(RequestError) as caught:
         render(body=Body("multipart", (("f", FilePart("dir.bin")),)), base_dirs=(tmp_path,))
     assert caught.value.location == HERE.child("body")
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"url": "http://<<nope>>"}, HERE.child("url")),
+        ({"query": (("<<nope>>", "v"),)}, HERE),
+        ({"query": (("k", "<<nope>>"),)}, HERE),
+        ({"headers": (("<<nope>>", "v"),)}, HERE),
+        ({"headers": (("k", "<<nope>>"),)}, HERE),
+        ({"method": "<<nope>>"}, HERE),
+    ],
+)
+def test_undefined_variables_are_located(fields: dict[str, Any], where: Location) -> None:
+    with pytest.raises(VariableError) as caught:
+        render(**fields)
+    assert caught.value.location == where
+
+
+def test_default_content_type_header_is_spelled_as_http_writes_it() -> None:
+    assert render(body=Body("json", 1)).headers == [("Content-Type", "application/json")]
+    assert render(body=Body("raw", "x", "text/x")).headers == [("Content-Type", "text/x")]
+
+
+def test_the_auth_plans_transport_auth_is_passed_on() -> None:
+    signer = object()
+    assert render(plan=AuthPlan(request_auth=signer)).auth is signer  # type: ignore[arg-type]
+    assert render().auth is None

@@ -236,9 +236,16 @@ def test_reference_cycles_are_errors() -> None:
         renderer.text("<<a>>", HERE)
     assert caught.value.message.endswith("refers to itself (through other variables)")
     assert caught.value.hint == "break the cycle between these variables"
-    # Ten levels of indirection are fine.
+    # Ten levels of indirection are fine, eleven are taken for a cycle; the count is per
+    # reference, not per string.
     chain = {f"v{i}": f"<<v{i + 1}>>" for i in range(10)} | {"v10": "end"}
-    assert Renderer(Scope({"collection": chain})).text("<<v0>>") == "end"
+    longer = {f"w{i}": f"<<w{i + 1}>>" for i in range(11)} | {"w11": "end"}
+    deep = Renderer(Scope({"collection": chain | longer}))
+    assert deep.text("<<v0>>") == "end"
+    assert deep.text("<<v0>>-<<v0>>-" * 6) == "end-end-" * 6
+    for text in ("<<w0>>", "<<v0>><<w0>>"):
+        with pytest.raises(VariableError):
+            deep.text(text)
 
 
 def test_undefined_error_lists_at_most_twelve_names() -> None:
