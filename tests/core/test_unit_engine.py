@@ -45,10 +45,8 @@ def test_retries_are_recorded_and_their_times_add_up(tmp_path: Path) -> None:
     )
     [result] = run(tmp_path, fake, {"name": "r", "url": "<<base>>/a"}, retries=2)
     assert (result.status, result.error) == (200, None)
-    assert result.attempts == [
-        Attempt(503, None, "HTTP 503", 0.0),
-        Attempt(503, None, "HTTP 503", 0.0),
-    ]
+    why = "HTTP 503, waited 0 ms, as Retry-After asked"
+    assert result.attempts == [Attempt(503, None, why, 0.0), Attempt(503, None, why, 0.0)]
     # The request's time covers every attempt (10 + 20 + 30 ms), not only the last one.
     assert 60 <= result.elapsed_ms < 60 + 2000
     assert len(fake.sent) == 3
