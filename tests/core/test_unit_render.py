@@ -33,7 +33,16 @@ def render(
     if dialect == "postman":
         request = dataclasses.replace(request, url=request.url.replace("<<host>>", "{{host}}"))
     renderer = Renderer(Scope({"collection": dict(VARS)}), dialect)
-    return resolve(request, renderer, plan or AuthPlan(), base_dirs=base_dirs, settings=settings)
+    plan = plan or AuthPlan()
+    return resolve(
+        request,
+        renderer,
+        base_dirs=base_dirs,
+        settings=settings,
+        auth_headers=plan.headers,
+        auth_query=plan.query,
+        auth=plan.request_auth,
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +87,6 @@ def test_headers_method_and_overrides() -> None:
     changed = resolve(
         Request("r", "GET", "http://a", HERE, headers=(("A", "1"),)),
         Renderer(Scope({"collection": dict(VARS)})),
-        AuthPlan(),
         base_dirs=(Path("."),),
         settings=Settings(),
         url="http://<<host>>/new",
