@@ -192,3 +192,15 @@ def test_failed_captures_say_why(cap: Capture, text: str | None, message: str) -
         assert str(caught.value.message) == message
     else:
         assert caught.value.message.startswith(message) and "JSON" in caught.value.message
+
+
+def test_a_capture_on_a_body_that_is_not_json_masks_what_it_shows() -> None:
+    with pytest.raises(CaptureError) as caught:
+        extract(
+            capture("jsonpath", "$.a"),
+            response(text="token=s3cret"),
+            lambda t: t.replace("s3cret", "***"),
+        )
+    assert caught.value.message == (
+        "capture v: the response body is not JSON (no Content-Type): 'token=***'"
+    )
