@@ -55,6 +55,9 @@ def runner_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "runner"]
 
 
+GNU_TIME = next((p for p in ("/usr/bin/time",) if os.access(p, os.X_OK)), None)
+"""GNU time (Debian package `time`), used to read a child's own peak RSS."""
+
 _DROPPED = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
 
 
@@ -76,17 +79,29 @@ def measure(
     env: dict[str, str] | None = None,
     timeout: float = 600.0,
 ) -> Measure:
-    """Runs `cmd` and returns its wall time, CPU time and peak RSS (its own rusage)."""
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: never blocks the child
+    """Runs `cmd` and returns its wall time, CPU time and peak RSS (its own rusage).
+
+    A child's ru_maxrss starts at its parent's size (the pages it forked with count until
+    exec), so the peak RSS is read through GNU time when it is there: time is a small C
+    program, and what it reports is its own child's peak. Without it, figures below this
+    process's own peak RSS are that floor, not the program's.
+    """
+    with (
+        tempfile.TemporaryFile() as errors,  # a file, not a pipe: never blocks the child
+        tempfile.NamedTemporaryFile("r", suffix=".rss") as rss,
+    ):
         started = time.perf_counter()
+        wrapper = [GNU_TIME, "-f", "%M", "-o", rss.name] if GNU_TIME else []
         process = subprocess.Popen(
-            list(cmd),
+            [*wrapper, *cmd],
             stdout=stdout,
             stderr=errors,
             cwd=cwd,
             env=child_env() if env is None else env,
+            process_group=0,
         )
-        killer = threading.Timer(timeout, process.kill)
+        # Its own process group, so a timeout stops `time` and the program under it.
+        killer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
         killer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage
@@ -96,15 +111,24 @@ def measure(
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         err = errors.read().decode(errors="replace")
+        peak_kb = _peak_kb(rss.read()) if GNU_TIME else usage.ru_maxrss  # kilobytes
     result = Measure(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        cpu=usage.ru_utime + usage.ru_stime,  # includes the waited-for child of `time`
+        rss_mb=peak_kb / 1024,
         status=process.returncode,
     )
     if err.strip():
         result.extra["stderr"] = err.strip()[-2000:]
     return result
+
+
+def _peak_kb(report: str) -> float:
+    """Returns the last number GNU time wrote (its %M, in KB); 0 when there is none."""
+    for line in reversed(report.split()):
+        if line.isdigit():
+            return float(line)
+    return 0.0
 
 
 def measure_output(cmd: Sequence[str]) -> tuple[Measure, str]:
