@@ -6,9 +6,9 @@ The `--collection` option of the plugin is tested in tests/token/test_token_bund
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from support.pytest_run import run_pytest
 
 from runner.emulator import Emulator
 
@@ -41,14 +41,7 @@ def _write(folder: Path, emulator: Emulator, secret: str) -> Path:
 def test_pytest_collects_collection_files_as_one_test_per_request(tmp_path: Path) -> None:
     with Emulator() as emulator:
         _write(tmp_path, emulator, "emulator-secret-valid-NOT-REAL")
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", "/dev/null", "-p", "no:cacheprovider", "-v"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    out = done.stdout + done.stderr
+        out = run_pytest(tmp_path)
     assert "smoke.collection.json::users PASSED" in out, out
     assert "smoke.collection.json::Folder › me FAILED" in out, out
     assert "status: expected equals 201, got 200" in out

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 from support.local_server import serve
+from support.pytest_run import run_pytest
 
 SECRET = "plugin+secret/value=1 x"
 
@@ -35,16 +33,8 @@ def test_pytest_failures_mask_secrets(tmp_path: Path) -> None:
             ],
         }
         (tmp_path / "leaky.collection.json").write_text(json.dumps(doc), encoding="utf-8")
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", "/dev/null", "-p", "no:cacheprovider", "-v"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PLUGIN_API_SECRET": SECRET},
-        )
+        out = run_pytest(tmp_path, {"PLUGIN_API_SECRET": SECRET})
         assert server.log and server.log[0].query == {"k": [SECRET]}
-    out = done.stdout + done.stderr
     assert "leaky.collection.json::echo FAILED" in out, out
     assert "got '***'" in out
     assert "expected '***' to deeply equal 'other'" in out
