@@ -3,7 +3,7 @@
 # capture}.py and runner/resolve/{variables,render}.py ([tool.mutmut] in pyproject.toml) and
 # runs the fast table-driven unit tests (tests/core/test_unit_*.py) against every mutant.
 # Prints the score per module and the surviving mutants; tests/mutation.md explains each
-# survivor. CPU heavy: JOBS (default 2) mutants at once; a full run takes several minutes.
+# survivor. CPU heavy: JOBS (default 2) mutants at once; a full run takes 15-30 minutes here.
 #
 #   pip install -e '.[test,mutation]' && bash tests/mutation.sh
 #   bash tests/mutation.sh runner.checks.query*   # only some mutants (mutmut's names)
@@ -11,8 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rm -rf mutants
-# mutmut copies the project into ./mutants; the collections the tests read stay reachable.
-mutmut run --max-children "${JOBS:-2}" "$@" >/dev/null 2>&1 || true
+# mutmut copies the project into ./mutants and runs the tests there (its log: mutants/run.log).
+mkdir -p mutants
+mutmut run --max-children "${JOBS:-2}" "$@" >mutants/run.log 2>&1 || {
+    echo "mutmut failed; see mutants/run.log" >&2
+    exit 1
+}
 
 mutmut results --all true >mutants/results.txt
 python3 - <<'EOF'
@@ -22,7 +26,7 @@ import re
 counts = collections.defaultdict(collections.Counter)
 survivors = []
 for line in open("mutants/results.txt", encoding="utf-8"):
-    match = re.match(r"\s*([\w.]+?)\.x\w*__mutmut_\d+: (\w[\w ]*)", line)
+    match = re.match(r"\s*([\w.]+?)\.x\S*__mutmut_\d+: (\w[\w ]*)", line)
     if not match:
         continue
     module, status = match.group(1), match.group(2).strip()
