@@ -35,6 +35,7 @@ from corpus_cases import Case
 from newman_tools import install_error, newman_batch, node_modules, run_runner, runner_outcomes
 from postman_helpers import collection, item, results, run_cli, script_errors, write
 from support.echo_server import EchoServers
+from support.external import missing
 
 from runner.cli import main
 from runner.scripts.libraries import lock, tarball_url
@@ -397,7 +398,7 @@ def test_newman_agrees_on_every_library(echo: EchoServers, tmp_path: Path) -> No
     # request has the same assertion names, in order, and the same pass/fail.
     modules = node_modules()
     if modules is None:
-        pytest.skip(f"Newman half skipped: {install_error()}")
+        missing("Newman (npm newman@6)", f"is not available: {install_error()}")
     case = Case("libraries", write(tmp_path, "libs.postman_collection.json", LIBRARIES))
     newman_status, theirs = newman_batch([case], echo, tmp_path / "newman", modules)[case.name]
     status, output = run_runner(case, echo, tmp_path / "runner.json")

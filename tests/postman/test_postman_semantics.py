@@ -16,6 +16,7 @@ import pytest
 from newman_agree import Case, Run, disagreements, newman_runs, runner_run
 from newman_tools import install_error, node_modules
 from support.echo_server import EchoServers
+from support.external import missing
 from support.local_server import LocalServer, serve
 
 
@@ -45,7 +46,7 @@ def newman(
     """Every case's Newman run (the Newman half is skipped, with why, without npm)."""
     modules = node_modules()
     if modules is None:
-        pytest.skip(f"Newman half skipped: {install_error()}")
+        missing("Newman (npm newman@6)", f"is not available: {install_error()}")
     return newman_runs(cases(proxy.url), echo, tmp_path_factory.mktemp("newman"), modules)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -29,7 +30,7 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1")
 LABEL = "external differential"
 
 
-def missing(what: str, why: str) -> None:
+def missing(what: str, why: str) -> NoReturn:
     """Skips the running test with a reason naming the external `what`; under CI, fails it."""
     reason = f"{LABEL}: {what} {why}"
     if IN_CI:
