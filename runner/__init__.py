@@ -1,31 +1,76 @@
 """runner: run collections of HTTP requests with assertions, tokens and reports.
 
-from runner import run
-result = run("collections/graph-users.json", "environments/emulator.json")
-assert result.exit_status == 0, result.failures
+    from runner import run
+    result = run("collections/graph-users.json", "environments/emulator.json")
+    assert result.passed, result.failures
+
+The names below are imported on first use, so `runner --help` does not pay for the run
+machinery.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from runner.version import __version__
 
-__all__ = ["RunResult", "__version__", "run"]
+_EXPORTS = {
+    "run": "runner.api",
+    "load": "runner.api",
+    "load_inputs": "runner.api",
+    "TokenCache": "runner.api",
+    "Collection": "runner.model",
+    "Environment": "runner.model",
+    "RunResult": "runner.results",
+    "ItemResult": "runner.results",
+    "RequestResult": "runner.results",
+    "TokenResult": "runner.results",
+    "AssertionResult": "runner.results",
+    "Attempt": "runner.results",
+    "Summary": "runner.results",
+    "InputError": "runner.errors",
+    "InputErrors": "runner.errors",
+    "RunnerError": "runner.errors",
+}
+
+__all__ = [
+    "AssertionResult",
+    "Attempt",
+    "Collection",
+    "Environment",
+    "InputError",
+    "InputErrors",
+    "ItemResult",
+    "RequestResult",
+    "RunResult",
+    "RunnerError",
+    "Summary",
+    "TokenCache",
+    "TokenResult",
+    "__version__",
+    "load",
+    "load_inputs",
+    "run",
+]
 
 if TYPE_CHECKING:
-    from runner.api import run
-    from runner.results import RunResult
+    from runner.api import TokenCache, load, load_inputs, run
+    from runner.errors import InputError, InputErrors, RunnerError
+    from runner.model import Collection, Environment
+    from runner.results import (
+        AssertionResult,
+        Attempt,
+        ItemResult,
+        RequestResult,
+        RunResult,
+        Summary,
+        TokenResult,
+    )
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use, so `runner --help` does not pay for the run machinery.
-    if name == "run":
-        from runner.api import run
-
-        return run
-    if name == "RunResult":
-        from runner.results import RunResult
-
-        return RunResult
-    raise AttributeError(f"module 'runner' has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runner' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,54 +1,495 @@
-"""The Python API: `runner.run(...)` for scripts and test suites."""
+"""The Python API: load and run collections from scripts and test suites.
+
+    from runner import run
+    result = run("api.json", "dev.json", {"tenantId": "contoso.onmicrosoft.com"})
+    assert result.passed, result.failures
+
+`run` behaves as `runner run` does (the command line is a thin layer on this module):
+the `.env` file, globals, data rows, iterations, `connect_to`, JUnit/JSON report files,
+secrets masked in every result it returns. Invalid input raises `InputError` (or
+`InputErrors`, several located problems) before anything is sent; a failed assertion or a
+request that could not complete is part of the result, never an exception.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from runner.auth.base import TokenCache
+from runner.errors import InputError, InputErrors, RunnerError
 from runner.model import Collection, Environment
-from runner.report import Reporter
-from runner.results import RunResult
-from runner.values import JSON
+from runner.report import Reporter, RunInfo
+from runner.results import ItemResult, RunResult
+from runner.secrets import Masker
+
+__all__ = [
+    "Collection",
+    "Environment",
+    "InputError",
+    "InputErrors",
+    "Inputs",
+    "RunResult",
+    "TokenCache",
+    "load",
+    "load_dotenv",
+    "load_inputs",
+    "run",
+]
+
+PathLike = str | Path
+OnResult = Callable[[ItemResult], None]
+
+
+def load(collection: PathLike) -> Collection:
+    """Returns the collection in the file `collection` (native, or Postman v2.0/v2.1).
+
+    Raises:
+        InputError / InputErrors: unreadable or invalid, every problem located (file,
+            JSON pointer, item path) with a hint, as `runner validate` shows them.
+    """
+    from runner.load import load_collection
+
+    return load_collection(collection)
+
+
+@dataclass
+class Inputs:
+    """Everything a run starts from, loaded and checked."""
+
+    collection: Collection
+    environment: Environment | None = None
+    globals_env: Environment | None = None
+    data: list[dict[str, Any]] | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_dotenv(path: PathLike | bool | None = None) -> None:
+    """Loads a .env file into the process environment; real variables are never overridden.
+
+    `path` None or True: `./.env` when there is one; False: nothing; a path: that file.
+
+    Raises:
+        InputError: the named file does not exist.
+    """
+    if path is False:
+        return
+    if path is not None and path is not True:
+        if not Path(path).is_file():
+            raise InputError(f"--dotenv {path}: file not found")
+    elif Path(".env").is_file():
+        path = ".env"
+    else:
+        return
+    from dotenv import load_dotenv as load  # only when there is a file: importing it costs ~10 ms
+
+    load(path, override=False)
+
+
+def load_inputs(
+    collection: Collection | PathLike,
+    environment: Environment | PathLike | None = None,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    globals: Environment | PathLike | None = None,
+    data: Sequence[Mapping[str, Any]] | PathLike | None = None,
+    dotenv: PathLike | bool | None = None,
+    folders: Sequence[str] = (),
+    problems: Sequence[InputError] = (),
+) -> Inputs:
+    """Returns every input of a run, loaded and checked statically (sends nothing).
+
+    `problems` are ones the caller already found (e.g. a malformed `--var`): all are raised
+    together with what loading finds. With `folders`, only their requests are checked
+    (`--folder Other` must not fail on variables of other folders).
+
+    Raises:
+        InputError / InputErrors: every problem found, located.
+    """
+    from runner.load import load_collection, load_data, load_environment
+
+    found: list[InputError] = list(problems)
+
+    def attempt(loader: Callable[[Any], Any], value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        try:
+            return loader(value)
+        except InputErrors as exc:
+            found.extend(exc.errors)
+        except InputError as exc:
+            found.append(exc)
+        return None
+
+    attempt(load_dotenv, dotenv if dotenv is not None else True)
+    loaded = attempt(_given(load_collection, Collection), collection)
+    if collection == "":
+        found.append(
+            InputError("the collection file name is empty", hint="runner run COLLECTION_FILE")
+        )
+    env = attempt(_given(load_environment, Environment), environment)
+    globals_env = attempt(_given(load_environment, Environment), globals)
+    lenient = loaded is not None and loaded.dialect == "postman"
+    rows = attempt(
+        lambda d: load_data(d, lenient=lenient) if isinstance(d, str | Path) else _rows(d), data
+    )
+    if found:
+        raise InputErrors(found) if len(found) > 1 else found[0]
+    inputs = Inputs(loaded, env, globals_env, rows, dict(variables or {}))
+    _check_static(inputs, folders)
+    return inputs
+
+
+def _given(loader: Callable[[Any], Any], kind: type) -> Callable[[Any], Any]:
+    """Returns a loader that passes already-loaded objects of `kind` through."""
+    return lambda value: value if isinstance(value, kind) else loader(value)
+
+
+def _rows(data: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(data, str | bytes) or not all(isinstance(row, Mapping) for row in data):
+        raise InputError("data must be a file path or a list of mappings (column → value)")
+    return [dict(row) for row in data]
+
+
+def _check_static(inputs: Inputs, folders: Sequence[str]) -> None:
+    from runner.engine.options import select_steps
+    from runner.engine.session import base_scope
+    from runner.load.preflight import static_problems
+
+    scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
+    columns = {k for row in inputs.data or [] for k in row}
+    # Only what will run: --folder Other must not fail on variables of other folders.
+    selected = select_steps(inputs.collection, folders) if folders else None
+    errors, warnings = static_problems(inputs.collection, dict(scope.items()), columns, selected)
+    inputs.warnings.extend(warnings)
+    if errors:
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
 
 
 def run(
-    collection: Collection | str | Path,
-    environment: Environment | str | Path | None = None,
-    variables: Mapping[str, JSON] | None = None,
+    collection: Collection | PathLike,
+    environment: Environment | PathLike | None = None,
+    variables: Mapping[str, Any] | None = None,
     *,
-    globals: Environment | str | Path | None = None,
-    data: Sequence[Mapping[str, JSON]] | str | Path | None = None,
+    globals: Environment | PathLike | None = None,
+    data: Sequence[Mapping[str, Any]] | PathLike | None = None,
+    dotenv: PathLike | bool | None = None,
+    iterations: int | None = None,
+    parallel: int = 1,
+    folders: Sequence[str] = (),
+    bail: bool = False,
+    timeout_ms: int | None = None,
+    require_assertions: bool = False,
+    shard: str | tuple[int, int] | None = None,
+    shard_by: str = "request",
+    timeout_request_ms: int | None = None,
+    delay_request_ms: int = 0,
+    retries: int = 0,
+    retry_max_wait_ms: int | None = None,
+    insecure: bool = False,
+    ca_bundle: PathLike | None = None,
+    cert: PathLike | None = None,
+    key: PathLike | None = None,
+    cert_password: str | None = None,
+    connect_to: Sequence[str] | Mapping[tuple[str, int], tuple[str, int]] = (),
+    follow_redirects: bool = True,
+    working_dir: PathLike | None = None,
+    module_paths: Sequence[PathLike] = (),
+    script_timeout_ms: int = 5000,
+    junit: PathLike | None = None,
+    junit_layout: str = "runner",
+    json: PathLike | None = None,
+    html: PathLike | None = None,
+    console: TextIO | None = None,
+    verbosity: int = 1,
+    color: bool | str = "auto",
+    curl: bool = False,
+    dump_failures: bool = False,
+    progress: str = "auto",
+    on_result: OnResult | None = None,
+    on_warning: Callable[[str], None] | None = None,
     reporters: Sequence[Reporter] = (),
-    **options: Any,
+    keep_results: bool = True,
+    keep_exchange: bool = True,
+    tokens: TokenCache | None = None,
+    problems: Sequence[InputError] = (),
+    outputs: Sequence[tuple[str, PathLike | None]] = (),
+    then: Callable[[RunResult, Inputs], None] | None = None,
 ) -> RunResult:
-    """Returns the result of running `collection` (every request, assertion and error).
+    """Runs `collection` as `runner run` does; returns the RunResult.
 
-    Files are loaded and checked as `runner run` does (raising InputError/InputErrors
-    for invalid input); a failed assertion is part of the result, never an exception.
-    `options` are RunOptions fields, e.g. `iterations=3`, `bail=True`, `retries=2`.
+    - `collection`, `environment`, `globals`: file paths (native or Postman) or loaded
+      objects; `variables` win over every file (as `--var`); `data` is a CSV/JSON file or a
+      list of rows; `dotenv` None loads `./.env` when present, False loads none, a path
+      loads that file.
+    - `iterations`, `parallel`, `folders`, `bail`, `timeout_ms` (the whole run),
+      `require_assertions`, `shard` (`"2/4"`), `shard_by`,
+      `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
+      `retries`, `insecure`, `ca_bundle`, `cert`/`key`/`cert_password` (mutual TLS),
+      `connect_to` (`["api.example.com:443:127.0.0.1:8443"]`),
+      `follow_redirects`, `working_dir`, `module_paths`, `script_timeout_ms`: the options of
+      `runner run`.
+    - `junit` / `json` / `html`: report files, written whatever happens
+      (`junit_layout="newman"` for Newman's layout); `console`: a stream for the console
+      report (`verbosity` 0–2, `progress` and `color` auto/always/never, `curl` each request
+      as a curl command, `dump_failures` the exchange of each failed request).
+    - `on_result(result)` is called for every request and token result as it completes (in
+      iteration order), secrets masked; `on_warning(text)` for each warning found while
+      loading (run-time warnings go to the reporters; all are in `RunResult.warnings`).
+    - `tokens`: a TokenCache shared by several runs of this process, so they ask for each
+      token once (runs sharing it must not overlap in time).
+    - `keep_results=False` keeps memory flat on long runs (`RunResult.results` stays empty;
+      use `on_result`); `keep_exchange=False` drops headers and bodies from the results.
+    - `problems`: input problems the caller found, raised together with the others;
+      `outputs`: other files the caller writes afterwards, `(flag, path)`, checked
+      writable with the reports; `then(result, inputs)` runs after the run.
+
+    Every string in the returned results has the run's secrets replaced by `***`.
+
+    Raises:
+        InputError / InputErrors: invalid input, found before anything is sent (with
+            `junit`, the file then holds one <error> testcase saying why).
     """
-    from runner.engine.options import RunOptions
-    from runner.engine.session import base_scope, run_collection
-    from runner.errors import collect
-    from runner.load import load_collection, load_data, load_environment
-    from runner.load.preflight import static_problems
+    suite = collection.name if isinstance(collection, Collection) else Path(collection).stem
+    try:
+        inputs = load_inputs(
+            collection,
+            environment,
+            variables,
+            globals=globals,
+            data=data,
+            dotenv=dotenv,
+            folders=folders,
+            problems=problems,
+        )
+        from runner.engine.options import RunOptions
 
-    if not isinstance(collection, Collection):
-        collection = load_collection(collection)
-    if environment is not None and not isinstance(environment, Environment):
-        environment = load_environment(environment)
-    if globals is not None and not isinstance(globals, Environment):
-        globals = load_environment(globals)
-    rows = load_data(Path(data)) if isinstance(data, str | Path) else data
-    known = dict(base_scope(collection, environment, globals, variables).items())
-    errors, _ = static_problems(collection, known, {k for row in rows or [] for k in row})
-    collect(errors)
-    return run_collection(
-        collection,
-        environment,
-        globals_env=globals,
-        variables=variables,
-        options=RunOptions(data=rows, **options),
-        reporters=reporters,
+        for name, value, least in (
+            ("iterations", iterations, 1),
+            ("parallel", parallel, 1),
+            ("timeout", timeout_ms, 1),
+            ("timeout_request", timeout_request_ms, 0),
+            ("retry", retries, 0),
+            ("delay_request", delay_request_ms, 0),
+            ("retry_max_wait", retry_max_wait_ms, 0),
+        ):
+            if value is not None and value < least:
+                flag = "--" + name.replace("_", "-")
+                raise InputError(f"{flag} must be at least {least}, got {value}")
+        if not insecure:
+            check_ca_bundle(str(ca_bundle) if ca_bundle else None)
+        for flag, report in (("--junit", junit), ("--json", json), ("--html", html), *outputs):
+            if report:
+                _check_writable(flag, Path(report))
+        if folders:
+            from runner.engine.options import select_steps
+
+            select_steps(inputs.collection, folders)  # an unknown folder is invalid input
+        client_cert = None
+        if cert:
+            from runner.transport.client_cert import client_certificate
+
+            client_cert = client_certificate(str(cert), str(key) if key else None, cert_password)
+        elif key or cert_password:
+            raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
+        if isinstance(shard, str):
+            from runner.engine.options import parse_shard
+
+            shard = parse_shard(shard)
+        options = RunOptions(
+            iterations=iterations,
+            data=inputs.data,
+            parallel=parallel,
+            folders=tuple(folders),
+            bail=bail,
+            shard=shard,
+            shard_by=shard_by,
+            timeout_request_ms=timeout_request_ms,
+            delay_request_ms=delay_request_ms,
+            retries=retries,
+            retry_max_wait_ms=retry_max_wait_ms,
+            insecure=insecure,
+            ca_bundle=str(ca_bundle) if ca_bundle else None,
+            connect_to=_connect_to(connect_to),
+            follow_redirects=follow_redirects,
+            keep_results=False,  # the collector below keeps masked copies instead
+            keep_exchange=keep_exchange,
+            module_paths=tuple(str(p) for p in module_paths),
+            script_timeout_ms=script_timeout_ms,
+            working_dir=str(working_dir) if working_dir else None,
+            run_timeout_ms=timeout_ms,
+            client_cert=client_cert,
+            require_assertions=require_assertions,
+        )
+    except RunnerError as exc:
+        if junit and not Path(junit).is_dir():
+            from runner.report.junit import write_error_junit
+
+            # When the report path itself is the problem, `exc` says so.
+            text = exc.render()
+            with contextlib.suppress(OSError, ValueError):
+                write_error_junit(Path(junit), suite, text.splitlines()[0], text)
+        raise
+    for warning in inputs.warnings:
+        if on_warning is not None:
+            on_warning(warning)
+    from runner.engine.session import build_masker, run_collection
+    from runner.report import file_reporters
+
+    masker = build_masker(
+        inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
+    if cert_password:
+        masker.add(cert_password)  # a secret given as an argument: never shown
+    collector = _Collector(masker, on_result, keep_results)
+    chosen: list[Reporter] = []
+    if console is not None:
+        from runner.report.console import ConsoleReporter
+
+        chosen.append(
+            ConsoleReporter(
+                masker,
+                stream=console,
+                verbosity=verbosity,
+                progress=progress,
+                color=color,
+                curl=curl,
+                dump_failures=dump_failures,
+            )
+        )
+    chosen += file_reporters(junit, json, masker, junit_layout, html=html)
+    result = run_collection(
+        inputs.collection,
+        inputs.environment,
+        globals_env=inputs.globals_env,
+        variables=inputs.variables,
+        options=options,
+        reporters=[*chosen, *reporters, collector],
+        masker=masker,
+        tokens=tokens,
+    )
+    result.results = collector.results
+    result.summary.warnings[:0] = [masker.mask(w) for w in inputs.warnings]
+    if then is not None:
+        then(result, inputs)
+    return result
+
+
+def _connect_to(
+    given: Sequence[str] | Mapping[tuple[str, int], tuple[str, int]],
+) -> dict[tuple[str, int], tuple[str, int]]:
+    if isinstance(given, Mapping):
+        return dict(given)
+    from runner.transport.http import parse_connect_to
+
+    if isinstance(given, str):
+        given = [given]
+    return dict(parse_connect_to(spec) for spec in given)
+
+
+def check_ca_bundle(flag_value: str | None) -> None:
+    """Raises InputError when the CA bundle (--ca-bundle, else REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE, which requests reads) is missing or holds no PEM certificate.
+
+    Found before anything is sent: otherwise every HTTPS request fails with urllib3's text.
+    """
+    import os
+
+    where, path = "--ca-bundle", flag_value
+    if path is None:
+        for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            if os.environ.get(variable):
+                where, path = variable, os.environ[variable]
+                break
+    if path is None:
+        return
+    if not Path(path).is_file():
+        raise InputError(f"{where} {path}: file not found")
+    with contextlib.suppress(OSError), open(path, "rb") as bundle:
+        if b"-----BEGIN CERTIFICATE-----" in bundle.read():
+            # PEM certificates: loading a system bundle into OpenSSL costs ~0.1 s at every
+            # start (CI images set REQUESTS_CA_BUNDLE); only a file without one is loaded,
+            # for OpenSSL's reason. A PEM file with a corrupt certificate fails at its first
+            # HTTPS request instead.
+            return
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, UnicodeDecodeError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        if reason == "NO_CERTIFICATE_OR_CRL_FOUND":
+            reason = "no certificate in it"
+        raise InputError(
+            f"{where} {path}: not a PEM file of CA certificates ({reason})",
+            hint="give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----); "
+            "convert a DER .cer/.crt with: openssl x509 -inform der -in ca.cer -out ca.pem",
+        ) from None
+
+
+def _check_writable(flag: str, path: Path) -> None:
+    """Raises InputError when a report cannot be written to `path` (before anything is sent)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{flag} {path}: cannot create folder {path.parent}: {exc.strerror}"
+        ) from None
+    if path.is_dir():
+        suffix = {"--junit": ".xml", "--html": ".html"}.get(flag, ".json")
+        raise InputError(
+            f"{flag} {path}: is a folder", hint=f"e.g. {flag} {path / 'report'}{suffix}"
+        )
+
+
+class _Collector:
+    """The API's own reporter: masks each result, keeps it and hands it to `on_result`."""
+
+    def __init__(self, masker: Masker, on_result: OnResult | None, keep: bool) -> None:
+        self.masker = masker
+        self.on_result = on_result
+        self.keep = keep
+        self.results: list[ItemResult] = []
+
+    def start(self, info: RunInfo) -> None:
+        """Nothing to do before the first request."""
+
+    def result(self, result: ItemResult) -> None:
+        """Keeps a masked copy and streams it to `on_result`."""
+        masked = masked_result(result, self.masker)
+        if self.keep:
+            self.results.append(masked)
+        if self.on_result is not None:
+            self.on_result(masked)
+
+    def warning(self, message: str) -> None:
+        """Run-time warnings are in the summary already."""
+
+    def finish(self, run: RunResult) -> None:
+        """Nothing to do after the last request."""
+
+
+def masked_result(result: ItemResult, masker: Masker) -> ItemResult:
+    """Returns a copy of `result` with every known secret replaced by `***`."""
+    copy: ItemResult = _masked(result, masker)
+    return copy
+
+
+def _masked(value: Any, masker: Masker) -> Any:
+    if isinstance(value, str):
+        return masker.mask(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _masked(getattr(value, f.name), masker) for f in fields(value) if f.init}
+        for name in ("request_headers", "response_headers"):
+            if name in changes:
+                changes[name] = masker.mask_headers(getattr(value, name))
+        return replace(value, **changes)
+    if isinstance(value, dict):
+        return masker.mask_value({k: _masked(v, masker) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return type(value)(_masked(v, masker) for v in value)
+    return value

@@ -1,4 +1,9 @@
-"""Results of a run: values the run loop produces and reporters consume."""
+"""Results of a run: values the run loop produces and reporters consume.
+
+The Python API hands these to its callers: `RunResult` (the run), `ItemResult` (one
+request in one iteration; `RequestResult` is the same class), `TokenResult` (one token
+acquisition), `AssertionResult` (one assertion) and `Attempt` (one retried try).
+"""
 
 from __future__ import annotations
 
@@ -100,6 +105,18 @@ class ItemResult:
         return self.name if self.iteration <= 1 else f"{self.name} [{self.iteration}]"
 
 
+RequestResult = ItemResult
+"""The result of one request in one iteration (the name the Python API documents)."""
+
+
+@dataclass
+class TokenResult(ItemResult):
+    """One token acquisition: `name` is `token: <client> → <scope or resource>`, `path` is
+    `("auth",)`, `error`/`hint` say why it failed; never has assertions."""
+
+    kind: Kind = "token"
+
+
 @dataclass
 class Summary:
     """Counts for the whole run; kept incrementally so memory stays flat."""
@@ -176,3 +193,37 @@ class RunResult:
     def errors(self) -> list[ItemResult]:
         """Returns the results that could not complete."""
         return [r for r in self.results if r.error is not None]
+
+    @property
+    def requests(self) -> list[ItemResult]:
+        """Returns the request results (every iteration, skipped ones included), in run order."""
+        return [r for r in self.results if r.kind == "request"]
+
+    @property
+    def tokens(self) -> list[ItemResult]:
+        """Returns the token acquisitions, in run order."""
+        return [r for r in self.results if r.kind == "token"]
+
+    @property
+    def passed(self) -> bool:
+        """Returns True when every assertion held and every request completed."""
+        return self.exit_status == ExitStatus.SUCCESS
+
+    @property
+    def warnings(self) -> list[str]:
+        """Returns the warnings of loading and running (unresolved Postman variables, …)."""
+        return self.summary.warnings
+
+    def result(self, name: str, iteration: int = 1) -> ItemResult:
+        """Returns the result of the request named `name` (or `Folder/name`) in `iteration`.
+
+        Raises:
+            KeyError: no such request ran in that iteration.
+        """
+        for item in self.requests:
+            if item.iteration == iteration and name in (
+                item.name,
+                "/".join((*item.path, item.name)),
+            ):
+                return item
+        raise KeyError(f"no request {name!r} in iteration {iteration}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from runner.errors import AuthError
-from runner.results import ItemResult
+from runner.results import ItemResult, TokenResult
 from runner.transport.http import Transport
 from runner.values import JSON
 
@@ -112,9 +112,7 @@ class TokenCache:
                 entry.rejected = True
 
     def _acquire(self, source: TokenSource, entry: _Entry, emit: Emit, iteration: int) -> Token:
-        result = ItemResult(
-            name=source.label, path=("auth",), iteration=iteration, kind="token", method="POST"
-        )
+        result = TokenResult(name=source.label, path=("auth",), iteration=iteration, method="POST")
         result.started_at = time.time()
         started = time.perf_counter()
         try:

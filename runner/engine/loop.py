@@ -35,6 +35,7 @@ class Loop:
         transport: Transport,
         reporter: MultiReporter,
         masker: Masker,
+        tokens: TokenCache | None = None,
     ) -> None:
         self.collection = collection
         self.options = options
@@ -50,7 +51,7 @@ class Loop:
         self.ctx = StepContext(
             collection=collection,
             transport=transport,
-            tokens=TokenCache(transport, retries=options.retries),
+            tokens=_token_cache(tokens, transport, options.retries),
             settings=Settings(options.timeout_request_ms, options.follow_redirects),
             retries=options.retries,
             retry_max_wait_ms=(
@@ -349,6 +350,16 @@ class Loop:
 
 
 _NO_JUMP = object()
+
+
+def _token_cache(shared: TokenCache | None, transport: Transport, retries: int) -> TokenCache:
+    """Returns the run's token cache: a new one, or `shared` (tokens kept from earlier runs
+    of the same process, e.g. one token per pytest worker) fetching through this run's
+    transport."""
+    if shared is None:
+        return TokenCache(transport, retries=retries)
+    shared.transport, shared.retries = transport, retries
+    return shared
 
 
 def file_dirs(collection: Collection, working_dir: str | None) -> tuple[Path, ...]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from runner.auth.base import TokenCache
 from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
 from runner.model import Collection, Environment, Folder, Item
@@ -28,10 +29,12 @@ def run_collection(
     transport: Transport | None = None,
     reporters: Sequence[Reporter] = (),
     masker: Masker | None = None,
+    tokens: TokenCache | None = None,
 ) -> RunResult:
     """Returns the result of running `collection`; failed assertions are data, not exceptions.
 
     Reports are finished even when the run is interrupted (the result is then marked so).
+    `tokens` keeps tokens across runs (one acquisition for several runs of one process).
     """
     options = options or RunOptions()
     masker = masker or build_masker(collection, environment, globals_env, variables)
@@ -43,7 +46,7 @@ def run_collection(
             pool_size=max(options.parallel, 1),
             client_cert=options.client_cert,
         )
-    loop = Loop(collection, options, transport, MultiReporter(reporters), masker)
+    loop = Loop(collection, options, transport, MultiReporter(reporters), masker, tokens)
     try:
         return loop.iterate(base_scope(collection, environment, globals_env, variables))
     finally:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from runner.results import ItemResult, RunResult
+from runner.secrets import Masker
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,29 @@ class MultiReporter:
                 first = first or exc
         if first is not None:
             raise first
+
+
+def file_reporters(
+    junit: str | Path | None,
+    json: str | Path | None,
+    masker: Masker,
+    layout: str = "runner",
+    *,
+    html: str | Path | None = None,
+) -> list[Reporter]:
+    """Returns the JUnit, JSON and HTML reporters asked for (none when every path is None)."""
+    reporters: list[Reporter] = []
+    if junit:
+        from runner.report.junit import JUnitReporter, NewmanJUnitReporter
+
+        kind = NewmanJUnitReporter if layout == "newman" else JUnitReporter
+        reporters.append(kind(Path(junit), masker))
+    if json:
+        from runner.report.json_report import JsonReporter
+
+        reporters.append(JsonReporter(Path(json), masker))
+    if html:
+        from runner.report.html import HtmlReporter
+
+        reporters.append(HtmlReporter(Path(html), masker))
+    return reporters

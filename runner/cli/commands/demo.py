@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from runner.errors import InputError
 from runner.status import ExitStatus
-
-if TYPE_CHECKING:
-    from runner.report import Reporter
 
 DEMO_COLLECTIONS = (
     "arm-resource-groups.json",
@@ -32,12 +29,9 @@ def bundled_dir(name: str) -> Path:
 
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Starts the emulator, runs every bundled collection, returns the worst exit status."""
-    from runner.cli.commands.run import file_reporters
+    from runner.api import run
     from runner.emulator import Emulator
-    from runner.engine.options import RunOptions
-    from runner.engine.session import build_masker, run_collection
-    from runner.load import load_collection, load_environment
-    from runner.report.console import ConsoleReporter
+    from runner.load import load_environment
 
     environment = load_environment(bundled_dir("environments") / "emulator.json")
     worst = ExitStatus.SUCCESS
@@ -53,19 +47,16 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ca_bundle = str(emulator.ca_file) if emulator.ca_file is not None else None
         variables = {"emulatorUrl": emulator.url}
         for index, name in enumerate(DEMO_COLLECTIONS):
-            collection = load_collection(bundled_dir("collections") / name)
-            masker = build_masker(collection, environment, None, variables)
-            reporters: list[Reporter] = [ConsoleReporter(masker, stream=out)]
-            reporters.extend(
-                file_reporters(_numbered(args.junit, index), _numbered(args.json, index), masker)
-            )
-            result = run_collection(
-                collection,
+            result = run(
+                bundled_dir("collections") / name,
                 environment,
-                variables=variables,
-                options=RunOptions(keep_results=False, ca_bundle=ca_bundle),
-                reporters=reporters,
-                masker=masker,
+                variables,
+                dotenv=False,
+                ca_bundle=ca_bundle,
+                junit=_numbered(args.junit, index),
+                json=_numbered(args.json, index),
+                console=out,
+                keep_results=False,
             )
             out.write("\n")
             worst = max(worst, result.exit_status)

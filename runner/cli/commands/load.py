@@ -23,7 +23,8 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     monkey.patch_all()
     from locust.util.timespan import parse_timespan
 
-    from runner.cli.commands.inputs import load_inputs
+    from runner.api import load_inputs
+    from runner.cli.commands.inputs import input_arguments
     from runner.engine.options import RunOptions, select_steps
     from runner.engine.session import base_scope, build_masker
     from runner.transport.http import parse_connect_to
@@ -49,7 +50,7 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
         raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
-    inputs = load_inputs(args)
+    inputs = load_inputs(**input_arguments(args))
     for warning in inputs.warnings:
         err.write(f"warning: {warning}\n")
     if args.folder:

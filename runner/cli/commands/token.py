@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from runner.cli.commands.inputs import load_dotenv_file, parse_vars
+from runner.api import load_dotenv
+from runner.cli.commands.inputs import parse_vars
 from runner.errors import AuthError, InputError, Location
 from runner.model import AuthSpec, Collection, Environment, Folder, flatten
 from runner.status import ExitStatus
@@ -30,7 +31,7 @@ def token_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from runner.results import ItemResult
     from runner.transport.http import RequestsTransport
 
-    load_dotenv_file(args.dotenv)
+    load_dotenv(args.dotenv)
     variables = parse_vars(args.var)
     spec, collection = _auth_spec(Path(args.source))
     environment = _environment(args.environment)
