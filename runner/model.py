@@ -135,6 +135,7 @@ class Request:
     repeat: Repeat | None = None
     options: Options = Options()
     description: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Folder:
     variables: Mapping[str, JSON] = field(default_factory=dict)
     scripts: Scripts = Scripts()
     description: str = ""
+    tags: tuple[str, ...] = ()
 
 
 Item = Request | Folder
@@ -203,6 +205,12 @@ class Step:
     def path(self) -> tuple[str, ...]:
         """Returns the folder names above the request."""
         return tuple(f.name for f in self.folders)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Returns the request's tags and those of the folders above it (outermost first)."""
+        found = [t for f in self.folders for t in f.tags] + list(self.request.tags)
+        return tuple(dict.fromkeys(found))
 
 
 def flatten(items: tuple[Item, ...], folders: tuple[Folder, ...] = ()) -> list[Step]:

@@ -19,6 +19,9 @@ from support.junit_xsd import check_junit_files
 # `runner sandbox install`, as .ci/run does) and shared by every test run (git-ignored).
 SANDBOX_CACHE = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / "sandbox"
 
+# pytester runs pytest on generated projects (the runner pytest plugin's tests).
+pytest_plugins = ["pytester"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Registers the `external` marker; keeps hypothesis' database out of the repository."""

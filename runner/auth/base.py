@@ -76,7 +76,8 @@ Emit = Callable[[ItemResult], None]
 class TokenCache:
     """Tokens shared by every request and iteration of a run, keyed by source."""
 
-    def __init__(self, transport: Transport, *, retries: int = 0) -> None:
+    def __init__(self, transport: Transport | None = None, *, retries: int = 0) -> None:
+        # None: a cache made to outlive runs; each run sets its own transport.
         self.transport = transport
         self.retries = retries
         self._entries: dict[tuple[str, ...], _Entry] = {}
@@ -116,6 +117,7 @@ class TokenCache:
         result.started_at = time.time()
         started = time.perf_counter()
         try:
+            assert self.transport is not None, "a run sets the transport of a shared cache"
             token = source.fetch(self.transport, entry.token, result)
         except AuthError as exc:
             entry.error = exc

@@ -107,6 +107,7 @@ class Builder:
             variables=dict(node.get("variables", {})),
             scripts=self._scripts(node.get("scripts"), at, "scripts"),
             description=node.get("description", ""),
+            tags=tuple(node.get("tags", ())),
         )
 
     def _request(self, node: dict[str, JSON], at: Location) -> Request:
@@ -131,6 +132,7 @@ class Builder:
             repeat=self._repeat(retry, at),
             options=_DEFAULT_OPTIONS if follow is None else Options(follow_redirects=follow),
             description=node.get("description", ""),
+            tags=tuple(node.get("tags", ())),
         )
 
     def _repeat(self, raw: JSON, at: Location) -> Repeat | None:

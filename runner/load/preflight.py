@@ -229,6 +229,16 @@ def _has_refs(text: str, dialect: str) -> bool:
     return bool(compile_template(text, dialect).refs)
 
 
+def used_names(step: Step, collection: Collection) -> set[str]:
+    """Returns the names of the variables a request renders (URL, query, headers, body, auth,
+    expected values)."""
+    return {
+        ref.name
+        for text, _, _ in _templates(step, collection)
+        for ref in compile_template(text, collection.dialect).refs
+    }
+
+
 def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location, _Where]]:
     """Yields every template string a request renders, with where it is.
 

@@ -1,6 +1,7 @@
-"""End-to-end (integration): pytest finds `*.collection.json` files and runs each request.
+"""End-to-end (integration): with `runner_collections` set, pytest finds those collection
+files and runs each request (only then: see tests/pyapi/test_pytest_plugin.py).
 
-The `--collection` option of the plugin is tested in tests/token/test_token_bundled.py.
+The `--runner-collection` option is tested in tests/token/test_token_bundled.py.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def test_pytest_collects_collection_files_as_one_test_per_request(tmp_path: Path
         _write(tmp_path, emulator, "emulator-secret-valid-NOT-REAL")
         out = run_pytest(tmp_path)
     assert "smoke.collection.json::users PASSED" in out, out
-    assert "smoke.collection.json::Folder › me FAILED" in out, out
+    assert "smoke.collection.json::Folder/me FAILED" in out, out
     assert "status: expected equals 201, got 200" in out
     assert "1 failed, 1 passed" in out
     assert "emulator-secret-valid-NOT-REAL" not in out

@@ -12,7 +12,11 @@ from pathlib import Path
 def run_pytest(folder: Path, env: Mapping[str, str] | None = None) -> str:
     """Returns pytest's whole output (-v) for the collection files in `folder`."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", "/dev/null", "-p", "no:cacheprovider", "-v"],
+        [
+            *(sys.executable, "-m", "pytest", "-c", "/dev/null", "-p", "no:cacheprovider"),
+            # The plugin collects only collection files it is asked for (issue 13).
+            *("-o", "runner_collections=*.collection.json", "-v"),
+        ],
         cwd=folder,
         capture_output=True,
         text=True,

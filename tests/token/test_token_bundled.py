@@ -238,9 +238,9 @@ def _pytest(emulator: Emulator, tmp_path: Path, *extra: str) -> subprocess.Compl
         "-p",
         "no:cacheprovider",
         "-q",
-        "--collection",
+        "--runner-collection",
         str(COLLECTIONS / "graph-users.json"),
-        "--environment",
+        "--runner-environment",
         str(EMULATOR_ENV),
         "--runner-var",
         f"emulatorUrl={emulator.url}",
@@ -259,7 +259,7 @@ def test_pytest_plugin_runs_each_request_as_a_test(emulator: Emulator, tmp_path:
 def test_pytest_plugin_shows_the_aadsts_explanation(emulator: Emulator, tmp_path: Path) -> None:
     done = _pytest(emulator, tmp_path, "--runner-var", "clientSecret=wrong-NOT-REAL")
     assert done.returncode == 1
-    assert "3 failed" in done.stdout
+    assert "3 errors" in done.stdout  # could not complete: errors, not failed assertions
     # The first request needed the token; the others needed its captures.
     assert "no token (token: " in done.stdout and "AADSTS7000215" in done.stdout
     assert "hint: the client secret is wrong" in done.stdout
