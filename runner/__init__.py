@@ -21,6 +21,7 @@ _EXPORTS = {
     "run": "runner.api",
     "load": "runner.api",
     "load_inputs": "runner.api",
+    "get_token": "runner.api",
     "TokenCache": "runner.api",
     "Collection": "runner.model",
     "Environment": "runner.model",
@@ -51,13 +52,14 @@ __all__ = [
     "TokenCache",
     "TokenResult",
     "__version__",
+    "get_token",
     "load",
     "load_inputs",
     "run",
 ]
 
 if TYPE_CHECKING:
-    from runner.api import TokenCache, load, load_inputs, run
+    from runner.api import TokenCache, get_token, load, load_inputs, run
     from runner.errors import InputError, InputErrors, RunnerError
     from runner.model import Collection, Environment
     from runner.results import (

@@ -34,6 +34,7 @@ __all__ = [
     "Inputs",
     "RunResult",
     "TokenCache",
+    "get_token",
     "load",
     "load_dotenv",
     "load_inputs",
@@ -377,6 +378,53 @@ def run(
     if then is not None:
         then(result, inputs)
     return result
+
+
+def get_token(
+    auth: Mapping[str, Any],
+    variables: Mapping[str, Any] | None = None,
+    *,
+    tokens: TokenCache | None = None,
+    insecure: bool = False,
+    ca_bundle: PathLike | None = None,
+    connect_to: Sequence[str] | Mapping[tuple[str, int], tuple[str, int]] = (),
+) -> str:
+    """Returns an access token for a native `oauth2` or `azure` auth block, its
+    `<<variables>>` taken from `variables` (and `<<$env.NAME>>` from the process), as a run
+    would get it. With `tokens`, a token still valid is reused instead of asked for again.
+
+    Raises:
+        InputError: the block is not an oauth2/azure auth block.
+        AuthError: the token could not be acquired (its text says why, e.g. the AADSTS code).
+    """
+    from runner.auth import prepare
+    from runner.engine.session import base_scope
+    from runner.errors import Location
+    from runner.model import AuthSpec
+    from runner.resolve.variables import Renderer
+    from runner.transport.http import RequestsTransport
+
+    kind = auth.get("type")
+    if kind not in ("oauth2", "azure"):
+        raise InputError(
+            f"get_token: auth type {kind!r} does not acquire tokens",
+            hint='give an auth block of type "oauth2" or "azure"',
+        )
+    spec = AuthSpec(str(kind), {k: v for k, v in auth.items() if k != "type"}, Location("auth"))
+    here = Collection("auth", (), Path.cwd() / "auth")
+    renderer = Renderer(base_scope(here, None, None, variables))
+    plan = prepare(spec, renderer.text, base_dir=Path.cwd())
+    assert plan.source is not None  # oauth2 and azure blocks always have a token source
+    cache = tokens if tokens is not None else TokenCache()
+    transport = RequestsTransport(
+        verify=False if insecure else (str(ca_bundle) if ca_bundle else True),
+        connect_to=_connect_to(connect_to),
+    )
+    cache.transport = transport
+    try:
+        return cache.get(plan.source, lambda _: None, 1).value
+    finally:
+        transport.close()
 
 
 def _connect_to(

@@ -310,6 +310,34 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     imp.add_argument("-o", "--output", metavar="OUT_FILE", help="where to write (default: stdout)")
     imp.set_defaults(handler=_handler("runner.cli.commands.importer", "import_command"))
 
+    export = sub.add_parser(
+        "export",
+        help="write a collection as code (a pytest module)",
+        description="Write a readable pytest module from a native or Postman collection: one "
+        "test per request (folders as classes), requests calls through a session fixture, "
+        "plain asserts, captures as variables, tokens as fixtures. Script code that cannot be "
+        "translated stays as comments, with a warning.",
+        epilog="example:\n  runner export pytest api.json -e dev.json -o tests/test_api.py\n"
+        "  EMULATORURL=... pytest tests/test_api.py   # variables from the environment",
+        formatter_class=fmt,
+    )
+    export.add_argument("format", choices=["pytest"], help="what to write (pytest)")
+    export.add_argument("collection", metavar="COLLECTION", help="native or Postman collection")
+    export.add_argument("-o", "--output", metavar="FILE", help="where to write (default: stdout)")
+    export.add_argument(
+        "-e",
+        "--environment",
+        metavar="ENV_FILE",
+        help="take variable defaults from this environment (its secrets are never written)",
+    )
+    export.add_argument(
+        "--token-from",
+        choices=["runner", "azure-identity"],
+        default="runner",
+        help="how token fixtures get tokens: runner.get_token (default) or azure-identity",
+    )
+    export.set_defaults(handler=_handler("runner.cli.commands.export", "export_command"))
+
     token = sub.add_parser(
         "token",
         help="get a token and show its response and decoded claims",

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from pyapi_support import REPO
+from pyapi_support import PASSWORD, REPO, SECRET
 
 from runner.emulator import Emulator
 
@@ -50,7 +53,7 @@ def test_the_python_example_runs(
 
 def test_the_pytest_examples_run(pytester: pytest.Pytester, emulator: Emulator) -> None:
     _bundled(pytester.path)
-    (command,) = _blocks("sh", emulator)
+    command = _blocks("sh", emulator)[0]
     args = shlex.split(command.replace("\\\n", " "))
     assert args[0] == "pytest"
     done = pytester.runpytest(*args[1:], "-p", "no:cacheprovider", "-v")
@@ -69,3 +72,33 @@ def test_the_pytest_examples_run(pytester: pytest.Pytester, emulator: Emulator) 
     # The ini file's collection needs emulatorUrl too: the test module's fixture is its own.
     done = pytester.runpytest("-p", "no:cacheprovider", f"--runner-var=emulatorUrl={emulator.url}")
     done.assert_outcomes(passed=4)
+
+
+def test_the_export_example_runs(emulator: Emulator, tmp_path: Path) -> None:
+    from runner.cli import main
+
+    _bundled(tmp_path)
+    export, run = _blocks("sh", emulator)[1].strip().splitlines()
+    args = shlex.split(export)
+    assert args[:3] == ["runner", "export", "pytest"]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(args[1:]) == 0
+    finally:
+        os.chdir(cwd)
+    words = shlex.split(run.replace("…", "{}"))
+    given = dict(w.split("=", 1) for w in words if "=" in w)
+    given.update(clientSecret=SECRET, userPassword=PASSWORD)
+    command = [w for w in words if "=" not in w]
+    assert command[0] == "pytest"
+    done = subprocess.run(
+        [sys.executable, "-m", *command, "-p", "no:cacheprovider", "-c", os.devnull],
+        cwd=tmp_path,
+        env={**os.environ, **given},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout

@@ -1,0 +1,1 @@
+"""Turning a collection into code: `runner export pytest` (see `pytest_code`)."""
