@@ -508,6 +508,8 @@ class _Collector:
 
     def result(self, result: ItemResult) -> None:
         """Keeps a masked copy and streams it to `on_result`."""
+        if not self.keep and self.on_result is None:
+            return  # `runner run`: the reporters mask what they write; no copy needed
         masked = masked_result(result, self.masker)
         if self.keep:
             self.results.append(masked)

@@ -136,7 +136,8 @@ def _within(path: Path, root: Path) -> bool:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """Returns a collector for the collection files asked for, None for every other file."""
-    if _resolve(parent.config, file_path) in parent.config.stash.get(_WANTED, set()):
+    wanted = parent.config.stash.get(_WANTED, set())
+    if wanted and file_path.suffix == ".json" and _resolve(parent.config, file_path) in wanted:
         return CollectionFile.from_parent(parent, path=file_path)
     return None
 
@@ -394,8 +395,9 @@ class RequestItem(pytest.Function):
         self.result: ItemResult | None = None
         self.add_marker("runner")
         for tag in step.tags:
-            self.config.addinivalue_line("markers", f"{tag}: runner tag")
-            self.add_marker(tag)
+            if tag.isidentifier():  # -m takes identifiers; every tag is a -k keyword
+                self.config.addinivalue_line("markers", f"{tag}: runner tag")
+                self.add_marker(tag)
         self.extra_keyword_matches.update({*step.path, step.request.name, *step.tags})
 
     @property

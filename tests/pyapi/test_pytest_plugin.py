@@ -44,7 +44,12 @@ API = {
                     "url": "<<graphHost>>/v1.0/users/<<firstUserId>>",
                     "assert": {"status": 200, "jsonpath": {"$.id": "<<firstUserId>>"}},
                 },
-                {"name": "Me", "url": "<<graphHost>>/v1.0/users", "assert": {"status": 200}},
+                {
+                    "name": "Me",
+                    "tags": ["read-only"],
+                    "url": "<<graphHost>>/v1.0/users",
+                    "assert": {"status": 200},
+                },
             ],
         },
     ],
@@ -133,6 +138,10 @@ def test_ids_selection_by_folder_request_and_tag(
     slow.assert_outcomes(passed=2, deselected=1)
     chained = pytester.runpytest(*_options(emulator, "api.json"), "api.json::Users/Get one")
     chained.assert_outcomes(passed=1)
+    # A tag that is not an identifier is no marker, but -k finds it.
+    keyword = pytester.runpytest(*_options(emulator, "api.json"), "-k", "read-only", "-v")
+    keyword.assert_outcomes(passed=1, deselected=2)
+    keyword.stdout.fnmatch_lines(["*api.json::Users/Me PASSED*"])
 
 
 def test_ini_setting_and_fixtures(pytester: pytest.Pytester, emulator: Emulator) -> None:

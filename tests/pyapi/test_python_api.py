@@ -14,6 +14,7 @@ from pyapi_support import COLLECTIONS, EMULATOR_ENV, SECRET
 
 from runner.cli import main
 from runner.emulator import Emulator
+from runner.model import flatten
 
 
 def test_run_returns_typed_results_and_streams_them(emulator: Emulator) -> None:
@@ -217,3 +218,19 @@ def test_invalid_input_raises_input_error_with_the_cli_messages(tmp_path: Path) 
         run(COLLECTIONS / "graph-users.json", EMULATOR_ENV, iterations=0)
     with pytest.raises(InputError, match="is not HOST:PORT:HOST2:PORT2"):
         run(COLLECTIONS / "graph-users.json", EMULATOR_ENV, connect_to=["nonsense"])
+
+
+def test_tags_are_checked_like_every_other_key(tmp_path: Path) -> None:
+    from runner import InputError, load
+
+    doc = {"name": "t", "items": [{"name": "a", "url": "http://127.0.0.1:9/", "tags": ["a b"]}]}
+    path = tmp_path / "tags.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load(path)
+    assert caught.value.location is not None
+    assert caught.value.location.pointer == "/items/0/tags/0"
+    doc["items"][0]["tags"] = ["smoke", "read-only"]  # type: ignore[index]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (step,) = flatten(load(path).items)
+    assert step.tags == ("smoke", "read-only")
