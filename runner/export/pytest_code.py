@@ -72,8 +72,8 @@ def export_file(
     warnings: list[str] = []
     collection = load_collection(path)
     if collection.dialect == "postman":
+        from runner.load import import_file
         from runner.load.build import Builder
-        from runner.postman.importer import import_file
 
         doc, notes = import_file(path)
         warnings += notes
