@@ -173,11 +173,12 @@ class RunResult:
     summary: Summary
     results: list[ItemResult] = field(default_factory=list)
     #: The variables at the end of the run, by layer (globals, collection, environment, cli,
-    #: data, runtime…): what --export-environment and --export-globals write.
-    final_variables: dict[str, dict[str, JSON]] = field(default_factory=dict)
+    #: data, runtime…): what --export-environment and --export-globals write. Unmasked (the
+    #: next run needs the secrets), so left out of repr(): printing a result shows no secret.
+    final_variables: dict[str, dict[str, JSON]] = field(default_factory=dict, repr=False)
     #: Hides the run's secrets (every form of them) in a text; results themselves are not
     #: masked, so whatever shows them outside the reporters (the pytest plugin) uses this.
-    mask: Callable[[str], str] = str
+    mask: Callable[[str], str] = field(default=str, repr=False)
 
     @property
     def exit_status(self) -> ExitStatus:
