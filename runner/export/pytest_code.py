@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.checks.assertions import ELEMENTWISE, is_multi
+from runner.checks.assertions import ELEMENTWISE
+from runner.checks.query import is_multi
 from runner.model import (
     AuthSpec,
     Capture,
@@ -413,7 +414,7 @@ class _Writer:
         op = check.op
         if op == "exists":
             return [self._exists(check, bool(expected))]
-        if multi and op in ELEMENTWISE:
+        if multi and (op in ELEMENTWISE or op == "in"):
             test = self._test_expr(op, "item", expected)
             one = f"assert all({test} for item in {x})"
             if len(one) <= 80:
