@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
@@ -20,6 +21,7 @@ from runner.model import Body, Collection, FilePart, Request, Script, Step
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker
+from runner.transport.cookies import cookies_for, jar_operation
 from runner.transport.http import HttpRequest, HttpResponse, Transport
 from runner.values import JSON
 
@@ -135,6 +137,9 @@ class StepScripts:
 
         result = outcome.result
         layers = scope.layers
+        jar = getattr(self.transport, "cookies", None)
+        if not isinstance(jar, CookieJar):
+            jar = None
         ctx = ScriptContext(
             event=event,  # type: ignore[arg-type]
             globals=layers["globals"],
@@ -152,6 +157,8 @@ class StepScripts:
                 "eventName": event,
             },
             send_request=lambda item: self._send(item, scope),
+            cookies=cookies_for(jar, str(request.get("url"))) if jar and event == "test" else [],
+            cookie_jar=(lambda call: jar_operation(jar, call)) if jar is not None else None,
             console=lambda level, text: result.console.append(f"console.{level}: {text}"),
             script_name=f"{' › '.join(script.location.item_path) or 'collection'} ({event} script)",
         )

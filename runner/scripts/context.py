@@ -14,6 +14,7 @@ from typing import Final, Literal
 from runner.values import JSON
 
 SendRequest = Callable[[dict[str, JSON]], dict[str, JSON]]
+CookieJarCall = Callable[[dict[str, JSON]], JSON]
 ConsoleSink = Callable[[str, str], None]
 
 
@@ -43,6 +44,10 @@ class ScriptContext:
     response: dict[str, JSON] | None
     info: dict[str, JSON]
     send_request: SendRequest | None = None
+    #: The run's cookies for the request's URL (pm.cookies in a test script).
+    cookies: list[dict[str, JSON]] = field(default_factory=list)
+    #: Performs one pm.cookies.jar() call ({op, url, name, value}); raises ValueError.
+    cookie_jar: CookieJarCall | None = None
     console: ConsoleSink | None = None
     script_name: str = ""
 

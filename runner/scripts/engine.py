@@ -229,7 +229,15 @@ class ScriptEngine:
 
     @staticmethod
     def _send(ctx: ScriptContext, item: dict[str, JSON]) -> dict[str, JSON]:
-        """Returns the result of one queued pm.sendRequest, performed by the run loop."""
+        """Returns the result of one queued pm.sendRequest or cookie jar call."""
+        jar = item.get("jar")
+        if isinstance(jar, dict):
+            if ctx.cookie_jar is None:
+                return {"id": item["id"], "error": "the cookie jar is not available here"}
+            try:
+                return {"id": item["id"], "error": None, "value": ctx.cookie_jar(jar)}
+            except ValueError as exc:
+                return {"id": item["id"], "error": str(exc), "value": None}
         if ctx.send_request is None:
             return {
                 "id": item["id"],

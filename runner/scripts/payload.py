@@ -26,6 +26,8 @@ def run_argument(script_hash: str, ctx: ScriptContext) -> str:
         },
         "request": ctx.request,
         "response": ctx.response if ctx.event == "test" else None,
+        # Without the run's jar (the engine used on its own), the response's own cookies.
+        "cookies": ctx.cookies if ctx.cookie_jar is not None else None,
         "info": {"eventName": ctx.event, **ctx.info},
     }
     return json.dumps(payload, default=str)

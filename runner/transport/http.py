@@ -23,6 +23,8 @@ from runner.values import JSON
 from runner.version import __version__
 
 if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
+
     import requests
     from requests.sessions import _Settings
 
@@ -243,6 +245,11 @@ class RequestsTransport:
             auth=as_requests_auth(request.auth),
             cookies=None if request.use_cookies else {},
         )
+
+    @property
+    def cookies(self) -> CookieJar:
+        """Returns the run's cookie jar (what servers set, and scripts through pm.cookies)."""
+        return self.session.cookies
 
     def close(self) -> None:
         """Closes every pooled connection."""

@@ -9,6 +9,7 @@ about, so that a Newman half skipped for want of npm still leaves a test that ca
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from newman_tools import install_error, node_modules
 from support.echo_server import EchoServers
 from support.external import missing
 from support.local_server import LocalServer, serve
+
+from runner.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,8 @@ def cases(proxy_url: str) -> list[Case]:
         Case("script_errors"),
         Case("proxy_undefined_base", env={"HTTP_PROXY": proxy_url, "http_proxy": proxy_url}),
         Case("names_not_masked"),
+        Case("csv_types", data="csv_types.csv"),
+        Case("cookies"),
     ]
 
 
@@ -113,3 +118,73 @@ def test_item_names_are_not_masked(echo: EchoServers, proxy: LocalServer, tmp_pa
     report = (tmp_path / "names_not_masked.json").read_text(encoding="utf-8")
     assert "login as admin" in report and "password=***" in report, report
     assert "password=admin" not in report
+
+
+def test_csv_values_are_typed_as_newman_types_them(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("csv_types", proxy), echo, tmp_path)
+    first, second = (dict(r.assertions) for r in run.requests)
+    # Unquoted numbers are numbers (leading zeros, exponents, `.5`, even `0x10` → 0 as
+    # Newman's parseFloat reads it); quoted values, booleans and the rest stay text;
+    # headers and unquoted values are trimmed, quoted ones are not.
+    for name in (
+        "id is number 1",
+        'plain is string "hello"',
+        'quoted is string " 42 "',
+        "lead is number 7",
+        "float is number 1.5",
+        "exp is number 1000",
+        'flag is string "true"',
+        "hex is number 0",
+        'mixed is string "12abc"',
+        'empty is string ""',
+        'comma is string "a, b"',
+        "id in the URL",
+    ):
+        assert first.get(name) is True, (name, first)
+    for name in ('plain is string "say \\"hi\\""', "neg is number 3", "float is number 0.5"):
+        assert second.get(name) is True, (name, second)
+    assert 'hex is string "Infinity"' in second
+
+
+def test_a_bad_csv_row_is_still_reported_before_anything_is_sent(
+    echo: EchoServers, tmp_path: Path
+) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text('a,b\n1,2,3\n"x",y\n', encoding="utf-8")
+    out = io.StringIO()
+    status = main(
+        ["run", str(Case("csv_types").collection), "-d", str(data)], stdout=out, stderr=out
+    )
+    assert status == 2, out.getvalue()
+    assert "row 2 has 3 values but the header has 2 columns" in out.getvalue()
+
+
+def test_pm_cookies_read_the_runs_jar_and_jar_calls_change_it(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("cookies", proxy), echo, tmp_path)
+    assert [r.name for r in run.requests] == [
+        "set by the server",
+        "a later request",
+        "jar",
+        "set in a pre-request script, sent",
+        "jar without a URL: a script error",
+    ], run.output
+    for seen in run.requests[:-1]:
+        assert seen.assertions and seen.passed, (seen, run.output)
+    assert [a for a, _ in run.requests[2].assertions] == [
+        "set: no error",
+        "set: the cookie",
+        "get",
+        "getAll",
+        "unset: no error",
+        "get after unset",
+        "clear: no error",
+        "getAll after clear",
+    ]
+    (error,) = (m for _, m in run.requests[-1].errors)
+    assert "CookieJar.get() requires a valid url" in error
+    # Cookie values are secrets in runner's output (contract section 6).
+    assert "bar" not in (tmp_path / "cookies.json").read_text(encoding="utf-8")

@@ -51,7 +51,6 @@ def test_thrown_non_error_value(run: Any) -> None:
         ("pm.somethingNew();", "pm.somethingNew"),
         ("pm.require('pkg');", "pm.require"),
         ("pm.execution.runRequest('id');", "pm.execution.runRequest"),
-        ("pm.cookies.jar();", "pm.cookies.jar"),
         ("postman.setGlobalVar('x');", "postman.setGlobalVar"),
         ("require('fs');", "require('fs')"),
         ("require('child_process');", "require('child_process')"),

@@ -16,7 +16,7 @@
     setNextRequest: (name) => R.setNext(name),
     getResponseHeader: (name) => (R.cur.response ? R.cur.response.headers.get(name) : undefined),
     getResponseCookie: function (name) {
-      var c = R.cur.response && R.cur.response.cookies.one(name);
+      var c = R.cur.response && R.jarCookies().one(name);
       return c ? { name: c.key, value: c.value } : undefined;
     },
   };
@@ -69,7 +69,7 @@
     var headers = {};
     if (res) (res.headers || []).forEach((h) => (headers[h[0]] = h[1]));
     g.responseHeaders = headers;
-    g.responseCookies = res ? cur.response.cookies.all() : [];
+    g.responseCookies = res ? R.jarCookies().all() : [];
   };
 
   function say(level) {

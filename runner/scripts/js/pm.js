@@ -96,14 +96,31 @@
     'pm.execution'
   );
 
+  // As in Newman: in a test script, the jar's cookies for the request's URL (those a
+  // redirect set included); in a pre-request script, none.
+  function jarCookies() {
+    var cur = R.cur;
+    if (!cur.cookieList) {
+      var jar = cur.cookies ? R.cookieMembers(cur.cookies) : cur.response ? cur.response.cookies.members : [];
+      cur.cookieList = new R.PropertyList(cur.event === 'test' ? jar : [], false);
+    }
+    return cur.cookieList;
+  }
+  R.jarCookies = jarCookies;
   var cookies = {
-    has: (n) => Boolean(R.cur.response) && R.cur.response.cookies.has(n),
-    get: (n) => (R.cur.response ? R.cur.response.cookies.get(n) : undefined),
-    toObject: () => (R.cur.response ? R.cur.response.cookies.toObject() : {}),
-    all: () => (R.cur.response ? R.cur.response.cookies.all() : []),
-    jar: function () {
-      throw R.unsupported('pm.cookies.jar');
-    },
+    has: (n) => jarCookies().has(n),
+    get: (n) => jarCookies().get(n),
+    one: (n) => jarCookies().one(n),
+    toObject: () => jarCookies().toObject(),
+    all: () => jarCookies().all(),
+    count: () => jarCookies().count(),
+    each: (fn) => jarCookies().each(fn),
+    map: (fn) => jarCookies().map(fn),
+    filter: (fn) => jarCookies().filter(fn),
+    find: (fn) => jarCookies().find(fn),
+    idx: (i) => jarCookies().idx(i),
+    toJSON: () => jarCookies().toJSON(),
+    jar: () => R.cookieJar,
   };
 
   var info = {};

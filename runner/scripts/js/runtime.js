@@ -66,6 +66,8 @@
       dirty: {},
       legacy: { environment: O.assign({}, v.environment), globals: O.assign({}, v.globals) },
       request: new R.Request(p.request),
+      cookies: p.cookies,
+      cookieList: null,
       response: p.response ? new R.Response(p.response) : null,
       tests: [],
       legacyTests: {},
@@ -144,6 +146,7 @@
       delete cur.callbacks[r.id];
       var err = r.error ? O.assign(new Error(r.error), { code: r.errorCode }) : null;
       var res = r.response ? new R.Response(r.response) : null;
+      if (entry.jar) res = entry.jar(r.value);
       if (entry.cb) callback(entry.cb, err, res);
       else if (err) entry.reject(err);
       else entry.resolve(res);
@@ -173,6 +176,32 @@
     return new Promise(function (resolve, reject) {
       cur.callbacks[id] = { resolve: resolve, reject: reject };
     });
+  };
+
+  // Cookie objects from Python as PropertyList members (postman-collection's Cookie).
+  R.cookieMembers = function (list) {
+    return (list || []).map((c) => O.assign({ key: c.name }, c));
+  };
+
+  // pm.cookies.jar(): each call is a step like a sendRequest, performed on the run's jar.
+  function jarCall(op, url, name, value, cb, shape) {
+    if (!url) throw new Error('CookieJar.' + op + '() requires a valid url'); // as Postman's
+    var cur = R.cur;
+    var id = ++cur.nextId;
+    cur.queue.push({ id: id, jar: { op: op, url: String(url === undefined ? '' : url), name: name === undefined ? null : String(name), value: value === undefined ? null : value } });
+    cur.callbacks[id] = { cb: typeof cb === 'function' ? cb : function () {}, jar: shape };
+  }
+  var same = (v) => (v === null ? undefined : v);
+  R.cookieJar = {
+    set: (url, name, value, cb) => {
+      if (typeof value === 'function') return jarCall('set', url, name && name.name, name, value, same);
+      if (name && typeof name === 'object') return jarCall('set', url, name.name, name, value, same);
+      return jarCall('set', url, name, value, cb, same);
+    },
+    get: (url, name, cb) => jarCall('get', url, name, undefined, cb, same),
+    getAll: (url, opts, cb) => jarCall('getAll', url, undefined, undefined, typeof opts === 'function' ? opts : cb, (v) => new R.PropertyList(R.cookieMembers(v), false)),
+    unset: (url, name, cb) => jarCall('unset', url, name, undefined, cb, () => undefined),
+    clear: (url, cb) => jarCall('clear', url, undefined, undefined, cb, () => undefined),
   };
 
   function addTimer(fn, ms, args, every) {
