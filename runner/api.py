@@ -334,6 +334,11 @@ def run(
             text = exc.render()
             with contextlib.suppress(OSError, ValueError):
                 write_error_junit(Path(junit), suite, text.splitlines()[0], text)
+        if json and not Path(json).is_dir():
+            from runner.report.json_report import write_error_report
+
+            with contextlib.suppress(OSError, ValueError):
+                write_error_report(Path(json), suite, exc.render())
         raise
     for warning in inputs.warnings:
         if on_warning is not None:
@@ -362,7 +367,11 @@ def run(
                 dump_failures=dump_failures,
             )
         )
-    chosen += file_reporters(junit, json, masker, junit_layout, html=html)
+    files = file_reporters(junit, json, masker, junit_layout, html=html)
+    for reporter in files:  # the report files hold the loading warnings too
+        for warning in inputs.warnings:
+            reporter.warning(warning)
+    chosen += files
     result = run_collection(
         inputs.collection,
         inputs.environment,

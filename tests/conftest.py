@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.external import CORPUS, require
 from support.junit_xsd import check_junit_files
+from support.report_schema import check_report_files
 
 # The npm libraries of Postman's sandbox, fetched from the registry on first need (or by
 # `runner sandbox install`, as .ci/run does) and shared by every test run (git-ignored).
@@ -76,16 +77,18 @@ def _clean_environment(
 
 
 @pytest.fixture(autouse=True)
-def _junit_files_match_the_xsd(
+def _reports_match_their_schemas(
     request: pytest.FixtureRequest, _clean_environment: None
 ) -> Iterator[None]:
     """Every JUnit file a test leaves in its tmp_path or working folder must validate against
-    Jenkins' junit-10.xsd (issue 10 point 14): a test that writes --junit checks it for free."""
+    Jenkins' junit-10.xsd (issue 10 point 14), and every JSON report against the schema the
+    package ships (point 16): a test that writes --junit or --json checks it for free."""
     folders = [Path.cwd()]
     if "tmp_path" in request.fixturenames:
         folders.append(request.getfixturevalue("tmp_path"))
     yield
     check_junit_files(*folders)
+    check_report_files(*folders)  # JSON reports against runner/schemas/report.schema.json
 
 
 @pytest.fixture(scope="session")

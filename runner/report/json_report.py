@@ -8,14 +8,35 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import NoneType
 from typing import IO
 
 from runner.report import RunInfo
-from runner.results import ItemResult, RunResult
+from runner.results import ItemResult, RunResult, Summary
 from runner.secrets import Masker
+from runner.status import ExitStatus
 from runner.values import JSON
+
+REPORT_VERSION = 1
+"""The JSON report's format version: raised when a field changes meaning or goes away."""
+
+SCHEMA_ID = "https://runner.example/schemas/report.schema.json"
+"""The `$id` of runner/schemas/report.schema.json, which describes this report."""
+
+
+def iso_time(seconds: float) -> str:
+    """Returns a Unix time as ISO 8601 in UTC with milliseconds (as the JUnit timestamp)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+
+
+def write_error_report(path: Path, collection: str, text: str) -> None:
+    """Writes a JSON report for a run that never started: invalid input, exit status 2."""
+    reporter = JsonReporter(path, Masker())
+    reporter.error = text
+    reporter.exit_status = int(ExitStatus.INVALID)
+    reporter.finish(RunResult(collection, Summary()))
 
 
 class JsonReporter:
@@ -29,6 +50,8 @@ class JsonReporter:
         self.masker = masker
         self.info: RunInfo | None = None
         self.warnings: list[str] = []
+        self.error: str | None = None  # why the run never started (invalid input)
+        self.exit_status: int | None = None  # set with `error`; else the run's own
         path.parent.mkdir(parents=True, exist_ok=True)
         # An anonymous file: nothing is left behind if the run dies before finish().
         self._spool: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115 - closed in finish()
@@ -48,13 +71,22 @@ class JsonReporter:
         self._spool.write(json.dumps(self.masker.mask_value(_result(result)), default=str) + "\n")
 
     def finish(self, run: RunResult) -> None:
-        """Writes the report file from the spool, one result at a time (memory stays flat)."""
+        """Writes the report file from the spool, one result at a time (memory stays flat).
+
+        The format is described by runner/schemas/report.schema.json (version REPORT_VERSION).
+        """
         info = self.info
+        summary = asdict(run.summary)
+        exit_status = int(run.exit_status) if self.exit_status is None else self.exit_status
+        del summary["warnings"]  # the same as the report's own "warnings"
         document: dict[str, JSON] = {
+            "$schema": SCHEMA_ID,
+            "version": REPORT_VERSION,
             "collection": run.collection,
             "source": info.source if info else None,
-            "startedAt": info.started_at if info else time.time(),
-            "summary": asdict(run.summary) | {"exitStatus": int(run.exit_status)},
+            "started_at": iso_time(info.started_at if info else time.time()),
+            "summary": summary | {"exit_status": exit_status},
+            "error": self.error,
             "warnings": self.warnings,
             "results": [],
         }
@@ -91,7 +123,8 @@ def _dumps(value: JSON) -> str:
 
 def _result(result: ItemResult) -> dict[str, JSON]:
     data: dict[str, JSON] = _plain(result)
-    data["displayName"] = result.display_name
+    data["started_at"] = iso_time(result.started_at) if result.started_at else None
+    data["display_name"] = result.display_name
     data["outcome"] = (
         "skipped"
         if result.skipped

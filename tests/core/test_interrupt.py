@@ -58,7 +58,7 @@ def test_signal_writes_reports_and_exits(tmp_path, server, parallel, sent, statu
     assert passed and passed[0].get("name") == "slow 0"
     document = json.loads(report.read_text())
     assert document["summary"]["interrupted"] is True
-    assert document["summary"]["exitStatus"] == status
+    assert document["summary"]["exit_status"] == status
     assert document["summary"]["signal"] == sent.name
     ran = [r for r in document["results"] if r["outcome"] == "passed"]
     assert ran and ran[0]["name"] == "slow 0"

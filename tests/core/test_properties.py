@@ -269,4 +269,4 @@ def test_mutated_collections_run_without_traceback(tmp_path_factory, _server, do
     assert "Traceback" not in output
     assert code in (0, 1, 2), output
     if code != 2:
-        assert json.loads((tmp / "r.json").read_text())["summary"]["exitStatus"] == code
+        assert json.loads((tmp / "r.json").read_text())["summary"]["exit_status"] == code

@@ -144,7 +144,7 @@ def test_json_report_contents(golden_run):
     *_, report = golden_run
     assert report["collection"] == "Reports demo"
     assert report["summary"]["requests"] == 8 and report["summary"]["skipped"] == 2
-    assert report["summary"]["exitStatus"] == 1
+    assert report["summary"]["exit_status"] == 1
     results = report["results"]
     assert [r["outcome"] for r in results[:5]] == ["passed", "failed", "passed", "error", "skipped"]
     first = results[0]
@@ -155,7 +155,7 @@ def test_json_report_contents(golden_run):
         "message": "", "skipped": False,
     }  # fmt: skip
     assert "connection refused" in results[3]["error"]
-    assert results[6]["displayName"] == "Get user [2]" and results[6]["iteration"] == 2
+    assert results[6]["display_name"] == "Get user [2]" and results[6]["iteration"] == 2
     assert results[4]["skip_reason"] == "skip: true"
 
 

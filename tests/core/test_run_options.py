@@ -82,7 +82,7 @@ def test_each_iteration_has_its_own_captures(tmp_path, server, coll):
     result = run_cli("run", path, "-d", data, "--json", tmp_path / "r.json")
     assert result.code == 1, result.text
     results = _report(tmp_path / "r.json")["results"]
-    assert [r["displayName"] for r in results] == ["cap", "use", "cap [2]", "use [2]"]
+    assert [r["display_name"] for r in results] == ["cap", "use", "cap [2]", "use [2]"]
     assert results[1]["error"] is None
     assert "<<got>>" in results[3]["error"]
 

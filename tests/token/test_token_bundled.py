@@ -95,7 +95,7 @@ def test_bundled_collection_against_a_separate_emulator(
     assert emulator.stats.token_errors == {} and emulator.stats.expired_token_requests == 0
     assert len([c for c in run.cases if c.classname != "auth"]) == requests_run
     assert all(c.outcome == "pass" for c in run.cases)
-    assert run.report["summary"]["exitStatus"] == 0
+    assert run.report["summary"]["exit_status"] == 0
 
 
 def _legacy_only_expiring() -> dict[str, object]:

@@ -233,7 +233,7 @@ def test_aadsts_error_is_explained_everywhere(
     # JSON: the token entry and the requests say the same.
     assert run.tokens()[0]["outcome"] == "error" and run.tokens()[0]["status"] in (400, 401)
     assert all(f"AADSTS{code}" in r["error"] for r in run.requests())
-    assert run.report["summary"]["exitStatus"] == 1
+    assert run.report["summary"]["exit_status"] == 1
 
 
 def test_password_grant_of_a_public_client_sends_no_client_secret(
