@@ -25,7 +25,8 @@ def is_report(path: Path) -> bool:
             head = handle.read(200)
     except OSError:
         return False
-    return SCHEMA_ID.encode() in head
+    # "$schema" naming the report schema: not the schema file itself, whose "$id" it is.
+    return f'"$schema": "{SCHEMA_ID}"'.encode() in head
 
 
 def assert_valid_report(path: Path) -> dict[str, Any]:
