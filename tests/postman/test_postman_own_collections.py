@@ -49,4 +49,4 @@ def test_failures_say_what_failed(echo: EchoServers, tmp_path: Path) -> None:
     errored = next(r for r in results if r["name"] == "Script error after a test")
     assert "ReferenceError: notDefinedAnywhere is not defined" in errored["error"]
     summary = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["summary"]
-    assert summary["exitStatus"] == 1
+    assert summary["exit_status"] == 1
