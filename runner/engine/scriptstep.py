@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -20,13 +21,13 @@ from runner.errors import TransportError
 from runner.model import Body, Collection, FilePart, Request, Script, Step
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
-from runner.secrets import Masker
+from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.cookies import cookies_for, jar_operation
 from runner.transport.http import HttpRequest, HttpResponse, Transport
 from runner.values import JSON
 
 if TYPE_CHECKING:
-    from runner.scripts import ScriptOutcome
+    from runner.scripts import ScriptEngine, ScriptOutcome
 
 
 @dataclass
@@ -54,15 +55,19 @@ class StepScripts:
     def __init__(
         self, collection: Collection, transport: Transport, masker: Masker, options: RunOptions
     ) -> None:
-        from runner.scripts import ScriptEngine
-
         paths = [collection.base_dir, *(Path(p) for p in options.module_paths)]
-        self.engine = ScriptEngine(module_paths=paths, timeout_ms=options.script_timeout_ms)
+        self._paths, self._script_timeout_ms = paths, options.script_timeout_ms
         self.collection = collection
         self.transport = transport
         self.masker = masker
         self.iterations = options.iterations or len(options.data or []) or 1
-        self.lock = threading.Lock()
+        self.timeout_s = (options.timeout_request_ms or 30_000) / 1000
+        # One engine per script running at once (up to --parallel): a script waiting for
+        # its sendRequest or a timer holds only its own engine, never a run-wide lock.
+        self._engines: list[ScriptEngine] = []
+        self._idle: list[ScriptEngine] = []
+        self._most = max(1, options.parallel)
+        self._free = threading.Condition()
         self._written = _source_text(collection.source)
         self._kept: set[str] = set()
 
@@ -76,8 +81,30 @@ class StepScripts:
             self.masker.keep([name])
 
     def close(self) -> None:
-        """Releases the engine."""
-        self.engine.close()
+        """Releases the engines."""
+        with self._free:
+            for engine in self._engines:
+                engine.close()
+
+    @contextmanager
+    def _engine(self) -> Iterator[ScriptEngine]:
+        """Lends an idle engine (a new one while fewer than --parallel exist)."""
+        from runner.scripts import ScriptEngine  # V8 is loaded only when a script runs
+
+        with self._free:
+            while not self._idle and len(self._engines) >= self._most:
+                self._free.wait()
+            if self._idle:
+                engine = self._idle.pop()
+            else:
+                engine = ScriptEngine(module_paths=self._paths, timeout_ms=self._script_timeout_ms)
+                self._engines.append(engine)
+        try:
+            yield engine
+        finally:
+            with self._free:
+                self._idle.append(engine)
+                self._free.notify()
 
     def prerequest(self, step: Step, scope: Scope, outcome: Outcome) -> Overrides:
         """Runs the pre-request scripts; returns what they changed in the request."""
@@ -156,14 +183,14 @@ class StepScripts:
                 "iterationCount": self.iterations,
                 "eventName": event,
             },
-            send_request=lambda item: self._send(item, scope),
+            send_request=lambda item: self._send(item, scope, result),
             cookies=cookies_for(jar, str(request.get("url"))) if jar and event == "test" else [],
             cookie_jar=(lambda call: jar_operation(jar, call)) if jar is not None else None,
             console=lambda level, text: result.console.append(f"console.{level}: {text}"),
             script_name=f"{' › '.join(script.location.item_path) or 'collection'} ({event} script)",
         )
-        with self.lock:
-            done = self.engine.run(script.source, ctx)
+        with self._engine() as engine:
+            done = engine.run(script.source, ctx)
         for test in done.tests:
             self._keep_written(test.name)
             result.assertions.append(
@@ -180,14 +207,28 @@ class StepScripts:
             outcome.jump, outcome.next_request = True, done.next_request
         return done
 
-    def _send(self, item: JSON, scope: Scope) -> dict[str, JSON]:
-        """Performs a pm.sendRequest; returns {"error", "response"} for the callback."""
+    def _send(self, item: JSON, scope: Scope, result: ItemResult) -> dict[str, JSON]:
+        """Performs a pm.sendRequest; returns {"error", "response"} for the callback.
+
+        As in Newman, a sendRequest that gets no response is also a request error of the
+        item whose script sent it (the run fails), whatever the callback does with it.
+        """
         renderer = Renderer(scope, "postman")
         try:
             http = script_request(item, renderer)
+            http.timeout = self.timeout_s  # --timeout-request, as for the run's own requests
             response = self.transport.send(http)
         except TransportError as exc:
+            add_error(result, f"pm.sendRequest: {exc.message}")
             return {"error": exc.message, "response": None}
+        # What it sent and got is masked in every output, as an ordinary request's is: a
+        # token fetched by the script (the token pre-request pattern) is a secret.
+        data = http.data
+        body = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        sent = response.request_headers or http.headers
+        self.masker.add_all(header_credentials([*sent, *response.header_list]))
+        self.masker.add_all(body_credentials(response.text))
+        self.masker.add_all(body_credentials(body if isinstance(body, str) else None))
         return {"error": None, "response": response_dict(response)}
 
 

@@ -65,6 +65,10 @@ def _prelude_sources() -> list[tuple[str, str]]:
     return [(name, folder.joinpath(name).read_text(encoding="utf-8")) for name in _PRELUDE]
 
 
+class _TimerTimeout(V8Timeout):
+    """The script's time ran out while a timer was pending (worded as Newman words it)."""
+
+
 class ScriptEngine:
     """Compiles and runs scripts; `run` never raises for script errors."""
 
@@ -172,6 +176,8 @@ class ScriptEngine:
             self._budget_ms = float(self._timeout_ms)
             self._loop(v8, key, ctx, outcome)
             return outcome
+        except _TimerTimeout as exc:
+            name, message = "TimeoutError", str(exc)
         except V8Timeout:
             name, message = "TimeoutError", f"script timed out after {self._timeout_ms} ms"
         except V8OutOfMemory:
@@ -196,10 +202,25 @@ class ScriptEngine:
             requests = report.get("requests", [])
             if not requests and not (report.get("waiting") and report.get("acted")):
                 return
+            self._sleep(float(report.get("sleep") or 0))
             results = [self._send(ctx, r) for r in requests]
             report = self._call(v8, "__runner.turn", payload.turn_argument(results))
         message = f"more than {_MAX_TURNS} asynchronous turns (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
+
+    def _sleep(self, ms: float) -> None:
+        """Waits `ms` for the script's next timer; the wait counts against its time limit
+        (a timer due after the limit is a timeout at once: waiting would change nothing)."""
+        if ms <= 0:
+            return
+        if ms >= self._budget_ms:
+            self._budget_ms = 0
+            raise _TimerTimeout(
+                "sandbox: asynchronous script execution timeout (a timer was still pending "
+                f"at the script's {self._timeout_ms} ms limit)"
+            )
+        time.sleep(ms / 1000)
+        self._budget_ms -= ms
 
     def _call(self, v8: V8, function: str, argument: str) -> dict[str, JSON]:
         """Returns the report of one turn; the turns of a script share its time limit."""

@@ -81,10 +81,20 @@ function seen(e) {
   const assertions = (e.assertions || []).map(a => [a.assertion, !a.error]);
   return {name: e.item.name || 'Untitled request', assertions, errors};
 }
-// An item is listed again for each extra exchange (sendRequest); cursor.ref is one run of it.
-function unique(executions) {
-  const seen = new Set();
-  return executions.filter(e => !seen.has(e.cursor.ref) && seen.add(e.cursor.ref));
+// An item is listed again for each extra exchange (a sendRequest's, whose request error
+// is the item's too), each listing with the item's assertions; cursor.ref is one run of
+// the item: merge the listings' errors.
+function merged(executions) {
+  const byRef = new Map();
+  for (const e of executions) {
+    const one = seen(e);
+    const had = byRef.get(e.cursor.ref);
+    if (!had) { byRef.set(e.cursor.ref, one); continue; }
+    for (const err of one.errors) {
+      if (!had.errors.some(x => x[0] === err[0] && x[1] === err[1])) { had.errors.push(err); }
+    }
+  }
+  return Array.from(byRef.values());
 }
 const base = Object.assign({}, process.env);
 function next(i) {
@@ -95,7 +105,7 @@ function next(i) {
   newman.run(job.options, (err, summary) => {
     const result = err ? {error: String(err)} : {
       failures: summary.run.failures.length,
-      requests: unique(summary.run.executions).map(seen)
+      requests: merged(summary.run.executions)
     };
     fs.writeFileSync(job.result, JSON.stringify(result));
     next(i + 1);

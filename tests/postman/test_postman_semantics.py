@@ -10,12 +10,14 @@ about, so that a Newman half skipped for want of npm still leaves a test that ca
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from newman_agree import Case, Run, disagreements, newman_runs, runner_run
 from newman_tools import install_error, node_modules
+from postman_helpers import V21
 from support.echo_server import EchoServers
 from support.external import missing
 from support.local_server import LocalServer, serve
@@ -38,6 +40,8 @@ def cases(proxy_url: str) -> list[Case]:
         Case("names_not_masked"),
         Case("csv_types", data="csv_types.csv"),
         Case("cookies"),
+        Case("timers", flags=("--timeout-script", "1000")),
+        Case("send_request", flags=("--timeout-request", "400")),
     ]
 
 
@@ -55,8 +59,8 @@ def newman(
     return newman_runs(cases(proxy.url), echo, tmp_path_factory.mktemp("newman"), modules)
 
 
-def _case(name: str, proxy: LocalServer) -> Case:
-    return next(c for c in cases(proxy.url) if c.name == name)
+def _case(name: str, proxy: LocalServer | None) -> Case:
+    return next(c for c in cases(proxy.url if proxy else "") if c.name == name)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -188,3 +192,83 @@ def test_pm_cookies_read_the_runs_jar_and_jar_calls_change_it(
     assert "CookieJar.get() requires a valid url" in error
     # Cookie values are secrets in runner's output (contract section 6).
     assert "bar" not in (tmp_path / "cookies.json").read_text(encoding="utf-8")
+
+
+def test_timers_really_wait_within_the_script_timeout(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("timers", proxy), echo, tmp_path)
+    waits, late, after = run.requests
+    assert waits.passed and len(waits.assertions) == 3, run.output
+    # A timer due after the limit: the tests before it count, the script times out.
+    assert late.assertions == (("before the timer", True),)
+    (error,) = (m for _, m in late.errors)
+    assert "asynchronous script execution timeout" in error and "1000 ms" in error
+    assert after.passed
+    assert run.status == 1
+
+
+def test_send_request_follows_the_runs_rules_and_its_secrets_are_masked(
+    echo: EchoServers, proxy: LocalServer, tmp_path: Path
+) -> None:
+    run = runner_run(_case("send_request", proxy), echo, tmp_path)
+    timed_out, tls, token = run.requests
+    # As in Newman, the sendRequest's failure is a request error of the item too.
+    assert timed_out.assertions == (("the sendRequest timed out", True),), run.output
+    (error,) = (m for _, m in timed_out.errors)
+    assert "pm.sendRequest" in error and "timed out" in error, error
+    assert tls.passed and len(tls.assertions) == 2, run.output
+    assert token.passed, run.output
+    report = (tmp_path / "send_request.json").read_text(encoding="utf-8")
+    # The access_token a script fetched is a secret wherever it shows up.
+    assert "tok-from-script-7f3a9c" not in report + run.output
+    assert "got ***" in report
+
+
+def test_send_request_with_insecure_reaches_an_untrusted_server(
+    echo: EchoServers, tmp_path: Path
+) -> None:
+    argv = ["run", str(_case("send_request", None).collection), "--json", str(tmp_path / "r.json")]
+    for rule in echo.connect_to:
+        argv += ["--connect-to", rule]
+    out = io.StringIO()
+    main([*argv, "--timeout-request", "400"], stdout=out, stderr=out)
+    untrusted = results_of(tmp_path / "r.json")["--connect-to and the CA apply to a sendRequest"]
+    assert untrusted[0] == ("no error", False), out.getvalue()  # no CA given: refused
+    main([*argv, "--timeout-request", "400", "--insecure"], stdout=out, stderr=out)
+    trusted = results_of(tmp_path / "r.json")["--connect-to and the CA apply to a sendRequest"]
+    assert all(ok for _, ok in trusted) and trusted, out.getvalue()
+
+
+def test_parallel_iterations_send_their_script_requests_at_once(tmp_path: Path) -> None:
+    # Each iteration's pre-request script waits on a slow sendRequest; under --parallel 2
+    # both are in flight together (no run-wide lock held during a script's network I/O).
+    doc = {
+        "info": {"name": "parallel", "schema": V21},
+        "item": [
+            {
+                "name": "slow script request",
+                "event": [
+                    {
+                        "listen": "prerequest",
+                        "script": {"exec": ["pm.sendRequest(pm.variables.get('slow'), () => {});"]},
+                    }
+                ],
+                "request": {"method": "GET", "url": "{{base}}/json"},
+            }
+        ],
+    }
+    path = tmp_path / "parallel.postman_collection.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with serve() as server:
+        out = io.StringIO()
+        argv = ["run", str(path), "-n", "2", "--parallel", "2", "--var", f"base={server.url}"]
+        status = main([*argv, "--var", f"slow={server.url}/delay/600"], stdout=out, stderr=out)
+        assert status == 0, out.getvalue()
+        assert server.max_inflight == 2, out.getvalue()
+
+
+def results_of(report: Path) -> dict[str, list[tuple[str, bool]]]:
+    """Returns request name -> [(assertion, passed)] of a JSON report."""
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    return {r["name"]: [(a["name"], a["passed"]) for a in r["assertions"]] for r in doc["results"]}

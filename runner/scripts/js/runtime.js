@@ -79,7 +79,7 @@
       timers: [],
       timerSeq: 0,
       fired: 0,
-      clock: 0,
+      sleep: 0,
       next: { set: false, value: null },
       skip: false,
       error: null,
@@ -153,7 +153,12 @@
     });
     var acted = results.length > 0;
     if (!acted && !cur.queue.length && cur.timers.length && !cur.error) {
-      guard(fireTimer);
+      // Timers really wait: Python sleeps until the next one is due (within the script's
+      // time limit), then comes back for it.
+      cur.timers.sort((a, b) => a.due - b.due || a.id - b.id);
+      var wait = cur.timers[0].due - Date.now();
+      if (wait > 0) cur.sleep = wait;
+      else guard(fireTimer);
       acted = true;
     }
     return report(acted);
@@ -206,7 +211,7 @@
 
   function addTimer(fn, ms, args, every) {
     var cur = R.cur;
-    var t = { id: ++cur.timerSeq, due: cur.clock + Math.max(0, Number(ms) || 0), fn: fn, args: args, every: every };
+    var t = { id: ++cur.timerSeq, due: Date.now() + Math.max(0, Number(ms) || 0), fn: fn, args: args, every: every };
     cur.timers.push(t);
     return t.id;
   }
@@ -214,10 +219,9 @@
     var cur = R.cur;
     cur.timers.sort((a, b) => a.due - b.due || a.id - b.id);
     var t = cur.timers.shift();
-    cur.clock = t.due;
     if (t.every !== undefined) {
       if (++cur.fired > 10000) throw new Error('setInterval fired more than 10000 times; call clearInterval');
-      cur.timers.push(O.assign({}, t, { due: cur.clock + Math.max(1, t.every) }));
+      cur.timers.push(O.assign({}, t, { due: t.due + Math.max(1, t.every) }));
     }
     return typeof t.fn === 'function' ? t.fn.apply(null, t.args) : undefined;
   }
@@ -270,6 +274,7 @@
       requests: cur.queue,
       waiting: cur.timers.length > 0 || cur.mainPending || cur.pendingTests > 0,
       acted: acted,
+      sleep: cur.sleep,
       error: cur.error,
       next: cur.next,
       skip: cur.skip,
@@ -278,6 +283,7 @@
     };
     cur.console = [];
     cur.queue = [];
+    cur.sleep = 0;
     try {
       return J.stringify(out);
     } catch (e) {
