@@ -6,7 +6,7 @@
 `bridge` times, in one engine, RUNS script runs of: a JS function that does nothing (the
 bridge alone: one call into V8 and back with a 2 KB payload), an empty Postman script (the
 sandbox's own work per run), and a script with two `pm.test` (the benchmark's script).
-`validate` times `runner.load.load_collection` (read, schema, build) and the static checks
+`validate` times `runner.loader.load_collection` (read, schema, build) and the static checks
 of `runner validate`, its imports done before the clock starts. Both print one JSON line;
 bench.py runs them as child processes.
 """
@@ -103,9 +103,9 @@ def validate(path: Path) -> dict[str, Any]:
     import jsonschema_rs  # imports are start-up (timed by `runner validate`), not validation
     from jsonpath_ng.ext.parser import parse
 
-    from runner.load import load_collection
-    from runner.load.build import Builder
-    from runner.load.preflight import static_problems
+    from runner.loader import load_collection
+    from runner.loader.build import Builder
+    from runner.loader.preflight import static_problems
 
     assert jsonschema_rs and parse and Builder
     started, cpu = time.perf_counter(), time.process_time()

@@ -11,8 +11,6 @@ machinery.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING
 
 from runner.version import __version__
@@ -78,16 +76,3 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'runner' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
-
-
-class _Package(types.ModuleType):
-    """The `runner` package, whose API function `load` shares its name with the `runner.load`
-    stage package: importing that package must not replace the function on `runner`."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            return  # `runner.load` stays the API function; the package is in sys.modules
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

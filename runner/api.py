@@ -52,7 +52,7 @@ def load(collection: PathLike) -> Collection:
         InputError / InputErrors: unreadable or invalid, every problem located (file,
             JSON pointer, item path) with a hint, as `runner validate` shows them.
     """
-    from runner.load import load_collection
+    from runner.loader import load_collection
 
     return load_collection(collection)
 
@@ -111,7 +111,7 @@ def load_inputs(
     Raises:
         InputError / InputErrors: every problem found, located.
     """
-    from runner.load import load_collection, load_data, load_environment
+    from runner.loader import load_collection, load_data, load_environment
 
     found: list[InputError] = list(problems)
 
@@ -159,7 +159,7 @@ def _rows(data: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def _check_static(inputs: Inputs, folders: Sequence[str]) -> None:
     from runner.engine.options import select_steps
     from runner.engine.session import base_scope
-    from runner.load.preflight import static_problems
+    from runner.loader.preflight import static_problems
 
     scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
     columns = {k for row in inputs.data or [] for k in row}

@@ -284,7 +284,7 @@ class CollectionFile(pytest.File):
             return int(count)
         data = self.config.getoption("runner_data")
         if data:
-            from runner.load import load_data
+            from runner.loader import load_data
 
             return max(len(load_data(_resolve(self.config, data))), 1)
         return 1
@@ -328,7 +328,7 @@ class CollectionFile(pytest.File):
 def _with_captures(collection: Any, names: set[str]) -> set[str]:
     """Returns `names` with the names of the earlier requests whose captures they use (and
     so on), so a selected request still gets what an unselected one captures for it."""
-    from runner.load.preflight import used_names
+    from runner.loader.preflight import used_names
     from runner.model import flatten
 
     steps = flatten(collection.items)

@@ -68,13 +68,13 @@ def export_file(
     Raises:
         InputError / InputErrors: the collection is invalid.
     """
-    from runner.load import load_collection
+    from runner.loader import load_collection
 
     warnings: list[str] = []
     collection = load_collection(path)
     if collection.dialect == "postman":
-        from runner.load import import_file
-        from runner.load.build import Builder
+        from runner.loader import import_file
+        from runner.loader.build import Builder
 
         doc, notes = import_file(path)
         warnings += notes
@@ -176,7 +176,7 @@ class _Writer:
                 secrets.add(name)
                 del values[name]
         # Used but defined nowhere (e.g. given with --var or -e when the collection runs).
-        from runner.load.preflight import used_names
+        from runner.loader.preflight import used_names
 
         steps = list(_steps(self.collection.items))
         captured = {c.name for step in steps for c in step.request.captures}

@@ -35,7 +35,7 @@ _SCHEMA = re.compile(
 
 def import_document(doc: JSON, path: Path) -> tuple[Doc, list[str]]:
     """Returns the native document for a Postman collection or environment read from `path`,
-    and warnings (runner.load.import_file reads the file).
+    and warnings (runner.loader.import_file reads the file).
 
     Raises:
         InputError: v1 collection, or not a Postman file.

@@ -59,7 +59,7 @@ def test_shards_together_run_every_request_once(
 
 
 def test_shard_by_folder_balances_by_requests(tmp_path: Path, server: LocalServer) -> None:
-    from runner.load import load_collection
+    from runner.loader import load_collection
 
     steps = flatten(load_collection(_collection(tmp_path, server.url)).items)
     halves = [shard_steps(steps, i, 2, by="folder") for i in (1, 2)]

@@ -13,7 +13,7 @@ from support.fake_transport import FakeTransport, queue, reply
 from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
 from runner.errors import TransportError
-from runner.load import load_collection
+from runner.loader import load_collection
 from runner.report import MultiReporter
 from runner.resolve.variables import Scope
 from runner.results import Attempt, ItemResult

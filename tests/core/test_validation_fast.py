@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from runner.cli import main
 from runner.errors import Location
-from runner.load import load_collection
-from runner.load.build import Builder
-from runner.load.validate import is_valid, locate, reference_errors, schema_errors
+from runner.loader import load_collection
+from runner.loader.build import Builder
+from runner.loader.validate import is_valid, locate, reference_errors, schema_errors
 from runner.model import Folder, Request
 
 from .test_properties import BASE, PROPERTY, mutated
@@ -67,7 +67,7 @@ def test_extreme_numbers_are_judged_as_jsonschema_judges_them() -> None:
 
 
 def test_a_compiled_validator_that_cannot_judge_defers_to_jsonschema(monkeypatch: Any) -> None:
-    from runner.load import validate
+    from runner.loader import validate
 
     class Refusing:
         def is_valid(self, doc: Any) -> bool:
@@ -123,7 +123,7 @@ def test_builder_locations_equal_those_walked_from_the_root() -> None:
 
 def test_a_valid_collection_loads_without_importing_jsonschema() -> None:
     code = (
-        "import sys; from runner.load import load_collection; "
+        "import sys; from runner.loader import load_collection; "
         f"load_collection({str(REPO / 'collections' / 'arm-resource-groups.json')!r}); "
         "print('jsonschema' in sys.modules, 'jsonschema_rs' in sys.modules)"
     )

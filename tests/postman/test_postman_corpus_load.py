@@ -9,7 +9,7 @@ import pytest
 from support.external import CORPUS
 
 from runner.errors import InputError
-from runner.load.files import read_json
+from runner.loader.files import read_json
 from runner.model import Collection, Environment, flatten
 from runner.postman import detect, load_collection, load_environment
 from runner.postman.collection import V1_MESSAGE

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from postman_helpers import collection, request, write
 
-from runner.load import import_file
+from runner.loader import import_file
 
 HERE = Path(__file__).parent
 TOKEN_SCRIPT = (HERE.parent / "support" / "seed_token_script.js").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from postman_helpers import collection, request, write
 
 from runner.errors import InputError
-from runner.load import import_environment, import_file
+from runner.loader import import_environment, import_file
 
 HERE = Path(__file__).parent
 TOKEN_SCRIPT = (HERE.parent / "support" / "seed_token_script.js").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from postman_helpers import collection, request, write
 
 from runner.errors import InputError
-from runner.load.files import read_json
+from runner.loader.files import read_json
 from runner.model import AuthSpec, Folder, Request, flatten
 from runner.postman import detect, load_collection, load_environment
 

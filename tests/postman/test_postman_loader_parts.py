@@ -10,7 +10,7 @@ import pytest
 from postman_helpers import V20, collection, request, write
 
 from runner.errors import InputError, InputErrors
-from runner.load.files import read_json
+from runner.loader.files import read_json
 from runner.model import Body, FilePart, Folder, Options, Request, flatten
 from runner.postman import load_collection, load_environment
 

@@ -31,7 +31,7 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Starts the emulator, runs every bundled collection, returns the worst exit status."""
     from runner.api import run
     from runner.emulator import Emulator
-    from runner.load import load_environment
+    from runner.loader import load_environment
 
     environment = load_environment(bundled_dir("environments") / "emulator.json")
     worst = ExitStatus.SUCCESS

@@ -12,7 +12,7 @@ from runner.status import ExitStatus
 def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Writes the module (to -o or stdout) and one warning per untranslated piece."""
     from runner.export.pytest_code import export_file
-    from runner.load import load_environment
+    from runner.loader import load_environment
 
     environment = load_environment(args.environment) if args.environment else None
     exported = export_file(

@@ -12,7 +12,7 @@ from runner.status import ExitStatus
 
 def import_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Writes the native document (to -o or stdout) and one warning per untranslated piece."""
-    from runner.load import import_file
+    from runner.loader import import_file
 
     document, warnings = import_file(Path(args.postman_file))
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -94,14 +94,14 @@ def _date(value: JSON) -> str:
 def _environment(path: str | None) -> Environment | None:
     if not path:
         return None
-    from runner.load import load_environment
+    from runner.loader import load_environment
 
     return load_environment(path)
 
 
 def _auth_spec(path: Path) -> tuple[AuthSpec, Collection]:
     """Returns the first token-acquiring auth block of a collection, or the auth file's block."""
-    from runner.load.files import read_json
+    from runner.loader.files import read_json
 
     doc = read_json(path)
     if isinstance(doc, dict) and isinstance(doc.get("type"), str) and "items" not in doc:
@@ -109,7 +109,7 @@ def _auth_spec(path: Path) -> tuple[AuthSpec, Collection]:
             doc["type"], {k: v for k, v in doc.items() if k != "type"}, Location(str(path))
         )
         return spec, Collection(path.stem, (), path)
-    from runner.load import load_collection
+    from runner.loader import load_collection
 
     collection = load_collection(path)
     candidates: list[AuthSpec | None] = [collection.auth]

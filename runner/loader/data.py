@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runner.errors import InputError, Location
-from runner.load.files import read_json, read_text
+from runner.loader.files import read_json, read_text
 from runner.values import JSON
 
 

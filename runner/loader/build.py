@@ -7,7 +7,7 @@ from pathlib import Path
 from runner.checks.dates import parse_moment
 from runner.checks.query import compile_regex, jsonpath_error, regex_error
 from runner.errors import Location, Problems
-from runner.load.validate import BODY_KINDS
+from runner.loader.validate import BODY_KINDS
 from runner.model import (
     AuthSpec,
     Body,

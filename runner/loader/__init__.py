@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.errors import InputError, Location, collect
-from runner.load.data import load_data
-from runner.load.files import read_json
+from runner.loader.data import load_data
+from runner.loader.files import read_json
 from runner.model import Collection, Environment
 from runner.values import JSON
 
@@ -41,8 +41,8 @@ def load_collection(path: Path | str) -> Collection:
             location=Location(str(path)),
             hint='start from {"name": "...", "items": [...]}',
         )
-    from runner.load.build import Builder
-    from runner.load.validate import schema_errors
+    from runner.loader.build import Builder
+    from runner.loader.validate import schema_errors
 
     problems = schema_errors(doc, str(path), "collection")
     builder = Builder(doc, path)
@@ -81,7 +81,7 @@ def load_environment(path: Path | str) -> Environment:
             location=Location(str(path)),
             hint="environments hold variables; collections go first on the command line",
         )
-    from runner.load.validate import schema_errors
+    from runner.loader.validate import schema_errors
 
     collect(schema_errors(doc, str(path), "environment"))
     values = doc["variables"]
