@@ -100,6 +100,15 @@ class ItemResult:
         return self.error is None and not self.failed
 
     @property
+    def outcome(self) -> str:
+        """Returns `skipped`, `error`, `failed` or `passed`, in that order of precedence."""
+        if self.skipped:
+            return "skipped"
+        if self.error:
+            return "error"
+        return "failed" if self.failed else "passed"
+
+    @property
     def display_name(self) -> str:
         """Returns the name with the iteration, `Name [2]` from the second iteration on."""
         return self.name if self.iteration <= 1 else f"{self.name} [{self.iteration}]"

@@ -130,15 +130,6 @@ def _iterations(spool: IO[str], origin: float, span_ms: float) -> Iterator[_Iter
 
 def _view(result: ItemResult, masker: Masker) -> dict[str, JSON]:
     """Returns what the page shows of one result; bodies are masked before they are cut."""
-    outcome = (
-        "skipped"
-        if result.skipped
-        else "error"
-        if result.error
-        else "failed"
-        if result.failed
-        else "passed"
-    )
     exchange = result.exchange
     return {
         "name": result.display_name,
@@ -151,7 +142,7 @@ def _view(result: ItemResult, masker: Masker) -> dict[str, JSON]:
         "reason": result.reason,
         "elapsed_ms": round(result.elapsed_ms, 1),
         "started_at": result.started_at,
-        "outcome": outcome,
+        "outcome": result.outcome,
         "error": result.error,
         "hint": result.hint,
         "skip_reason": result.skip_reason,

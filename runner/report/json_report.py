@@ -125,15 +125,7 @@ def _result(result: ItemResult) -> dict[str, JSON]:
     data: dict[str, JSON] = _plain(result)
     data["started_at"] = iso_time(result.started_at) if result.started_at else None
     data["display_name"] = result.display_name
-    data["outcome"] = (
-        "skipped"
-        if result.skipped
-        else "error"
-        if result.error
-        else "failed"
-        if result.failed
-        else "passed"
-    )
+    data["outcome"] = result.outcome
     exchange = data.get("exchange")
     if exchange:
         for key in ("request_headers", "response_headers"):
