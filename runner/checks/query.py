@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -31,9 +32,17 @@ def compile_jsonpath(expr: str) -> Any:  # a jsonpath-ng expression (untyped lib
 def jsonpath_error(expr: str) -> str | None:
     """Returns why `expr` is not a valid JSONPath, or None when it is."""
     try:
-        compile_jsonpath(expr)
+        # Evaluate once as well: jsonpath-ng parses operators it cannot evaluate (`&`,
+        # intersection, raises a bare NotImplementedError on every document), and those
+        # must fail at validation, before anything is sent. Its warnings (deprecations of
+        # its own operators) are not for the user here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile_jsonpath(expr).find({})
     except Exception as exc:  # jsonpath-ng raises several unrelated exception types
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if str(exc):
+            return str(exc).splitlines()[0]
+        return f"jsonpath-ng cannot evaluate it ({type(exc).__name__})"
     return None
 
 
@@ -65,9 +74,9 @@ _GROUPS = re.compile(r"\[([^\]]*)\]|\(([^)]*)\)")
 def is_multi(expr: str) -> bool:
     """Returns True when a JSONPath can select several values: a wildcard, `..`, a filter
     (`[?(...)]` or jsonpath-ng's `[?a > 1]`), a slice (`[1:3]`) or a union (`[0,2]`,
-    `.(a,b)`). Quoted keys (`['a:b']`) do not count."""
+    `.(a,b)`, `$.a | $.b`). Quoted keys (`['a:b']`) do not count."""
     bare = _QUOTED.sub("''", expr)
-    if "*" in bare or ".." in bare or "?" in bare:
+    if "*" in bare or ".." in bare or "?" in bare or "|" in bare:
         return True
     return any(":" in a or "," in a or "," in b for a, b in _GROUPS.findall(bare))
 

@@ -74,6 +74,11 @@ def test_malformed_json_names_file_line_and_column(tmp_path, server):
             "invalid JSONPath '$.a['",
         ),
         (
+            {"name": "a", "url": "http://x", "assert": {"jsonpath": {"$.a & $.b": 1}}},
+            "/items/1/items/0/assert/jsonpath/$.a & $.b",
+            "invalid JSONPath '$.a & $.b': jsonpath-ng cannot evaluate it",
+        ),
+        (
             {"name": "a", "url": "http://x", "capture": {"v": "$..["}},
             "/items/1/items/0/capture/v",
             "invalid JSONPath '$..['",

@@ -56,6 +56,8 @@ HERE = Location("c.json")
         ("$.a[?b > 0]", True),  # jsonpath-ng's filter without parentheses
         ("$.x.(b)", False),
         ("$['?']", False),
+        ("($.a)|($.b)", True),  # jsonpath-ng's union of whole paths
+        ("$['a|b']", False),
     ],
 )
 def test_which_paths_select_several_values(expr: str, multi: bool) -> None:
@@ -127,6 +129,25 @@ def test_jsonpath_errors(expr: str, valid: bool) -> None:
     assert (error is None) is valid
     if error is not None:
         assert error == "Parse error near the end of string!"
+
+
+def test_plain_paths_never_reach_jsonpath_ng(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fast path for "$.a.b" is what keeps JSONPath checks cheap per request.
+    import runner.checks.query as query
+
+    def refuse(expr: str) -> None:
+        raise AssertionError(f"jsonpath-ng used for {expr}")
+
+    monkeypatch.setattr(query, "compile_jsonpath", refuse)
+    assert jsonpath_value("$.a.c", DOC) == [10, 20, 30]
+    assert jsonpath_value("$.a.zz", DOC) is NOTHING
+    with pytest.raises(AssertionError):
+        jsonpath_value("$.a.c[0]", DOC)
+
+
+def test_operators_jsonpath_ng_cannot_evaluate_are_invalid() -> None:
+    # '&' (intersection) parses but raises a bare NotImplementedError when evaluated.
+    assert jsonpath_error("$.a & $.b") == "jsonpath-ng cannot evaluate it (NotImplementedError)"
 
 
 def test_jsonpath_error_is_the_first_line_of_the_parsers_message() -> None:
