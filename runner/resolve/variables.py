@@ -85,6 +85,52 @@ def to_text(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def js_text(value: JSON) -> str:
+    """Returns a value as JavaScript's String() gives it: what Newman substitutes for a
+    {{variable}} (an array joins with commas, an object is "[object Object]", numbers in
+    JavaScript's shortest form: 3.0 is "3", 1e-7 is "1e-7")."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        # Array.prototype.join: null and undefined elements become empty strings.
+        return ",".join("" if item is None else js_text(item) for item in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    if isinstance(value, float):
+        return _js_number(value)
+    return to_text(value)
+
+
+def _js_number(number: float) -> str:
+    """Returns ECMAScript's Number::toString of a finite or infinite float."""
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    sign = "-" if number < 0 else ""
+    # repr gives the shortest round-tripping digits, as ECMAScript requires; only the
+    # layout differs. value = 0.DIGITS × 10**point.
+    mantissa, _, exponent = repr(abs(number)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = f"{digits[:point]}.{digits[point:]}"
+    elif -6 < point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        power = point - 1
+        shown = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{shown}e{'+' if power >= 0 else '-'}{abs(power)}"
+    return sign + text
+
+
 def _detached(value: JSON) -> JSON:
     """Returns a JSON value that shares no list or dict with `value`."""
     if isinstance(value, dict):
@@ -168,6 +214,8 @@ class Renderer:
         self.scope = scope
         self.dialect = dialect
         self.strict = dialect == "native"
+        # Newman substitutes String(value); runner's own dialect substitutes JSON text.
+        self._text_of = to_text if self.strict else js_text
         self.unresolved: set[str] = set()
         self._depth = 0
 
@@ -186,7 +234,7 @@ class Renderer:
 
     def _text_once(self, text: str, at: Location | None) -> str:
         if not isinstance(text, str):
-            return to_text(text)
+            return self._text_of(text)
         template = compile_template(text, self.dialect)
         if len(template.parts) == 1 and not isinstance(template.parts[0], Ref):
             return text
@@ -222,8 +270,8 @@ class Renderer:
     def _resolve_text(self, ref: Ref, at: Location | None) -> str:
         value = self.scope.lookup(ref.name)
         if value is _MISSING:
-            return to_text(self._missing(ref, at))
-        return to_text(self._nested(value, ref, at))
+            return self._text_of(self._missing(ref, at))
+        return self._text_of(self._nested(value, ref, at))
 
     def _nested(self, value: JSON, ref: Ref, at: Location | None) -> JSON:
         """Returns `value` with variables inside it rendered (a value may name others)."""

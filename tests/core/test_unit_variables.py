@@ -14,6 +14,7 @@ from runner.resolve.variables import (
     Renderer,
     Scope,
     compile_template,
+    js_text,
     to_text,
     undefined_error,
 )
@@ -217,6 +218,46 @@ def test_undefined_native_variable_is_an_error_naming_it_and_where() -> None:
     assert error.hint.startswith("did you mean <<token>>?; defined: tenant, token; define it")
     with pytest.raises(VariableError):
         renderer.value("<<missing>>")
+
+
+# Expected texts are what Node's String(value) prints (checked with node -e).
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("plain", "plain"),
+        (None, "null"),
+        (True, "true"),
+        (7, "7"),
+        (3.0, "3"),
+        (-0.0, "0"),
+        (2.5, "2.5"),
+        (0.1, "0.1"),
+        (0.000001, "0.000001"),
+        (1e-7, "1e-7"),
+        (1.2345e-7, "1.2345e-7"),
+        (5e-324, "5e-324"),
+        (1e16, "10000000000000000"),
+        (1e20, "100000000000000000000"),
+        (123456789012345680000.0, "123456789012345680000"),
+        (1e21, "1e+21"),
+        (-1.5e300, "-1.5e+300"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        (float("nan"), "NaN"),
+        ([1, [2, [3, None]], {"a": 1}, True, None, 2.0, "x"], "1,2,3,,[object Object],true,,2,x"),
+        ([], ""),
+        ({"a": 1}, "[object Object]"),
+    ],
+)
+def test_postman_values_as_text_are_javascripts_string(value: Any, text: str) -> None:
+    assert js_text(value) == text
+
+
+def test_postman_dialect_substitutes_javascript_text_native_json_text() -> None:
+    layers = {"runtime": {"list": [1, 2], "o": {"a": 1}, "f": 2.0}}
+    postman = Renderer(Scope(layers), "postman")
+    assert postman.text("{{list}}|{{o}}|{{f}}") == "1,2|[object Object]|2"
+    assert Renderer(Scope(layers)).text("<<list>>|<<o>>|<<f>>") == '[1,2]|{"a":1}|2.0'
 
 
 def test_postman_dialect_keeps_unknown_references_and_reports_them() -> None:

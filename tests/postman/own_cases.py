@@ -26,6 +26,11 @@ def _pm_api() -> Case:
 OWN_CASES = [
     _pm_api(),
     Case("failures", COLLECTIONS / "failures.postman_collection.json", exit_code=1),
+    Case(
+        "quirks",
+        COLLECTIONS / "quirks.postman_collection.json",
+        data=COLLECTIONS / "quirks.postman_data.json",
+    ),
 ]
 
 # Every request of an iteration: (name, passed, assertions). The collection-level test
@@ -41,6 +46,26 @@ _PM_API_ITERATION = [
     Outcome("Jump", True, 3),
     Outcome("Final", True, 3),
 ]
+# Newman's behaviours the corpus covers, one request each (two rows in the JSON data file).
+_QUIRKS_ITERATION = [
+    Outcome("gzip body is decoded", True, 3),
+    Outcome("deflate body is decoded", True, 1),
+    Outcome("Redirects followed by default", True, 1),
+    Outcome("followRedirects false", True, 2),
+    Outcome("GET with a body (disableBodyPruning)", True, 1),
+    Outcome("Duplicate query keys", True, 3),
+    Outcome("Header names are case-insensitive", True, 4),
+    Outcome("Form-data names and values with quotes and newlines", True, 4),
+    Outcome("urlencoded with variables and reserved characters", True, 2),
+    Outcome("Multi-value data rows", True, 6),
+    Outcome("Custom HTTP method", True, 1),
+    Outcome("HEAD has no body", True, 2),
+    Outcome("UTF-8 text body", True, 2),
+    Outcome("Request name and ids in scripts", True, 4),
+    Outcome("Clearing scopes", True, 3),
+    Outcome("Duplicate and disabled collection variables", True, 2),
+    Outcome("Status text and response time", True, 2),
+]
 EXPECTED: dict[str, list[Outcome]] = {
     "pm-api": _PM_API_ITERATION * 2,  # two rows in the CSV data file
     "failures": [
@@ -50,4 +75,5 @@ EXPECTED: dict[str, list[Outcome]] = {
         Outcome("Script error after a test", False, 1),
         Outcome("Failing expectations", False, 4),
     ],
+    "quirks": _QUIRKS_ITERATION * 2,
 }
