@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.external import CORPUS, require
 from support.junit_xsd import check_junit_files
+from support.local_server import LocalServer, serve
 from support.report_schema import check_report_files
 
 # The npm libraries of Postman's sandbox, fetched from the registry on first need (or by
@@ -36,6 +37,20 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:  # pragma: no cover - hypothesis is a test dependency
         return
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "runner-tests-hypothesis")
+
+
+# The plain-HTTP test server most folders use (tests/support/local_server.py), one per session.
+@pytest.fixture(scope="session")
+def _server() -> Iterator[LocalServer]:
+    with serve() as running:
+        yield running
+
+
+@pytest.fixture
+def server(_server: LocalServer) -> LocalServer:
+    """Returns the shared plain-HTTP server with an empty request log."""
+    _server.clear()
+    return _server
 
 
 _CLEARED_PREFIXES = ("AZURE_", "ACTIONS_ID_TOKEN_REQUEST_")

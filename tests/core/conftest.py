@@ -29,19 +29,6 @@ class CliResult:
 
 
 @pytest.fixture(scope="session")
-def _server() -> Iterator[LocalServer]:
-    with serve() as running:
-        yield running
-
-
-@pytest.fixture
-def server(_server: LocalServer) -> LocalServer:
-    """Returns the shared plain-HTTP server with an empty request log."""
-    _server.clear()
-    return _server
-
-
-@pytest.fixture(scope="session")
 def _faults() -> Iterator[FaultServer]:
     with serve_faults() as running:
         yield running

@@ -8,20 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.local_server import LocalServer, serve
-
-
-@pytest.fixture(scope="session")
-def _server() -> Iterator[LocalServer]:
-    with serve() as running:
-        yield running
-
-
-@pytest.fixture
-def server(_server: LocalServer) -> LocalServer:
-    """Returns the shared plain-HTTP server with an empty request log."""
-    _server.clear()
-    return _server
 
 
 def chromium_path() -> str:
