@@ -198,6 +198,8 @@ def run(
     cert_password: str | None = None,
     connect_to: Sequence[str] | Mapping[tuple[str, int], tuple[str, int]] = (),
     follow_redirects: bool = True,
+    cookies: bool = True,
+    cookie_jar: PathLike | None = None,
     working_dir: PathLike | None = None,
     module_paths: Sequence[PathLike] = (),
     script_timeout_ms: int = 5000,
@@ -232,8 +234,9 @@ def run(
       `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
       `retries`, `insecure`, `ca_bundle`, `cert`/`key`/`cert_password` (mutual TLS),
       `connect_to` (`["api.example.com:443:127.0.0.1:8443"]`),
-      `follow_redirects`, `working_dir`, `module_paths`, `script_timeout_ms`: the options of
-      `runner run`.
+      `follow_redirects`, `cookies` (False: `--no-cookies`), `cookie_jar` (a cookies.txt
+      read before and written after the run), `working_dir`, `module_paths`,
+      `script_timeout_ms`: the options of `runner run`.
     - `junit` / `json` / `html`: report files, written whatever happens
       (`junit_layout="newman"` for Newman's layout); `console`: a stream for the console
       report (`verbosity` 0–2, `progress` and `color` auto/always/never, `curl` each request
@@ -297,6 +300,8 @@ def run(
             client_cert = client_certificate(str(cert), str(key) if key else None, cert_password)
         elif key or cert_password:
             raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
+        if cookie_jar:
+            _check_cookie_jar(Path(cookie_jar), cookies)
         if isinstance(shard, str):
             from runner.engine.options import parse_shard
 
@@ -325,6 +330,8 @@ def run(
             run_timeout_ms=timeout_ms,
             client_cert=client_cert,
             require_assertions=require_assertions,
+            cookies=cookies,
+            cookie_jar=str(cookie_jar) if cookie_jar else None,
         )
     except RunnerError as exc:
         if junit and not Path(junit).is_dir():
@@ -501,6 +508,23 @@ def _check_writable(flag: str, path: Path) -> None:
         raise InputError(
             f"{flag} {path}: is a folder", hint=f"e.g. {flag} {path / 'report'}{suffix}"
         )
+
+
+def _check_cookie_jar(path: Path, cookies: bool) -> None:
+    """Raises InputError when `path` cannot serve as --cookie-jar (before anything is sent)."""
+    if not cookies:
+        raise InputError(
+            "--cookie-jar and --no-cookies contradict each other",
+            hint="--no-cookies keeps no jar; drop one of them",
+        )
+    if path.is_dir():
+        raise InputError(
+            f"--cookie-jar {path}: is a folder", hint=f"e.g. --cookie-jar {path / 'cookies.txt'}"
+        )
+    from runner.transport.cookies import load_jar
+
+    load_jar(path)  # a malformed file is invalid input, found now
+    _check_writable("--cookie-jar", path)
 
 
 class _Collector:

@@ -53,7 +53,8 @@ class AuthSpec:
 
 @dataclass(frozen=True)
 class Check:
-    """One assertion: subject (status, header, jsonpath, body, responseTime), operator, expected."""
+    """One assertion: subject (status, headers, jsonpath, body, responseTime, cookies),
+    operator, expected."""
 
     subject: str
     target: str | None
@@ -73,10 +74,11 @@ class Check:
 
 @dataclass(frozen=True)
 class Capture:
-    """Where a variable's value comes from: jsonpath, header, regex on the body, or status."""
+    """Where a variable's value comes from: jsonpath, header, cookie, regex on the body, or
+    status."""
 
     name: str
-    source: Literal["jsonpath", "header", "regex", "status"]
+    source: Literal["jsonpath", "header", "cookie", "regex", "status"]
     expr: str | None
     location: Location
     group: int = 1

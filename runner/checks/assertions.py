@@ -8,10 +8,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 from runner.checks.dates import parse_moment
-from runner.checks.query import NOTHING, Selection, compile_regex, jsonpath_value
+from runner.checks.query import (
+    NOTHING,
+    Selection,
+    compile_regex,
+    jsonpath_value,
+    parse_cookie_target,
+)
 from runner.errors import RequestError
 from runner.model import Check
 from runner.results import BODY_LIMIT, AssertionResult, capped
+from runner.transport.cookies import attribute, find_cookie
 from runner.transport.http import HttpResponse
 from runner.values import JSON
 
@@ -39,6 +46,8 @@ def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> J
         return NOTHING if value is None else value
     if check.subject == "body":
         return response.text
+    if check.subject == "cookies":
+        return cookie_value(check.target or "", response)
     try:
         document = response.json()
     except ValueError:
@@ -46,6 +55,20 @@ def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> J
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {reason}") from None
     # A multi-valued path gives a Selection (see evaluate), a single one its value or NOTHING.
     return jsonpath_value(check.target or "$", document)
+
+
+def cookie_value(target: str, response: HttpResponse) -> JSON:
+    """Returns cookie `name` or its `name[Attribute]` after `response`, NOTHING when absent.
+
+    The cookie is the one the response set, else the one the run's jar holds for its URL.
+    """
+    parsed = parse_cookie_target(target)
+    if parsed is None:
+        return NOTHING
+    name, attr = parsed
+    cookie = find_cookie(name, response.set_cookies, response.jar, response.url)
+    found = attribute(cookie, attr) if cookie is not None else None
+    return NOTHING if found is None else found
 
 
 ELEMENTWISE = frozenset({"type", "matches", "lt", "lte", "gt", "gte", "before", "after"})

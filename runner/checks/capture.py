@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from runner.checks.assertions import not_json_reason
+from runner.checks.assertions import cookie_value, not_json_reason
 from runner.checks.query import NOTHING, Selection, compile_regex, jsonpath_value
 from runner.errors import CaptureError
 from runner.model import Capture
@@ -24,6 +24,13 @@ def extract(capture: Capture, response: HttpResponse, mask: Callable[[str], str]
         value = response.headers.get(capture.expr or "")
         if value is None:
             raise CaptureError(f"capture {capture.name}: no header '{capture.expr}' in response")
+        return value
+    if capture.source == "cookie":
+        value = cookie_value(capture.expr or "", response)
+        if value is NOTHING:
+            raise CaptureError(
+                f"capture {capture.name}: no cookie '{capture.expr}' was set or is in the jar"
+            )
         return value
     if capture.source == "regex":
         match = compile_regex(capture.expr or "").search(response.text)

@@ -61,6 +61,23 @@ def compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+COOKIE_ATTRIBUTES = ("Value", "Domain", "Path", "Expires", "Secure", "HttpOnly", "SameSite")
+"""What a `cookies` assertion or a `cookie` capture can read: `name` or `name[Attribute]`."""
+
+_TARGET = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<attr>[^\[\]]*)\])?$")
+
+
+def parse_cookie_target(target: str) -> tuple[str, str] | None:
+    """Returns (cookie name, attribute) of `name` or `name[Attribute]`, None when malformed.
+
+    The attribute is "Value" when none is given; it is not checked against COOKIE_ATTRIBUTES.
+    """
+    match = _TARGET.match(target)
+    if match is None:
+        return None
+    return match["name"], match["attr"] if match["attr"] is not None else "Value"
+
+
 def jsonpath_values(expr: str, document: JSON) -> list[JSON]:
     """Returns every value `expr` selects in `document` (empty when none)."""
     return [m.value for m in compile_jsonpath(expr).find(document)]

@@ -194,6 +194,17 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     h.add_argument("--ignore-redirects", action="store_true", help="do not follow redirects")
     h.add_argument(
+        "--no-cookies",
+        action="store_true",
+        help="keep no cookie jar: no request sends the cookies others were set, none are kept",
+    )
+    h.add_argument(
+        "--cookie-jar",
+        metavar="FILE",
+        help="read cookies from FILE (Netscape cookies.txt, as curl -b/-c and Hurl) before the "
+        "run and write the jar back to it after, even on failure or Ctrl-C (missing: created)",
+    )
+    h.add_argument(
         "--working-dir",
         metavar="DIR",
         help="where relative body/upload file paths start (Postman files: default the current "

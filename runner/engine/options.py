@@ -44,6 +44,10 @@ class RunOptions:
     shard: tuple[int, int] | None = None
     #: "request" splits the request list; "folder" keeps each top-level folder whole.
     shard_by: str = "request"
+    #: False (--no-cookies): the run keeps no cookie jar, so no request sends or keeps one.
+    cookies: bool = True
+    #: A Netscape cookies.txt read into the jar before the run and written after it.
+    cookie_jar: str | None = None
 
 
 def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:

@@ -15,6 +15,7 @@ from runner.report import MultiReporter, Reporter
 from runner.resolve.variables import Renderer, Scope
 from runner.results import RunResult
 from runner.secrets import Masker, is_sensitive_name
+from runner.transport.cookies import load_jar, save_jar
 from runner.transport.http import RequestsTransport, Transport
 from runner.values import JSON
 
@@ -45,14 +46,24 @@ def run_collection(
             connect_to=options.connect_to,
             pool_size=max(options.parallel, 1),
             client_cert=options.client_cert,
+            cookies=options.cookies,
         )
+    jar = getattr(transport, "cookies", None) if options.cookie_jar else None
+    if jar is not None and options.cookie_jar:
+        for cookie in load_jar(Path(options.cookie_jar)):
+            masker.add(cookie.value)  # every cookie value is a credential, as in a header
+            jar.set_cookie(cookie)
     loop = Loop(collection, options, transport, MultiReporter(reporters), masker, tokens)
     try:
         return loop.iterate(base_scope(collection, environment, globals_env, variables))
     finally:
-        loop.close()
-        if own_transport:
-            transport.close()
+        try:
+            if jar is not None and options.cookie_jar:  # after a failure or Ctrl-C too
+                save_jar(jar, Path(options.cookie_jar))
+        finally:
+            loop.close()
+            if own_transport:
+                transport.close()
 
 
 def _verify(options: RunOptions) -> bool | str:

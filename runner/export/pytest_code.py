@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.checks.assertions import ELEMENTWISE
-from runner.checks.query import is_multi
+from runner.checks.query import is_multi, parse_cookie_target
 from runner.model import (
     AuthSpec,
     Capture,
@@ -130,6 +130,8 @@ class _Writer:
             froms.append("from pathlib import Path")
         if "datetime" in self.helpers or "datetime.now(" in text:
             froms.append("from datetime import UTC, datetime, timedelta")
+        elif "cookie" in self.helpers:  # an Expires date written as ISO 8601
+            froms.append("from datetime import UTC, datetime")
         lines += [f"import {m}" for m in sorted(plain)]
         lines += sorted(froms, key=lambda line: line.split()[1])
         lines.append("")
@@ -245,7 +247,7 @@ class _Writer:
             blocks.append(_HELPERS["secret"].strip("\n"))
         if any(not self._azure(spec) for _, spec in self.tokens.values()):
             blocks.append('TOKENS = TokenCache()\n"""Tokens shared by the tests of this module."""')
-        for name in ("variables", "expand", "jsonpath", "moment"):
+        for name in ("variables", "expand", "jsonpath", "moment", "cookie"):
             if name in self.helpers:
                 blocks.append(_HELPERS[name].strip("\n"))
         return blocks
@@ -399,7 +401,15 @@ class _Writer:
             return "response.text"
         if check.subject == "responseTime":
             return "response.elapsed.total_seconds() * 1000"
+        if check.subject == "cookies":
+            return self._cookie(str(check.target))
         return self._path(str(check.target))
+
+    def _cookie(self, target: str) -> str:
+        self.helpers.add("cookie")
+        name, attr = parse_cookie_target(target) or (target, "Value")
+        extra = "" if attr == "Value" else f", {_quote(attr)}"
+        return f"cookie(http, response, {_quote(name)}{extra})"
 
     def _path(self, path: str) -> str:
         if _SIMPLE_PATH.match(path):
@@ -436,6 +446,9 @@ class _Writer:
 
     def _test_expr(self, op: str, x: str, expected: Any) -> str:
         want = _value(expected)
+        if op in ("equals", "notEquals") and isinstance(expected, bool):
+            # JSON equality: true is not 1, and ruff (E712) asks for `is` too.
+            return f"{x} is {'not ' if op == 'notEquals' else ''}{want}"
         if op in _COMPARE:
             if op not in ("equals", "notEquals") and isinstance(expected, str):
                 want = f"float({want})"
@@ -465,6 +478,8 @@ class _Writer:
 
     def _exists(self, check: Check, present: bool) -> str:
         negate = "" if present else "not "
+        if check.subject == "cookies":
+            return f"assert {self._subject(check)} is {'not ' if present else ''}None"
         if check.subject == "headers":
             return f"assert {_quote(str(check.target))} {negate}in response.headers"
         path = str(check.target)
@@ -486,6 +501,8 @@ class _Writer:
             return f"{target} = response.status_code"
         if capture.source == "header":
             return f"{target} = response.headers[{_quote(str(capture.expr))}]"
+        if capture.source == "cookie":
+            return f"{target} = {self._cookie(str(capture.expr))}"
         if capture.source == "regex":
             found = f"re.search({_quote(str(capture.expr))}, response.text)"
             return f"{target} = {found}.group({capture.group})  # type: ignore[union-attr]"
@@ -741,6 +758,30 @@ def expand(values: dict[str, Any]) -> dict[str, Any]:
 def jsonpath(document: Any, path: str) -> list[Any]:
     """Returns every value `path` selects in `document` (JSONPath with wildcards, filters)."""
     return [match.value for match in jsonpath_ng.ext.parse(path).find(document)]
+''',
+    "cookie": '''
+def cookie(
+    http: requests.Session, response: requests.Response, name: str, attribute: str = "Value"
+) -> Any:
+    """Returns cookie `name` (or its Domain, Path, Expires, Secure, HttpOnly, SameSite) as
+    runner reads it: the one the response or a redirect before it set, else the session's."""
+    found = None
+    for answer in [*response.history, response]:
+        found = next((c for c in answer.cookies if c.name == name), found)
+    found = found or next((c for c in http.cookies if c.name == name), None)
+    if found is None:
+        return None
+    rest = {k.lower(): v for k, v in getattr(found, "_rest", {}).items()}
+    if attribute == "Expires":
+        if found.expires is None:
+            return None
+        return datetime.fromtimestamp(found.expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if attribute == "HttpOnly":
+        return "httponly" in rest
+    if attribute == "SameSite":
+        return rest.get("samesite")
+    fields = {"Value": "value", "Domain": "domain", "Path": "path", "Secure": "secure"}
+    return getattr(found, fields[attribute])
 ''',
     "moment": '''
 def moment(text: str) -> datetime:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.checks.dates import parse_moment
-from runner.checks.query import compile_regex, jsonpath_error, regex_error
+from runner.checks.query import (
+    COOKIE_ATTRIBUTES,
+    compile_regex,
+    jsonpath_error,
+    parse_cookie_target,
+    regex_error,
+)
 from runner.errors import Location, Problems
 from runner.loader.validate import BODY_KINDS
 from runner.model import (
@@ -73,7 +79,8 @@ class Builder:
         # Locations are built top-down (parent pointer + child, parent item path + name):
         # one small object per node instead of a walk from the root for each.
         root = Location(self.file)
-        items = self._items(self.doc.get("items", []), root.child("items"))
+        cookies = self.doc.get("cookies")
+        items = self._items(self.doc.get("items", []), root.child("items"), cookies)
         collection = Collection(
             name=self.doc.get("name", self.path.stem),
             items=items,
@@ -85,22 +92,23 @@ class Builder:
         )
         return collection
 
-    def _items(self, raw: list[JSON], at: Location) -> tuple[Item, ...]:
+    def _items(self, raw: list[JSON], at: Location, cookies: bool | None) -> tuple[Item, ...]:
+        """Returns the items; `cookies` is the nearest folder's (or collection's) setting."""
         built: list[Item] = []
         for index, node in enumerate(raw):
             name = node.get("name") if isinstance(node, dict) else None
             names = (*at.item_path, name) if isinstance(name, str) else at.item_path
             here = Location(at.file, f"{at.pointer}/{index}", names)
             if "items" in node:
-                built.append(self._folder(node, here))
+                built.append(self._folder(node, here, node.get("cookies", cookies)))
             else:
-                built.append(self._request(node, here))
+                built.append(self._request(node, here, node.get("cookies", cookies)))
         return tuple(built)
 
-    def _folder(self, node: dict[str, JSON], at: Location) -> Folder:
+    def _folder(self, node: dict[str, JSON], at: Location, cookies: bool | None) -> Folder:
         return Folder(
             name=node["name"],
-            items=self._items(node["items"], at.child("items")),
+            items=self._items(node["items"], at.child("items"), cookies),
             location=at,
             id=at.pointer[1:],  # "items/0/items/3": item pointers hold no escaped characters
             auth=self._auth(node.get("auth"), at, "auth"),
@@ -110,9 +118,12 @@ class Builder:
             tags=tuple(node.get("tags", ())),
         )
 
-    def _request(self, node: dict[str, JSON], at: Location) -> Request:
+    def _request(self, node: dict[str, JSON], at: Location, cookies: bool | None) -> Request:
         follow = node.get("followRedirects")
         retry = node.get("retry")
+        options = _DEFAULT_OPTIONS
+        if follow is not None or cookies is False:
+            options = Options(follow_redirects=follow, disable_cookies=cookies is False or None)
         return Request(
             name=node["name"],
             method=node.get("method", "GET").upper(),
@@ -130,7 +141,7 @@ class Builder:
             skip=bool(node.get("skip", False)),
             retry=retry if isinstance(retry, bool) else None,
             repeat=self._repeat(retry, at),
-            options=_DEFAULT_OPTIONS if follow is None else Options(follow_redirects=follow),
+            options=options,
             description=node.get("description", ""),
             tags=tuple(node.get("tags", ())),
         )
@@ -217,10 +228,12 @@ class Builder:
             here = parent.child(key, subject)
             if subject == "status":
                 checks.extend(self._status(spec, here))
-            elif subject in ("headers", "jsonpath"):
+            elif subject in ("headers", "jsonpath", "cookies"):
                 for target, expected in spec.items():
                     if subject == "jsonpath":
                         self._check_jsonpath(target, here, target)
+                    if subject == "cookies":
+                        self._check_cookie(target, here.child(target))
                     checks.extend(self._matchers(subject, target, expected, here, target))
             else:
                 checks.extend(self._matchers(subject, None, spec, here))
@@ -285,6 +298,24 @@ class Builder:
                 "JSONPath starts with $, e.g. $.value[0].name or $['@odata.nextLink']",
             )
 
+    def _check_cookie(self, target: str, where: Location) -> None:
+        """Records a problem when `target` is not `name` or `name[Attribute]`."""
+        parsed = parse_cookie_target(target)
+        if parsed is not None and parsed[1] in COOKIE_ATTRIBUTES:
+            return
+        attrs = ", ".join(COOKIE_ATTRIBUTES)
+        if parsed is None:
+            self.problems.add(
+                f"invalid cookie '{target}'", where, f"write name or name[Attribute] ({attrs})"
+            )
+            return
+        guess = did_you_mean(parsed[1], COOKIE_ATTRIBUTES)
+        self.problems.add(
+            f"unknown cookie attribute '{parsed[1]}' in '{target}'",
+            where,
+            f"did you mean '{parsed[0]}[{guess}]'?" if guess else f"attributes: {attrs}",
+        )
+
     def _captures(
         self, raw: dict[str, JSON] | None, parent: Location, key: str
     ) -> tuple[Capture, ...]:
@@ -297,6 +328,8 @@ class Builder:
             capture = _capture(name, spec, where)
             if capture.source == "jsonpath" and capture.expr:
                 self._check_jsonpath(capture.expr, where)
+            if capture.source == "cookie":
+                self._check_cookie(capture.expr or "", where.child("cookie"))
             if capture.source == "regex" and capture.expr:
                 problem = regex_error(capture.expr)
                 if problem:
@@ -320,6 +353,8 @@ def _capture(name: str, spec: JSON, where: Location) -> Capture:
         return Capture(name, "jsonpath", spec["jsonpath"], where)
     if "header" in spec:
         return Capture(name, "header", spec["header"], where)
+    if "cookie" in spec:
+        return Capture(name, "cookie", spec["cookie"], where)
     if "regex" in spec:
         return Capture(name, "regex", spec["regex"], where, spec.get("group", 1))
     return Capture(name, "status", None, where)

@@ -123,6 +123,12 @@ def _explain_branches(error: SchemaError, doc: JSON, file: str) -> Iterator[Inpu
     # A matcher object is the branch users mean whenever they wrote an object.
     if isinstance(instance, dict):
         deeper = [e for e in error.context if e.validator != "not" and e.validator != "type"]
+        # The branches whose required keys the object has ({"cookie": …} in a capture) are
+        # the ones meant: the others' "missing key" errors would only bury the real one.
+        meant = {e.relative_schema_path[0] for e in deeper} - {
+            e.relative_schema_path[0] for e in deeper if e.validator == "required"
+        }
+        deeper = [e for e in deeper if e.relative_schema_path[0] in meant] or deeper
         if deeper:
             for sub in deeper:
                 yield from _explain(sub, doc, file)

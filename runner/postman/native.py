@@ -114,7 +114,9 @@ def request(req: Request, notes: list[str]) -> dict[str, JSON]:
             notes.append(f"auth type {req.auth.type!r} has no native equivalent")
     if req.body is not None and _has_files(req.body):
         notes.append("file paths in the body are read relative to the native collection's folder")
-    if any(v is not None for v in vars(req.options).values()):
+    if req.options.disable_cookies is not None:
+        out["cookies"] = not req.options.disable_cookies
+    if any(v is not None for k, v in vars(req.options).items() if k != "disable_cookies"):
         notes.append(f"protocolProfileBehavior {_options(req)} has no native equivalent yet")
     return out
 
@@ -124,7 +126,6 @@ def _options(req: Request) -> str:
         "follow_redirects": "followRedirects",
         "max_redirects": "maxRedirects",
         "verify_tls": "strictSSL",
-        "disable_cookies": "disableCookies",
     }
-    shown = {names[k]: v for k, v in vars(req.options).items() if v is not None}
+    shown = {names[k]: v for k, v in vars(req.options).items() if v is not None and k in names}
     return ", ".join(f"{k}={v}" for k, v in shown.items())

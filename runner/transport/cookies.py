@@ -7,11 +7,26 @@ request to its domain, as in Newman.
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+import threading
 import time
-from http.cookiejar import Cookie, CookieJar
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from functools import cache
+from http.cookiejar import Cookie, CookieJar, LoadError, MozillaCookieJar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from runner.errors import InputError
 from runner.values import JSON
+
+if TYPE_CHECKING:
+    from requests.cookies import RequestsCookieJar
 
 
 def _target(url: str) -> tuple[str, str, bool]:
@@ -46,7 +61,7 @@ def as_json(cookie: Cookie) -> dict[str, JSON]:
         "domain": cookie.domain,
         "path": cookie.path,
         "secure": cookie.secure,
-        "httpOnly": cookie.has_nonstandard_attr("HttpOnly"),
+        "httpOnly": _extra(cookie, "HttpOnly") is not None,
         "expires": cookie.expires,
     }
 
@@ -102,3 +117,232 @@ def _cookie(host: str, name: str, value: JSON) -> Cookie:
         comment_url=None,
         rest={"HttpOnly": ""} if fields.get("httpOnly") else {},
     )
+
+
+# --- The run's jar: on, off for the whole run (--no-cookies), or off for one request ---
+
+
+def run_jar(enabled: bool = True) -> RequestsCookieJar:
+    """Returns a new jar for a run's session; not `enabled`: it sends and keeps nothing."""
+    jar = _run_jar_class()()
+    jar.enabled = enabled  # type: ignore[attr-defined]
+    return jar
+
+
+@cache
+def _run_jar_class() -> type[RequestsCookieJar]:
+    """Returns the jar class of a run's session (requests is imported only when a run starts).
+
+    requests reads a session's jar by iterating it (to copy the cookies a request sends) and
+    writes it through `extract_cookies`; a jar that is off yields nothing and keeps nothing.
+    Off is a switch of the whole jar (--no-cookies) or of the current thread while it sends
+    a request with `"cookies": false` (requests under --parallel share one session).
+    """
+    from requests.cookies import RequestsCookieJar
+
+    class RunJar(RequestsCookieJar):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enabled = True
+            self._paused = threading.local()
+
+        def is_off(self) -> bool:
+            """Returns True while the jar neither sends nor keeps cookies."""
+            return not self.enabled or getattr(self._paused, "on", False)
+
+        @contextmanager
+        def paused(self) -> Iterator[None]:
+            """Within the block, this thread's requests neither send nor keep cookies."""
+            self._paused.on = True
+            try:
+                yield
+            finally:
+                self._paused.on = False
+
+        def __iter__(self) -> Iterator[Cookie]:  # type: ignore[override]
+            return iter(()) if self.is_off() else super().__iter__()
+
+        def extract_cookies(self, response: Any, request: Any) -> None:
+            if not self.is_off():
+                super().extract_cookies(response, request)
+
+        def set_cookie(self, cookie: Cookie, *args: Any, **kwargs: Any) -> None:
+            if self.enabled:  # --no-cookies: not even pm.cookies.jar().set keeps one
+                super().set_cookie(cookie, *args, **kwargs)
+
+    return RunJar
+
+
+# --- A cookie by name: what the response set, else what the jar holds for its URL ---
+
+
+def find_cookie(
+    name: str, set_by_response: Sequence[Cookie], jar: CookieJar | None, url: str
+) -> Cookie | None:
+    """Returns the cookie `name`: the last one the response (or a redirect before it) set,
+    else the one the jar would send to `url` (the longest path first), else None.
+
+    A cookie the response removed (Max-Age=0, an Expires in the past) is not found.
+    """
+    for cookie in reversed(set_by_response):
+        if cookie.name == name:
+            return cookie
+    if jar is None or getattr(jar, "is_off", lambda: False)():
+        return None
+    host, path, secure = _target(url)
+    found = [c for c in jar if c.name == name and _matches(c, host, path, secure)]
+    return max(found, key=lambda c: len(c.path or "")) if found else None
+
+
+def attribute(cookie: Cookie, name: str) -> JSON | None:
+    """Returns attribute `name` (one of ATTRIBUTES) of `cookie`, None when it has none.
+
+    Expires is an ISO 8601 UTC date-time (so `before`/`after` compare it); Secure and
+    HttpOnly are booleans; SameSite is the text the server sent.
+    """
+    if name == "Value":
+        return cookie.value
+    if name == "Domain":
+        return cookie.domain
+    if name == "Path":
+        return cookie.path
+    if name == "Expires":
+        if cookie.expires is None:
+            return None
+        moment = datetime.fromtimestamp(cookie.expires, tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if name == "Secure":
+        return bool(cookie.secure)
+    extra = _extra(cookie, name)
+    if name == "HttpOnly":
+        return extra is not None
+    return extra
+
+
+def _extra(cookie: Cookie, name: str) -> str | None:
+    """Returns a non-standard attribute (HttpOnly, SameSite) whatever its case, else None."""
+    lowered = name.lower()
+    rest: dict[str, str] = getattr(cookie, "_rest", {})
+    for key, value in rest.items():
+        if key.lower() == lowered:
+            return value or ""
+    return None
+
+
+# --- --cookie-jar FILE: a Netscape cookies.txt, as curl and Hurl read and write it ---
+
+
+def load_jar(path: Path) -> list[Cookie]:
+    """Returns the cookies of a cookies.txt file (none when it does not exist or is empty).
+
+    curl writes session cookies with an expiry of 0: they are read as session cookies.
+
+    Raises:
+        InputError: the file cannot be read or is not in the Netscape format.
+    """
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"--cookie-jar {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})",
+            hint="give a readable cookies.txt file, or a new path to create one",
+        ) from None
+    if not text.strip():
+        return []
+    problem = _format_problem(text)
+    jar = MozillaCookieJar()
+    if problem is None:
+        try:
+            with warnings.catch_warnings():  # http.cookiejar warns with a traceback
+                warnings.simplefilter("ignore")
+                jar.load(str(path), ignore_discard=True, ignore_expires=True)
+        except (LoadError, ValueError, AssertionError) as exc:
+            problem = type(exc).__name__  # never its text: it quotes the line, cookie and all
+    if problem is not None:
+        raise InputError(
+            f"--cookie-jar {path} is not a Netscape cookies file: {problem}",
+            hint="write it as curl -c or hurl --cookie-jar do: a '# Netscape HTTP Cookie "
+            "File' line, then one line per cookie of 7 tab-separated fields (domain, "
+            "include subdomains TRUE/FALSE, path, secure TRUE/FALSE, expiry as Unix "
+            "seconds, name, value); or delete the file to start with no cookies",
+        )
+    now = time.time()
+    kept: list[Cookie] = []
+    for cookie in jar:
+        if cookie.expires == 0:  # curl's mark of a session cookie
+            cookie.expires, cookie.discard = None, True
+        if cookie.expires is None or cookie.expires > now:
+            kept.append(cookie)
+    return kept
+
+
+_NETSCAPE = re.compile(r"#( Netscape)? HTTP Cookie File")
+
+
+def _format_problem(text: str) -> str | None:
+    """Returns what is wrong with a cookies.txt text (the first line at fault), or None.
+
+    Only a diagnosis for the message: MozillaCookieJar reads the file.
+    """
+    lines = text.splitlines()
+    if not _NETSCAPE.match(lines[0]):
+        return "its first line is not '# Netscape HTTP Cookie File'"
+    for number, line in enumerate(lines[1:], start=2):
+        if line.startswith("#HttpOnly_"):
+            line = line[len("#HttpOnly_") :]
+        elif not line.strip() or line.strip().startswith(("#", "$")):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 7:
+            return f"line {number} has {len(fields)} tab-separated fields, not 7"
+        domain, subdomains, _, secure, expires, _, _ = fields
+        if subdomains not in ("TRUE", "FALSE") or secure not in ("TRUE", "FALSE"):
+            return f"line {number}: the 2nd and 4th fields must be TRUE or FALSE"
+        if (subdomains == "TRUE") != domain.startswith("."):
+            return f"line {number}: the 2nd field is TRUE exactly when the domain starts with '.'"
+        if expires and not expires.isdigit():
+            return f"line {number}: the expiry (5th field) is not a number of seconds"
+    return None
+
+
+def save_jar(cookies: Iterable[Cookie], path: Path) -> None:
+    """Writes `cookies` (session cookies too) to `path` as a Netscape cookies.txt.
+
+    Written beside and then moved into place, so a reader never sees half a file.
+    """
+    jar = MozillaCookieJar()
+    for cookie in cookies:
+        if _extra(cookie, "HttpOnly") is not None:
+            # MozillaCookieJar marks HttpOnly only under its own spelling of the attribute,
+            # not under the one servers send (and the parser keeps): give it that one.
+            rest: dict[str, str] = {**getattr(cookie, "_rest", {}), "HTTPOnly": ""}
+            cookie = Cookie(
+                version=cookie.version,
+                name=cookie.name,
+                value=cookie.value,
+                port=cookie.port,
+                port_specified=cookie.port_specified,
+                domain=cookie.domain,
+                domain_specified=cookie.domain_specified,
+                domain_initial_dot=cookie.domain_initial_dot,
+                path=cookie.path,
+                path_specified=cookie.path_specified,
+                secure=cookie.secure,
+                expires=cookie.expires,
+                discard=cookie.discard,
+                comment=cookie.comment,
+                comment_url=cookie.comment_url,
+                rest=rest,
+            )
+        jar.set_cookie(cookie)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        jar.save(temporary, ignore_discard=True, ignore_expires=False)
+        os.replace(temporary, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)

@@ -11,9 +11,10 @@ import re
 import threading
 import time
 from collections.abc import Mapping, MutableMapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
@@ -23,7 +24,7 @@ from runner.values import JSON
 from runner.version import __version__
 
 if TYPE_CHECKING:
-    from http.cookiejar import CookieJar
+    from http.cookiejar import Cookie, CookieJar
 
     import requests
     from requests.sessions import _Settings
@@ -68,6 +69,15 @@ class HttpRequest:
         self.headers.append((name, value))
 
 
+class Hop(NamedTuple):
+    """One redirect on the way to a response: what was asked and where it was sent on."""
+
+    method: str
+    url: str
+    status: int
+    location: str
+
+
 @dataclass
 class HttpResponse:
     """A response, fully read, with the time it took in milliseconds."""
@@ -81,6 +91,12 @@ class HttpResponse:
     header_list: Sequence[tuple[str, str]] = ()
     request_headers: Sequence[tuple[str, str]] = ()
     encoding: str | None = None
+    #: The redirects followed before this response, in order.
+    redirects: Sequence[Hop] = ()
+    #: The cookies this response (and the redirects before it) set, in order.
+    set_cookies: Sequence[Cookie] = ()
+    #: The run's cookie jar after this response (None when the request used none).
+    jar: CookieJar | None = None
 
     @cached_property
     def text(self) -> str:
@@ -182,12 +198,16 @@ class RequestsTransport:
         connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
         pool_size: int = 10,
         client_cert: tuple[str, str] | None = None,
+        cookies: bool = True,
     ) -> None:
         import requests
 
         from runner.transport.connect import ConnectToAdapter
+        from runner.transport.cookies import run_jar
 
         self.session = _session_class()()
+        # --no-cookies: a jar that is off, so the run keeps no cookies and sends none.
+        self.session.cookies = run_jar(enabled=cookies)
         # Servers and their logs see who called; a request's own User-Agent header wins.
         self.session.headers["User-Agent"] = f"runner/{__version__}"
         adapter = ConnectToAdapter(dict(connect_to or {}), pool_maxsize=max(pool_size, 10))
@@ -211,8 +231,11 @@ class RequestsTransport:
         redirects.keep_method = request.keep_method_on_redirect
         redirects.referer = request.referer_on_redirect
         started = time.perf_counter()
+        jar = session.cookies
+        off = not request.use_cookies or not getattr(jar, "enabled", True)
         # The timeout is a deadline for the whole request, not only for each read.
-        with deadline(request.timeout) as watched:
+        paused = getattr(jar, "paused", None) if off else None
+        with deadline(request.timeout) as watched, paused() if paused else nullcontext():
             try:
                 raw = self._request(session, request)
                 body = raw.content
@@ -225,7 +248,7 @@ class RequestsTransport:
                 bundle = self.verify if isinstance(self.verify, str) else None
                 raise TransportError(describe_failure(exc, request, bundle)) from exc
         elapsed = (time.perf_counter() - started) * 1000.0
-        return _response(raw, body, elapsed)
+        return _response(raw, body, elapsed, None if off else jar)
 
     def _request(self, session: requests.Session, request: HttpRequest) -> requests.Response:
         """Returns the response of `session` to `request`, its body not yet read."""
@@ -243,7 +266,6 @@ class RequestsTransport:
             allow_redirects=request.follow_redirects,
             verify=self.verify if request.verify is None else request.verify,
             auth=as_requests_auth(request.auth),
-            cookies=None if request.use_cookies else {},
         )
 
     @property
@@ -357,7 +379,9 @@ def _merge_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str | byte
     return [(k, v if v.isascii() else v.encode("utf-8")) for k, v in merged.values()]
 
 
-def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpResponse:
+def _response(
+    raw: requests.Response, body: bytes, elapsed: float, jar: CookieJar | None
+) -> HttpResponse:
     header_list: list[tuple[str, str]] = []
     original = getattr(raw.raw, "headers", None)
     if original is not None and hasattr(original, "items"):
@@ -376,7 +400,35 @@ def _response(raw: requests.Response, body: bytes, elapsed: float) -> HttpRespon
         encoding=raw.encoding
         if raw.encoding and "charset" in raw.headers.get("content-type", "")
         else None,
+        redirects=[_hop(hop) for hop in raw.history],
+        set_cookies=_set_cookies(raw),
+        jar=jar,
     )
+
+
+def _hop(raw: requests.Response) -> Hop:
+    """Returns one redirect of a chain as --verbose shows it."""
+    method = raw.request.method or ""
+    return Hop(method, raw.url, raw.status_code, raw.headers.get("Location", ""))
+
+
+def _set_cookies(raw: requests.Response) -> list[Cookie]:
+    """Returns the cookies the responses of a chain set (none removed since), in order.
+
+    Read as a jar would keep them (a cookie for another domain is refused; Max-Age=0
+    removes one), into a jar of their own: the run's jar may be off for this request.
+    """
+    chain = [*raw.history, raw]
+    if not any("set-cookie" in r.headers for r in chain):
+        return []  # the common case costs one header look-up per response
+    from http.cookiejar import CookieJar
+
+    from requests.cookies import extract_cookies_to_jar
+
+    own = CookieJar()
+    for response in chain:
+        extract_cookies_to_jar(own, response.request, response.raw)  # type: ignore[no-untyped-call]
+    return list(own)
 
 
 def _text(value: str | bytes) -> str:

@@ -9,6 +9,7 @@ test can assert that nothing was sent. Routes:
 - `/delay/MS`             answers after MS milliseconds (counts concurrent calls)
 - `/redirect/N`           302 to /redirect/N-1, then to /json
 - `/cookies/set?a=b`      Set-Cookie for each pair;  `/cookies` echoes the Cookie header
+- `/cookies/raw?h=LINE`   a Set-Cookie header per `h` as written (`&to=PATH`: a 302 there)
 - `/flaky/KEY/N/STATUS`   STATUS with `Retry-After: ?after` (0) for the first N calls of KEY,
                           then 200
 - `/drop`                 closes the connection without answering
@@ -231,6 +232,11 @@ def _r_cookies(h: Handler, seen: Seen, rest: list[str]) -> Reply:
     if rest and rest[0] == "set":
         pairs = [f"{k}={v[0]}; Path=/" for k, v in seen.query.items()]
         return _json(200, {"set": list(seen.query)}, {"Set-Cookie*": "\n".join(pairs)})
+    if rest and rest[0] == "raw":
+        headers = {"Set-Cookie*": "\n".join(seen.query.get("h", []))}
+        if "to" in seen.query:
+            return 302, {**headers, "Location": seen.query["to"][0]}, b""
+        return _json(200, {"cookie": seen.headers.get("Cookie", "")}, headers)
     return _json(200, {"cookie": seen.headers.get("Cookie", "")})
 
 

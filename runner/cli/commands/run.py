@@ -102,6 +102,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ca_bundle=args.ca_bundle,
         connect_to=args.connect_to,
         follow_redirects=not args.ignore_redirects,
+        cookies=not args.no_cookies,
+        cookie_jar=args.cookie_jar,
         working_dir=args.working_dir,
         module_paths=args.module_path,
         script_timeout_ms=args.timeout_script,

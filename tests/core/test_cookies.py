@@ -1,0 +1,443 @@
+"""Cookies: the `cookies` assertion subject, the `cookie` capture, --no-cookies and
+`"cookies": false`, and --cookie-jar (a Netscape cookies.txt read before and written after)."""
+
+from __future__ import annotations
+
+import time
+from http.cookiejar import Cookie, MozillaCookieJar
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from support.local_server import LocalServer
+
+from core.conftest import run_cli, write_json
+
+SESSION = "s3cr3t-session-value"
+
+
+def _set(server: LocalServer, *lines: str, to: str | None = None) -> str:
+    """Returns the URL of /cookies/raw answering with these Set-Cookie lines."""
+    query = "&".join("h=" + quote(line) for line in lines)
+    return f"{server.url}/cookies/raw?{query}" + (f"&to={quote(to)}" if to else "")
+
+
+def _coll(tmp_path: Path, *items: dict[str, Any], **extra: Any) -> Path:
+    return write_json(tmp_path / "c.json", {"name": "cookies", "items": list(items), **extra})
+
+
+def _sent_cookies(server: LocalServer) -> list[str]:
+    """Returns the Cookie header of every request the server got, in order."""
+    return [seen.headers.get("Cookie", "") for seen in server.log]
+
+
+def test_cookie_assertions_pass_on_what_the_response_set(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    url = _set(server, f"session={SESSION}; Path=/; HttpOnly; SameSite=Lax", "lang=en; Max-Age=600")
+    checks = {
+        "session": SESSION,
+        "session[Value]": {"matches": "^s3cr3t"},
+        "session[HttpOnly]": True,
+        "session[Secure]": False,
+        "session[SameSite]": "Lax",
+        "session[Path]": "/",
+        "session[Domain]": "127.0.0.1",
+        "session[Expires]": {"exists": False},
+        "lang[Expires]": {"after": "now+5m", "before": "now+11m"},
+        "absent": {"exists": False},
+    }
+    coll = _coll(tmp_path, {"name": "login", "url": url, "assert": {"cookies": checks}})
+    result = run_cli("run", coll, "-v")
+    assert result.code == 0, result.text
+    assert "✔ cookies session[HttpOnly] equals" in result.out
+
+
+def test_a_failed_cookie_assertion_says_what_it_got_masked(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    url = _set(server, f"session={SESSION}; Path=/")
+    checks = {"session": "other-value", "session[HttpOnly]": True, "absent": {"exists": True}}
+    coll = _coll(tmp_path, {"name": "login", "url": url, "assert": {"cookies": checks}})
+    result = run_cli("run", coll, "--json", tmp_path / "r.json")
+    assert result.code == 1
+    assert "cookies session: expected equals 'other-value', got '***'" in result.out
+    assert "cookies session[HttpOnly]: expected equals true, got false" in result.out
+    assert "cookies absent: expected exists true, got nothing (absent)" in result.out
+    assert SESSION not in result.text
+    assert SESSION not in (tmp_path / "r.json").read_text()
+
+
+def test_a_cookie_set_before_a_redirect_is_seen_after_it(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    url = _set(server, f"session={SESSION}; Path=/", to="/json")
+    check = {"status": 200, "cookies": {"session": {"exists": True}}}
+    coll = _coll(tmp_path, {"name": "login", "url": url, "assert": check})
+    assert run_cli("run", coll).code == 0
+
+
+def test_a_cookie_the_response_removes_is_absent(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "login", "url": _set(server, f"session={SESSION}; Path=/")},
+        {
+            "name": "logout",
+            "url": _set(server, "session=; Path=/; Max-Age=0"),
+            "assert": {"cookies": {"session": {"exists": False}}},
+        },
+        {
+            "name": "after",
+            "url": f"{server.url}/cookies",
+            "assert": {"jsonpath": {"$.cookie": ""}},
+        },
+    )
+    result = run_cli("run", coll)
+    assert result.code == 0, result.text
+
+
+def test_the_jar_sends_cookies_on_later_requests_and_answers_assertions(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "set", "url": f"{server.url}/cookies/set?flavour=oatmeal"},
+        {
+            "name": "later",
+            "url": f"{server.url}/cookies",
+            # Not set by this response: the jar's cookie for the URL.
+            "assert": {
+                "cookies": {"flavour": "oatmeal"},
+                "jsonpath": {"$.cookie": "flavour=oatmeal"},
+            },
+        },
+    )
+    result = run_cli("run", coll)
+    assert result.code == 0, result.text
+    assert _sent_cookies(server) == ["", "flavour=oatmeal"]
+
+
+def test_a_cookie_captured_into_a_variable_is_used_later(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "login",
+            "url": _set(server, f"session={SESSION}; Path=/; Secure"),
+            "capture": {"sid": {"cookie": "session"}, "secure": {"cookie": "session[Secure]"}},
+        },
+        {
+            "name": "use",
+            "url": f"{server.url}/echo",
+            "headers": {"X-Session": "<<sid>>", "X-Secure": "<<secure>>"},
+            "cookies": False,
+        },
+    )
+    result = run_cli("run", coll, "-v")
+    assert result.code == 0, result.text
+    used = server.log[-1]
+    assert used.headers["X-Session"] == SESSION
+    assert used.headers["X-Secure"] == "true"
+    # A Secure cookie is not sent over plain http, and this request uses no cookies anyway.
+    assert "Cookie" not in used.headers
+    assert SESSION not in result.text  # a cookie value is a credential wherever it shows
+
+
+def test_capturing_a_cookie_that_is_not_there_is_an_error(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    coll = _coll(
+        tmp_path,
+        {"name": "none", "url": f"{server.url}/json", "capture": {"x": {"cookie": "nope"}}},
+    )
+    result = run_cli("run", coll)
+    assert result.code == 1
+    assert "capture x: no cookie 'nope' was set or is in the jar" in result.out
+
+
+def _three(server: LocalServer, **second: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": "set", "url": f"{server.url}/cookies/set?flavour=oatmeal"},
+        {"name": "second", "url": f"{server.url}/cookies", **second},
+        {"name": "third", "url": f"{server.url}/cookies"},
+    ]
+
+
+def test_no_cookies_keeps_no_jar(tmp_path: Path, server: LocalServer) -> None:
+    items = _three(server, assert_={})
+    items[0]["assert"] = {"cookies": {"flavour": "oatmeal"}}  # what the response set: seen
+    items[1] = {
+        "name": "second",
+        "url": f"{server.url}/cookies",
+        "assert": {"cookies": {"flavour": {"exists": False}}},
+    }
+    result = run_cli("run", _coll(tmp_path, *items), "--no-cookies")
+    assert result.code == 0, result.text
+    assert _sent_cookies(server) == ["", "", ""]
+    # Without the flag the same collection fails: the jar holds the cookie.
+    server.clear()
+    assert run_cli("run", _coll(tmp_path, *items)).code == 1
+    assert _sent_cookies(server) == ["", "flavour=oatmeal", "flavour=oatmeal"]
+
+
+def test_a_request_with_cookies_false_neither_sends_nor_keeps(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    run = run_cli("run", _coll(tmp_path, *_three(server, cookies=False)))
+    assert run.code == 0, run.text
+    assert _sent_cookies(server) == ["", "", "flavour=oatmeal"]
+    server.clear()
+    items = _three(server)
+    items[0]["cookies"] = False  # set, but not kept
+    assert run_cli("run", _coll(tmp_path, *items)).code == 0
+    assert _sent_cookies(server) == ["", "", ""]
+
+
+def test_cookies_false_on_a_folder_or_collection_the_nearest_wins(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    items = [
+        {"name": "set", "url": f"{server.url}/cookies/set?flavour=oatmeal", "cookies": True},
+        {
+            "name": "folder",
+            "cookies": True,
+            "items": [{"name": "in folder", "url": f"{server.url}/cookies"}],
+        },
+        {"name": "outside", "url": f"{server.url}/cookies"},
+    ]
+    result = run_cli("run", _coll(tmp_path, *items, cookies=False))
+    assert result.code == 0, result.text
+    assert _sent_cookies(server) == ["", "flavour=oatmeal", ""]
+
+
+def _jar_file(path: Path, *cookies: tuple[str, str, float | None]) -> Path:
+    jar = MozillaCookieJar()
+    for name, value, expires in cookies:
+        jar.set_cookie(
+            Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False,
+                   int(expires) if expires else None, expires is None, None, None, {})
+        )  # fmt: skip
+    jar.save(str(path), ignore_discard=True)
+    return path
+
+
+def test_cookie_jar_is_read_before_and_written_after_the_run(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    jar = _jar_file(tmp_path / "cookies.txt", ("loaded", "from-file", time.time() + 3600))
+    coll = _coll(
+        tmp_path,
+        {"name": "sends", "url": f"{server.url}/cookies"},
+        {"name": "sets", "url": _set(server, "fresh=new-value; Path=/; Max-Age=3600; HttpOnly")},
+        {"name": "session", "url": _set(server, "visit=1; Path=/")},
+    )
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 0, result.text
+    assert _sent_cookies(server)[0] == "loaded=from-file"
+    saved = MozillaCookieJar()
+    saved.load(str(jar), ignore_discard=True)
+    found = {c.name: c for c in saved}
+    assert found["loaded"].value == "from-file"
+    assert found["fresh"].value == "new-value"
+    assert found["fresh"].expires is not None and found["fresh"].expires > time.time() + 3000
+    assert "\n#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t" in jar.read_text()  # as curl marks it
+    assert found["visit"].expires is None  # a session cookie is kept, as curl -c does
+
+
+def test_cookie_jar_missing_is_created_even_when_the_run_fails(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    jar = tmp_path / "new" / "jar.txt"
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "sets",
+            "url": _set(server, f"session={SESSION}; Path=/"),
+            "assert": {"status": 500},
+        },
+    )
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 1
+    saved = MozillaCookieJar()
+    saved.load(str(jar), ignore_discard=True)
+    assert [(c.name, c.value) for c in saved] == [("session", SESSION)]
+
+
+def test_a_curl_jar_with_session_cookies_is_read(tmp_path: Path, server: LocalServer) -> None:
+    jar = tmp_path / "curl.txt"
+    jar.write_text(
+        "# Netscape HTTP Cookie File\n# https://curl.se/docs/http-cookies.html\n\n"
+        "127.0.0.1\tFALSE\t/\tFALSE\t0\tfromcurl\tyes\n"
+        "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t1\tstale\tgone\n"
+    )
+    coll = _coll(tmp_path, {"name": "sends", "url": f"{server.url}/cookies"})
+    assert run_cli("run", coll, "--cookie-jar", jar).code == 0
+    assert _sent_cookies(server) == ["fromcurl=yes"]  # expiry 0: a session cookie
+
+
+def test_a_malformed_cookie_jar_is_invalid_input(tmp_path: Path, server: LocalServer) -> None:
+    jar = tmp_path / "bad.txt"
+    jar.write_text(f"# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tsession\t{SESSION}\n")
+    coll = _coll(tmp_path, {"name": "one", "url": f"{server.url}/json"})
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 2
+    assert "line 2 has 5 tab-separated fields, not 7" in result.err
+    assert "Netscape" in result.err
+    assert SESSION not in result.text
+    assert server.log == []
+    assert "Traceback" not in result.text
+    jar.write_text('{"not": "a cookies file"}')
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 2
+    assert "first line is not '# Netscape HTTP Cookie File'" in result.err
+    assert server.log == []
+
+
+def test_cookie_jar_with_no_cookies_is_refused(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(tmp_path, {"name": "one", "url": f"{server.url}/json"})
+    result = run_cli("run", coll, "--no-cookies", "--cookie-jar", tmp_path / "j.txt")
+    assert result.code == 2
+    assert "--cookie-jar and --no-cookies" in result.err
+    assert server.log == []
+
+
+def test_cookie_values_from_the_jar_file_are_masked_in_verbose(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    jar = _jar_file(tmp_path / "cookies.txt", ("sid", SESSION, None))
+    coll = _coll(
+        tmp_path,
+        {"name": "echo", "url": f"{server.url}/echo"},
+        {"name": "set", "url": _set(server, "other=another-secret-value; Path=/")},
+    )
+    result = run_cli("run", coll, "--cookie-jar", jar, "-v", "--curl")
+    assert result.code == 0, result.text
+    assert _sent_cookies(server)[0] == f"sid={SESSION}"
+    assert SESSION not in result.text
+    assert "another-secret-value" not in result.text
+    assert "< Set-Cookie: ***" in result.out
+
+
+def test_validate_rejects_bad_cookie_settings_with_pointer_and_fix(tmp_path: Path) -> None:
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "one",
+            "url": "http://127.0.0.1:9/json",
+            "cookies": "no",
+            "assert": {"cookies": {"session[Secur]": True}},
+            "capture": {"x": {"cookie": "a[b][c]"}},
+        },
+    )
+    result = run_cli("validate", coll)
+    assert result.code == 2
+    assert "#/items/0/cookies" in result.err
+    assert "expected boolean, got string" in result.err
+    assert "#/items/0/assert/cookies" in result.err
+    assert "session[Secur]" in result.err
+    assert "HttpOnly" in result.err  # the fix lists the attributes
+    assert "#/items/0/capture/x" in result.err
+
+
+def test_the_runner_names_the_attribute_it_meant(tmp_path: Path) -> None:
+    from runner.errors import InputErrors
+    from runner.loader.build import Builder
+
+    doc = {
+        "name": "c",
+        "items": [
+            {
+                "name": "one",
+                "url": "http://127.0.0.1:9/",
+                "assert": {"cookies": {"sid[Secur]": True, "sid": "x"}},
+                "capture": {"v": {"cookie": "sid[httponly]"}},
+            }
+        ],
+    }
+    try:
+        Builder(doc, tmp_path / "c.json").collection()
+    except InputErrors as exc:
+        text = exc.render()
+    else:
+        raise AssertionError("no problem found")
+    assert "unknown cookie attribute 'Secur' in 'sid[Secur]'" in text
+    assert "did you mean 'sid[Secure]'?" in text
+    assert "did you mean 'sid[HttpOnly]'?" in text
+    assert "#/items/0/capture/v/cookie" in text
+
+
+def test_postman_disable_cookies_runs_and_imports_as_cookies_false(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    postman = write_json(
+        tmp_path / "p.postman_collection.json",
+        {
+            "info": {
+                "name": "p",
+                "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+            },
+            "item": [
+                {
+                    "name": "set",
+                    "request": {"method": "GET", "url": f"{server.url}/cookies/set?a=bcd"},
+                },
+                {
+                    "name": "without",
+                    "request": {"method": "GET", "url": f"{server.url}/cookies"},
+                    "protocolProfileBehavior": {"disableCookies": True},
+                },
+                {"name": "with", "request": {"method": "GET", "url": f"{server.url}/cookies"}},
+            ],
+        },
+    )
+    assert run_cli("run", postman).code == 0
+    assert _sent_cookies(server) == ["", "", "a=bcd"]
+    native = tmp_path / "native.json"
+    assert run_cli("import", postman, "-o", native).code == 0
+    server.clear()
+    assert run_cli("run", native).code == 0
+    assert _sent_cookies(server) == ["", "", "a=bcd"]
+    assert '"cookies": false' in native.read_text()
+
+
+def test_cookie_checks_and_captures_export_to_a_green_pytest_module(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    import subprocess
+    import sys
+
+    url = _set(server, f"session={SESSION}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60")
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "login",
+            "url": url,
+            "assert": {
+                "cookies": {
+                    "session": SESSION,
+                    "session[HttpOnly]": True,
+                    "session[SameSite]": "Strict",
+                    "session[Expires]": {"after": "now"},
+                    "gone": {"exists": False},
+                }
+            },
+            "capture": {"sid": {"cookie": "session"}},
+        },
+        {
+            "name": "later",
+            "url": f"{server.url}/echo",
+            "headers": {"X-Sid": "<<sid>>"},
+            "assert": {"cookies": {"session": {"exists": True}}},
+        },
+    )
+    module = tmp_path / "test_exported.py"
+    assert run_cli("export", "pytest", coll, "-o", module).code == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", "/dev/null", "-p", "no:cacheprovider", "-q",
+         "-p", "no:xdist", module.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+    assert server.log[-1].headers["X-Sid"] == SESSION
