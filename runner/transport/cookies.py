@@ -1,4 +1,6 @@
-"""The run's cookie jar as Postman scripts see it: `pm.cookies` and `pm.cookies.jar()`.
+"""The run's cookie jar: on or off (per run, per request), a cookie by name for the `cookies`
+assertion and capture, `--cookie-jar` files, and the jar as Postman scripts see it
+(`pm.cookies` and `pm.cookies.jar()`).
 
 The jar is the transport's own (requests keeps it per run), so a cookie a server set is
 there for later requests and scripts, and a cookie a script sets goes out with the next
