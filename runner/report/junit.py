@@ -287,7 +287,8 @@ class NewmanJUnitReporter:
         if result.skipped:
             return
         key = (*named, str(seen)) if seen else named
-        suite = self.suites.setdefault(key, _Suite("/".join(named)))
+        # Newman names a request's suite by its full path joined with " / ".
+        suite = self.suites.setdefault(key, _Suite(" / ".join(named)))
         suite.executions += 1
         suite.total_ms += result.elapsed_ms
         suite.tests = len(result.assertions)
@@ -300,11 +301,15 @@ class NewmanJUnitReporter:
             failures = suite.cases.setdefault(assertion.name, [])
             if not assertion.passed and not assertion.skipped:
                 suite.failures += 1
-                failures.append(assertion.message or assertion.name)
+                # Newman's message is the error's alone; runner's begins with the test's name.
+                message = assertion.message.removeprefix(f"{assertion.name}: ")
+                failures.append(message or assertion.name)
 
     def finish(self, run: RunResult) -> None:
         """Writes the XML file."""
-        root = ET.Element("testsuites", name=self.collection, tests=str(run.summary.assertions))
+        # Newman's `tests` here is its count of test events: one per request executed.
+        executed = sum(suite.executions for suite in self.suites.values())
+        root = ET.Element("testsuites", name=self.collection, tests=str(executed))
         stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="milliseconds")
         total = 0.0
         for suite in self.suites.values():
@@ -340,7 +345,8 @@ class NewmanJUnitReporter:
                         message=self.masker.mask(failures[0]),
                     )
                     failure.text = self.masker.mask(
-                        f"Failed {len(failures)} times. Request name: {suite.name}. "
+                        f"Failed {len(failures)} times. Collection name: {self.collection}. "
+                        f"Request name: {suite.name}. "
                         f"Test description: {name}. Error message: {failures[0]}."
                     )
         root.set("time", f"{total:.3f}")

@@ -124,7 +124,7 @@ def test_junit_newman_layout(golden_run):
     suites = root.findall("testsuite")
     # One suite per request (two requests share a name), none for the skipped one.
     assert [s.get("name") for s in suites] == [
-        "List groups", "Users/Get user", "Users/Get user", "Users/Inner/Down",
+        "List groups", "Users / Get user", "Users / Get user", "Users / Inner / Down",
     ]  # fmt: skip
     assert [c.get("name") for c in suites[0]] == [
         "status equals", "jsonpath $.total equals", "jsonpath $.value[0].name equals",

@@ -80,10 +80,11 @@ def install_error() -> str:
     return _install_error[0] if _install_error else "newman not installed"
 
 
-def run_runner(case: Case, echo: EchoServers, out: Path) -> tuple[int, str]:
-    """Runs `case` through `runner run` in-process, as a user would (no --module-path);
-    returns (exit status, console output)."""
-    argv = ["run", *case.args(), "--json", str(out), "--ca-bundle", echo.ca_file]
+def run_runner(case: Case, echo: EchoServers, out: Path, *extra: str) -> tuple[int, str]:
+    """Runs `case` through `runner run` in-process, as a user would (no --module-path),
+    with its JSON report in `out` and `extra` arguments; returns (exit status, console
+    output)."""
+    argv = ["run", *case.args(), "--json", str(out), "--ca-bundle", echo.ca_file, *extra]
     for rule in echo.connect_to:
         argv += ["--connect-to", rule]
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -165,11 +166,12 @@ next(0);
 
 
 def newman_batch(
-    cases: list[Case], echo: EchoServers, folder: Path, modules: Path
+    cases: list[Case], echo: EchoServers, folder: Path, modules: Path, *, junit: bool = False
 ) -> dict[str, tuple[int, list[Outcome]]]:
     """Runs `cases` through Newman; returns (exit status, outcomes) for each case.
 
-    The exit status is Newman's CLI rule: 1 when the run had any failure.
+    The exit status is Newman's CLI rule: 1 when the run had any failure. With `junit`,
+    Newman's own JUnit reporter also writes `folder/<case>/newman.xml`.
     """
     jobs = []
     for case in cases:
@@ -178,7 +180,11 @@ def newman_batch(
         for relative, source in case.extra_files.items():
             (work / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, work / relative)
-        jobs.append({"options": _options(case, work), "result": str(work / "result.json")})
+        options = _options(case, work)
+        if junit:
+            options["reporters"] = ["junit"]
+            options["reporter"] = {"junit": {"export": str(work / "newman.xml")}}
+        jobs.append({"options": options, "result": str(work / "result.json")})
     (folder / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     (folder / "driver.js").write_text(DRIVER, encoding="utf-8")
     (folder / "connect-to.js").write_text(CONNECT_TO, encoding="utf-8")

@@ -10,6 +10,7 @@ the same. Without npm, or when the install fails, this half is skipped with the 
 from __future__ import annotations
 
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,49 @@ def test_newman_gives_the_results_written_for_the_suites_own_collections(
     assert {name: status for name, (status, _) in results.items()} == {
         c.name: c.exit_code for c in OWN_CASES
     }
+
+
+def _junit_shape(path: Path) -> list[tuple[object, ...]]:
+    """Returns what a Newman-layout JUnit file says, without times, ids and stack traces."""
+    root = ET.parse(path).getroot()
+    shape: list[tuple[object, ...]] = [("testsuites", root.get("name"), root.get("tests"))]
+    for suite in root.findall("testsuite"):
+        counts = tuple(suite.get(key) for key in ("name", "tests", "failures", "errors"))
+        shape.append(("testsuite", *counts, bool((suite.findtext("system-err") or "").strip())))
+        for case in suite.findall("testcase"):
+            failure = case.find("failure")
+            shape.append(
+                (
+                    "testcase",
+                    case.get("name"),
+                    case.get("classname"),
+                    None if failure is None else (failure.get("type"), failure.get("message")),
+                )
+            )
+    return shape
+
+
+# Newman's message for a test that throws a non-assertion error is the error's message
+# alone ("thrown"); runner's names the error type too ("TypeError: thrown").
+_JUNIT_MESSAGE_DIFFERENCES = {("failures", "a thrown error"): ("TypeError: thrown", "thrown")}
+
+
+@pytest.mark.parametrize("case", OWN_CASES, ids=[c.name for c in OWN_CASES])
+def test_junit_newman_layout_matches_newmans_junit_reporter(
+    case: Case, modules: Path, echo: EchoServers, tmp_path: Path
+) -> None:
+    # Newman's own `-r junit` file is the judge of `--junit-layout newman`.
+    newman_batch([case], echo, tmp_path / "newman", modules, junit=True)
+    theirs = _junit_shape(tmp_path / "newman" / case.name / "newman.xml")
+    junit = tmp_path / "runner.xml"
+    run_runner(case, echo, tmp_path / "r.json", "--junit", str(junit), "--junit-layout", "newman")
+    ours = _junit_shape(junit)
+    for (owner, test), (mine, newman_says) in _JUNIT_MESSAGE_DIFFERENCES.items():
+        if owner == case.name:
+            ours = [
+                (*row[:3], (row[3][0], newman_says))
+                if row[0] == "testcase" and row[1] == test and row[3] == ("AssertionFailure", mine)
+                else row
+                for row in ours
+            ]
+    assert ours == theirs
