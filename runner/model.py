@@ -51,10 +51,28 @@ class AuthSpec:
     location: Location
 
 
+@dataclass(frozen=True, eq=False)
+class Schema:
+    """A JSON Schema a `schema` assertion checks against: the document, the file it came from
+    as written (`""` when inline), and the URI its relative `$ref`s resolve against.
+
+    Compared by identity: every request naming one file shares one Schema, compiled once.
+    """
+
+    document: JSON
+    name: str
+    base_uri: str
+
+    @property
+    def shown(self) -> str:
+        """Returns how messages name it: the file, or `inline schema`."""
+        return self.name or "inline schema"
+
+
 @dataclass(frozen=True)
 class Check:
-    """One assertion: subject (status, headers, jsonpath, body, responseTime, cookies),
-    operator, expected."""
+    """One assertion: subject (status, headers, jsonpath, body, responseTime, cookies,
+    schema), operator, expected (a Schema for the `schema` operator)."""
 
     subject: str
     target: str | None
@@ -65,6 +83,10 @@ class Check:
     @property
     def label(self) -> str:
         """Returns a short, stable name such as `jsonpath $.value type`."""
+        if self.op == "schema":
+            where = "body" if self.target is None else f"{self.subject} {self.target}"
+            name = self.expected.name if isinstance(self.expected, Schema) else ""
+            return f"{where} matches schema {name}".rstrip()
         parts = [self.subject]
         if self.target is not None:
             parts.append(self.target)

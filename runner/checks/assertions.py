@@ -15,6 +15,7 @@ from runner.checks.query import (
     jsonpath_value,
     parse_cookie_target,
 )
+from runner.checks.schema import NotJson, schema_assertion
 from runner.errors import RequestError
 from runner.model import Check
 from runner.results import BODY_LIMIT, AssertionResult, capped
@@ -52,7 +53,11 @@ def subject_value(check: Check, response: HttpResponse, mask: Mask = _same) -> J
         document = response.json()
     except ValueError:
         reason = not_json_reason(response, mask)
+        if check.subject == "schema":
+            return NotJson(reason)  # a failed schema assertion, not an error of the request
         raise RequestError(f"cannot evaluate JSONPath {check.target}: {reason}") from None
+    if check.subject == "schema":
+        return document
     # A multi-valued path gives a Selection (see evaluate), a single one its value or NOTHING.
     return jsonpath_value(check.target or "$", document)
 
@@ -81,6 +86,8 @@ def evaluate(check: Check, actual: JSON, expected: JSON, mask: Mask = _same) -> 
     `mask` hides secrets in the message before values are shortened, so no prefix of a
     secret is left at the cut.
     """
+    if check.op == "schema":
+        return schema_assertion(check, actual, mask)
     name = check.label
     if check.subject == "status":
         # A status from a variable (--var, CSV data, environment) arrives as text.

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from pprint import pformat
 from typing import Any
 
 from runner.checks.assertions import ELEMENTWISE
@@ -28,6 +30,7 @@ from runner.model import (
     Environment,
     Folder,
     Request,
+    Schema,
     Step,
     nearest_auth,
 )
@@ -99,13 +102,21 @@ class _Writer:
         self.helpers: set[str] = set()
         self.tokens: dict[str, tuple[str, AuthSpec]] = {}  # key → (fixture name, spec)
         self.names: set[str] = set()
+        self.schemas: dict[int, str] = {}  # id(Schema) → its module constant
+        self.schema_blocks: list[str] = []
 
     # -- the module ---------------------------------------------------------------------
 
     def module(self) -> str:
         """Returns the whole module's source: top-level blocks two blank lines apart."""
         tests = self._items(self.collection.items, (), 0)
-        blocks = [*self._variables_block(), *self._fixtures(), *self._helpers(), *tests]
+        blocks = [
+            *self._variables_block(),
+            *self.schema_blocks,
+            *self._fixtures(),
+            *self._helpers(),
+            *tests,
+        ]
         text = "\n\n\n".join(blocks)
         return "\n".join(self._head(text)) + "\n\n" + text.rstrip() + "\n"
 
@@ -137,8 +148,10 @@ class _Writer:
         lines.append("")
         third = ["import pytest", "import requests"]
         if "jsonpath" in self.helpers:
-            third.insert(0, "import jsonpath_ng.ext")
-        lines += third
+            third.append("import jsonpath_ng.ext")
+        if "schema" in self.helpers:
+            third.append("import jsonschema")
+        lines += sorted(third)
         runner_names = sorted(
             n for n in ("TokenCache", "get_token") if re.search(rf"(?<![.\w]){n}\(", text)
         )
@@ -247,7 +260,7 @@ class _Writer:
             blocks.append(_HELPERS["secret"].strip("\n"))
         if any(not self._azure(spec) for _, spec in self.tokens.values()):
             blocks.append('TOKENS = TokenCache()\n"""Tokens shared by the tests of this module."""')
-        for name in ("variables", "expand", "jsonpath", "moment", "cookie"):
+        for name in ("variables", "expand", "jsonpath", "moment", "cookie", "schema"):
             if name in self.helpers:
                 blocks.append(_HELPERS[name].strip("\n"))
         return blocks
@@ -295,7 +308,7 @@ class _Writer:
         lines.append(f'{inner}"""{_docstring(request.description or where)}"""')
         lines += self._scripts(request.scripts, inner, where, "prerequest")
         lines += self._call(request, inner, headers, call_auth)
-        uses_body = any(c.subject == "jsonpath" for c in request.checks) or any(
+        uses_body = any(c.subject in ("jsonpath", "schema") for c in request.checks) or any(
             c.source == "jsonpath" for c in request.captures
         )
         for check in request.checks:
@@ -424,6 +437,8 @@ class _Writer:
         op = check.op
         if op == "exists":
             return [self._exists(check, bool(expected))]
+        if op == "schema":
+            return self._schema(check, "body" if check.subject == "schema" else x, multi)
         if multi and (op in ELEMENTWISE or op == "in"):
             test = self._test_expr(op, "item", expected)
             one = f"assert all({test} for item in {x})"
@@ -443,6 +458,29 @@ class _Writer:
         ):
             expected = json.dumps(expected)
         return [f"assert {self._test_expr(op, x, expected)}"]
+
+    def _schema(self, check: Check, x: str, multi: bool) -> list[str]:
+        """Returns the lines checking `x` against the check's JSON Schema, written into the
+        module as a constant (one per schema) so the test needs no file of the collection."""
+        schema = check.expected
+        assert isinstance(schema, Schema)
+        constant = self.schemas.get(id(schema))
+        if constant is None:
+            stem = re.sub(r"\W+", "_", Path(schema.name).name.split(".")[0]).strip("_").upper()
+            constant = f"SCHEMA_{stem or len(self.schemas) + 1}"
+            while constant in self.schemas.values():
+                constant += "_"
+            self.schemas[id(schema)] = constant
+            text = pformat(schema.document, width=92, sort_dicts=False)
+            if "\n" in text or len(text) > 70:
+                text = "(\n" + textwrap.indent(text, "    ") + "\n)"
+            self.schema_blocks.append(
+                f'{constant}: Any = {text}\n"""{_docstring("JSON Schema " + schema.shown)}."""'
+            )
+        self.helpers.add("schema")
+        if multi:
+            return [f"for item in {x}:", f"    assert_schema(item, {constant})"]
+        return [f"assert_schema({x}, {constant})"]
 
     def _test_expr(self, op: str, x: str, expected: Any) -> str:
         want = _value(expected)
@@ -795,4 +833,14 @@ def moment(text: str) -> datetime:
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 ''',
+    "schema": """
+def assert_schema(value: Any, schema: Any) -> None:
+    \"\"\"Fails naming how `value` breaks `schema` (draft-07 unless it says otherwise).\"\"\"
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    checker = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    errors = list(checker.iter_errors(value))
+    shown = [f"{e.json_path}: {e.message} ({e.validator})"[:200] for e in errors[:3]]
+    more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+    assert not errors, f"{len(errors)} schema errors: " + "; ".join(shown) + more
+""",
 }

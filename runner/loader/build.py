@@ -12,7 +12,8 @@ from runner.checks.query import (
     parse_cookie_target,
     regex_error,
 )
-from runner.errors import Location, Problems
+from runner.errors import InputError, Location, Problems
+from runner.loader.files import read_json
 from runner.loader.validate import BODY_KINDS
 from runner.model import (
     AuthSpec,
@@ -26,6 +27,7 @@ from runner.model import (
     Options,
     Repeat,
     Request,
+    Schema,
     Script,
     Scripts,
 )
@@ -67,6 +69,8 @@ class Builder:
         self.path = path
         self.file = str(path)
         self.problems = Problems()
+        # Schema files by resolved path: requests naming one file share one compiled Schema.
+        self.schema_files: dict[Path, Schema | None] = {}
 
     def collection(self) -> Collection:
         """Returns the Collection; raises InputErrors listing every problem."""
@@ -228,6 +232,10 @@ class Builder:
             here = parent.child(key, subject)
             if subject == "status":
                 checks.extend(self._status(spec, here))
+            elif subject == "schema":
+                schema = self._schema(spec, here)
+                if schema is not None:
+                    checks.append(Check("schema", None, "schema", schema, here))
             elif subject in ("headers", "jsonpath", "cookies"):
                 for target, expected in spec.items():
                     if subject == "jsonpath":
@@ -255,6 +263,11 @@ class Builder:
         checks = []
         for op, expected in spec.items():
             where = parent.child(*path, op)
+            if op == "schema":
+                schema = self._schema_operator(subject, expected, where)
+                if schema is not None:
+                    checks.append(Check(subject, target, op, schema, where))
+                continue
             if op not in OPERATORS:
                 guess = did_you_mean(op, OPERATORS)
                 self.problems.add(
@@ -266,6 +279,64 @@ class Builder:
             self._check_operand(op, expected, where)
             checks.append(Check(subject, target, op, expected, where))
         return checks
+
+    def _schema_operator(self, subject: str, raw: JSON, where: Location) -> Schema | None:
+        """Returns the Schema of a `schema` operator, which only JSON values can be checked by."""
+        if subject == "jsonpath":
+            return self._schema(raw, where)
+        self.problems.add(
+            f"the schema operator checks JSON values, not {subject}",
+            where,
+            'use it on a JSONPath ("jsonpath": {"$.user": {"schema": {...}}}) or check the '
+            'whole body with "assert": {"schema": {...}}',
+        )
+        return None
+
+    def _schema(self, raw: JSON, at: Location) -> Schema | None:
+        """Returns the Schema written inline or named by `{"file": ...}` (relative to the
+        collection), read and compiled now: a missing, malformed or invalid schema is a
+        problem of the collection, reported before anything is sent."""
+        if isinstance(raw, dict) and list(raw) == ["file"] and isinstance(raw["file"], str):
+            return self._schema_file(raw["file"], at.child("file"))
+        if not isinstance(raw, dict | bool):
+            return None  # the collection schema has reported it
+        schema = Schema(raw, "", self.path.resolve().as_uri())
+        return schema if self._compiles(schema, at.file, at.pointer, at) else None
+
+    def _schema_file(self, name: str, at: Location) -> Schema | None:
+        path = (self.path.parent / name).resolve()
+        if path in self.schema_files:
+            return self.schema_files[path]  # read, compiled and reported once per file
+        self.schema_files[path] = None
+        try:
+            document = read_json(path)
+        except InputError as exc:
+            self.problems.add(
+                f"schema file {name}: {exc.message}",
+                at,
+                exc.hint
+                if exc.hint != "check the path"
+                else f"no file at {path}: the path is relative to the collection file",
+            )
+            return None
+        schema = Schema(document, name, path.as_uri())
+        if self._compiles(schema, str(path), "", at):
+            self.schema_files[path] = schema
+            return schema
+        return None
+
+    def _compiles(self, schema: Schema, file: str, pointer: str, used: Location) -> bool:
+        """Returns True when `schema` compiles; else records why, located inside the schema."""
+        from runner.checks.schema import SchemaProblem, validator
+
+        try:
+            validator(schema)
+        except SchemaProblem as exc:
+            where = Location(file, pointer + exc.pointer, used.item_path)
+            used_at = "" if file == used.file else f" (used at {used.file}#{used.pointer})"
+            self.problems.add(exc.message + used_at, where, exc.hint)
+            return False
+        return True
 
     def _check_operand(self, op: str, expected: JSON, where: Location) -> None:
         if op == "length" and isinstance(expected, dict):
