@@ -157,6 +157,7 @@ class Request:
     skip: bool = False
     retry: bool | None = None
     repeat: Repeat | None = None
+    lro: LongRunning | None = None
     options: Options = Options()
     description: str = ""
     tags: tuple[str, ...] = ()
@@ -169,6 +170,15 @@ class Repeat:
     count: int
     interval_ms: int = 1000
     until: tuple[Check, ...] = ()  # empty: the request's own assertions
+
+
+@dataclass(frozen=True)
+class LongRunning:
+    """`lro`: follow an Azure long-running operation (201/202 with Azure-AsyncOperation,
+    Operation-Location or Location) until it ends; the checks apply to its final response."""
+
+    timeout_ms: int = 600_000  # the whole wait, polls included
+    interval_ms: int = 1000  # between polls when the server sends no Retry-After
 
 
 @dataclass(frozen=True)

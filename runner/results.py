@@ -2,7 +2,8 @@
 
 The Python API hands these to its callers: `RunResult` (the run), `ItemResult` (one
 request in one iteration; `RequestResult` is the same class), `TokenResult` (one token
-acquisition), `AssertionResult` (one assertion) and `Attempt` (one retried try).
+acquisition), `AssertionResult` (one assertion), `Attempt` (one retried try) and `Operation` (the
+Azure long-running operation a request waited for, with its `Poll`s).
 """
 
 from __future__ import annotations
@@ -54,6 +55,39 @@ class Attempt:
 
 
 @dataclass
+class Poll:
+    """One poll of a long-running operation: where, what it said, and the pause before it."""
+
+    url: str
+    status: int
+    state: str  # InProgress, Succeeded, Failed, Canceled (or the service's own word)
+    waited_ms: float
+    elapsed_ms: float
+
+
+@dataclass
+class Operation:
+    """The Azure long-running operation a request waited for (`lro`), poll by poll."""
+
+    via: str  # the header followed: Azure-AsyncOperation, Operation-Location or Location
+    url: str  # the status monitor polled
+    state: str  # the last state seen: Succeeded, Failed, Canceled, or InProgress if cut short
+    polls: list[Poll] = field(default_factory=list)
+    waited_ms: float = 0.0  # the pauses between polls (Retry-After or intervalMs)
+    final_url: str | None = None  # fetched once the operation succeeded (PUT/PATCH/POST)
+    error: str | None = None  # the operation's own error: "Code: message"
+
+    def describe(self) -> str:
+        """Returns e.g. `operation Succeeded after 3 polls in 2.5 s via Azure-AsyncOperation`."""
+        count = len(self.polls)
+        took = sum(p.elapsed_ms for p in self.polls) + self.waited_ms
+        return (
+            f"operation {self.state} after {count} poll{'' if count == 1 else 's'} in "
+            f"{took / 1000:.1f} s via {self.via}"
+        )
+
+
+@dataclass
 class Exchange:
     """What was sent and received, kept for reports (masked before it is written)."""
 
@@ -86,6 +120,7 @@ class ItemResult:
     skip_reason: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
     exchange: Exchange | None = None
+    operation: Operation | None = None
     console: list[str] = field(default_factory=list)
     started_at: float = 0.0
 

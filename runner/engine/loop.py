@@ -58,6 +58,7 @@ class Loop:
                 MAX_WAIT_MS if options.retry_max_wait_ms is None else options.retry_max_wait_ms
             ),
             notice=self._notice,
+            stop=self.stop,
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
             masker=masker,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from runner import auth as auth_mod
 from runner.auth.apierrors import explain
@@ -17,16 +19,35 @@ from runner.engine.scriptstep import Outcome, Overrides, StepScripts, add_error
 from runner.errors import (
     AuthError,
     CaptureError,
+    RequestError,
     RunnerError,
     TransportError,
     VariableError,
 )
-from runner.model import Capture, Check, Collection, Step, nearest_auth
+from runner.model import Capture, Check, Collection, LongRunning, Step, nearest_auth
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
-from runner.results import AssertionResult, Attempt, Exchange, ItemResult, capped
+from runner.results import (
+    AssertionResult,
+    Attempt,
+    Exchange,
+    ItemResult,
+    Operation,
+    Poll,
+    capped,
+)
 from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.http import HttpRequest, HttpResponse, Transport, is_reset
+from runner.transport.operation import (
+    OperationProblem,
+    describe_wait,
+    is_terminal,
+    monitor_of,
+    next_wait,
+    operation_error,
+    result_url,
+    state_of,
+)
 from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
 
 GIST_KEEP = 200
@@ -50,6 +71,8 @@ class StepContext:
     masker: Masker | None = None
     captured_by: dict[str, str] = field(default_factory=dict)
     file_dirs: tuple[Path, ...] = ()
+    #: Set when the run stops (--timeout, Ctrl-C under --parallel): long waits end at once.
+    stop: threading.Event | None = None
 
 
 def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:
@@ -107,6 +130,8 @@ def _perform(
         result.hint = exc.hint
         ctx.scripts.test(step, scope, None, None, outcome)
         return
+    if request.lro is not None:
+        response = _follow(ctx, request.lro, plan, http, response, result, scope, emit)
     _record(ctx, result, http, response)
     mask = ctx.masker.mask if ctx.masker is not None else str
     _check(request.checks, request.captures, response, renderer, scope, result, mask)
@@ -130,6 +155,8 @@ def _perform(
         result.elapsed_ms += repeat.interval_ms
         _apply_token(ctx, plan, http, scope, result.iteration, emit)
         response = _send(ctx, request.retry, http, result)
+        if request.lro is not None:
+            response = _follow(ctx, request.lro, plan, http, response, result, scope, emit)
         _record(ctx, result, http, response)
         result.assertions.clear()
         _check(request.checks, request.captures, response, renderer, scope, result, mask)
@@ -280,6 +307,117 @@ NOTICE_MS = 1000
 """Waits this long or longer, and every wait the cap shortened, are announced as they start."""
 
 
+def _follow(
+    ctx: StepContext,
+    lro: LongRunning,
+    plan: auth_mod.AuthPlan,
+    http: HttpRequest,
+    response: HttpResponse,
+    result: ItemResult,
+    scope: Scope,
+    emit: Emit,
+) -> HttpResponse:
+    """Returns the final response of the operation `response` started (itself if none did):
+    polls its status monitor with GET until it ends, pausing as Retry-After asks, then fetches
+    the result where ARM puts it. Each poll is recorded on `result.operation`."""
+    monitor = monitor_of(http.url, response)
+    result.operation = None
+    if monitor is None:
+        return response
+    operation = result.operation = Operation(monitor.via, monitor.url, "InProgress")
+    ends = time.monotonic() + lro.timeout_ms / 1000
+    last = response
+    while True:
+        wait = next_wait(last, lro.interval_ms, ctx.retry_max_wait_ms)
+        pause = min(wait.ms / 1000, max(0.0, ends - time.monotonic()))
+        if pause >= NOTICE_MS / 1000 and ctx.notice is not None:
+            ctx.notice(
+                f"{result.display_name}: operation {operation.state}; next poll in "
+                f"{describe_wait(wait)}"
+            )
+        paused = time.perf_counter()
+        try:
+            _pause(ctx, pause, operation)
+        finally:  # cut short by the run's end: the time waited still counts
+            waited = (time.perf_counter() - paused) * 1000
+            operation.waited_ms += waited
+            result.elapsed_ms += waited
+        if time.monotonic() >= ends:
+            raise RequestError(
+                f"the operation did not end within lro.timeoutMs ({lro.timeout_ms} ms): still "
+                f"{_so_far(operation)}",
+                hint="raise lro.timeoutMs, or look at the operation's status URL: " + monitor.url,
+            )
+        last = _poll(ctx, plan, http, monitor.url, result, scope, emit)
+        try:
+            state = state_of(monitor, last)
+        except OperationProblem as exc:
+            raise RequestError(str(exc), hint=f"the status URL was {monitor.url}") from None
+        operation.polls.append(Poll(monitor.url, last.status, state, waited, last.elapsed_ms))
+        operation.state = state
+        if is_terminal(state):
+            break
+    if state != "Succeeded":
+        operation.error = operation_error(last)
+        return last
+    final = result_url(monitor, http.method, http.url, last)
+    if final is None:
+        return last
+    operation.final_url = final
+    return _poll(ctx, plan, http, final, result, scope, emit)
+
+
+def _poll(
+    ctx: StepContext,
+    plan: auth_mod.AuthPlan,
+    http: HttpRequest,
+    url: str,
+    result: ItemResult,
+    scope: Scope,
+    emit: Emit,
+) -> HttpResponse:
+    """Returns the answer to a GET of `url` with the request's headers and auth (a fresh token
+    if it expired while waiting); credentials go only to the request's own origin."""
+    same_origin = _origin(url) == _origin(http.url)
+    dropped = {"content-type", "content-length"}
+    if not same_origin:
+        dropped |= {"authorization", "cookie", *(k.lower() for k, _ in plan.headers)}
+    poll = HttpRequest(
+        "GET",
+        url,
+        headers=[(k, v) for k, v in http.headers if k.lower() not in dropped],
+        timeout=http.timeout,
+        follow_redirects=http.follow_redirects,
+        max_redirects=http.max_redirects,
+        verify=http.verify,
+        auth=http.auth if same_origin else None,
+        use_cookies=http.use_cookies,
+    )
+    if same_origin:
+        _apply_token(ctx, plan, poll, scope, result.iteration, emit)
+    return _send(ctx, None, poll, result)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _pause(ctx: StepContext, seconds: float, operation: Operation) -> None:
+    """Waits `seconds` between polls; raises RequestError when the run stops meanwhile."""
+    if ctx.stop is None:
+        time.sleep(seconds)
+    elif ctx.stop.wait(seconds):
+        raise RequestError(
+            f"the run stopped while waiting for the operation: still {_so_far(operation)}"
+        )
+
+
+def _so_far(operation: Operation) -> str:
+    count = len(operation.polls)
+    return f"{operation.state} after {count} poll{'' if count == 1 else 's'} ({operation.via})"
+
+
 def _not_yet(
     until: tuple[Check, ...],
     response: HttpResponse,
@@ -338,7 +476,17 @@ def _check(
     result: ItemResult,
     mask: Callable[[str], str],
 ) -> None:
-    """Evaluates status checks, then captures, then the other checks (all of them)."""
+    """Evaluates status checks, then captures, then the other checks (all of them); when the
+    operation the response ends failed, that is the one failure (the checks were written for
+    a successful result)."""
+    operation = result.operation
+    if operation is not None and operation.state != "Succeeded":
+        message = f"the operation ended {operation.state}: {operation.error}"
+        failed = AssertionResult(
+            "operation succeeded", False, "Succeeded", operation.state, message
+        )
+        result.assertions.append(failed)
+        return
     status_checks = [c for c in checks if c.subject == "status"]
     for check in status_checks:
         result.assertions.append(_assert(check, response, renderer, mask))

@@ -24,6 +24,7 @@ from runner.model import (
     FilePart,
     Folder,
     Item,
+    LongRunning,
     Options,
     Repeat,
     Request,
@@ -145,6 +146,7 @@ class Builder:
             skip=bool(node.get("skip", False)),
             retry=retry if isinstance(retry, bool) else None,
             repeat=self._repeat(retry, at),
+            lro=_long_running(node.get("lro")),
             options=options,
             description=node.get("description", ""),
             tags=tuple(node.get("tags", ())),
@@ -435,6 +437,22 @@ def _scalar(value: JSON) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _long_running(raw: JSON) -> LongRunning | None:
+    """Returns how to follow a long-running operation (`lro: true` or `{timeoutMs, intervalMs}`),
+    or None when the request does not ask for it."""
+    if raw is True:
+        return _DEFAULT_LRO
+    if not isinstance(raw, dict):
+        return None  # false, absent, or a wrong type the schema has reported
+    return LongRunning(
+        timeout_ms=int(raw.get("timeoutMs", _DEFAULT_LRO.timeout_ms)),
+        interval_ms=int(raw.get("intervalMs", _DEFAULT_LRO.interval_ms)),
+    )
+
+
+_DEFAULT_LRO = LongRunning()
 
 
 def _pairs(query: dict[str, JSON]) -> tuple[tuple[str, str], ...]:

@@ -10,7 +10,7 @@ from typing import TextIO
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
 from runner.report.terminal import use_color
-from runner.results import ItemResult, RunResult
+from runner.results import ItemResult, Operation, RunResult
 from runner.secrets import Masker
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
@@ -125,6 +125,8 @@ class ConsoleReporter:
         timing = f"{result.elapsed_ms:.0f} ms"
         count = len(result.attempts)
         retries = f" ({count} {'retry' if count == 1 else 'retries'})" if count else ""
+        if result.operation is not None:
+            retries += f" ({result.operation.describe()})"
         plain = printable(f"{name}  {result.method} {result.url}  {status}")
         return f"  {mark} {plain}  {timing}{retries}"
 
@@ -144,6 +146,8 @@ class ConsoleReporter:
             if self.verbosity >= 2 or not result.ok:
                 got = attempt.status if attempt.status is not None else attempt.error
                 lines.append(self._c(f"      retry: {got} ({attempt.reason})", "dim"))
+        if result.operation is not None and (self.verbosity >= 2 or not result.ok):
+            lines.extend(self._c(f"      {line}", "dim") for line in _polls(result.operation))
         if self.verbosity >= 1:
             lines.extend(
                 self._c(f"      {line}", "yellow")
@@ -229,6 +233,20 @@ the terminal, where they would ring, recolour or overwrite lines. Tab and newlin
 def printable(text: str) -> str:
     """Returns `text` with control characters written as escapes (`\\x1b`, `\\x00`)."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _polls(operation: Operation) -> list[str]:
+    """Returns one line per poll of a long-running operation, and where its result came from."""
+    lines = [
+        printable(
+            f"poll {n}: GET {p.url} → {p.status} {p.state} after "
+            f"{p.waited_ms:.0f} ms wait, {p.elapsed_ms:.0f} ms"
+        )
+        for n, p in enumerate(operation.polls, 1)
+    ]
+    if operation.final_url:
+        lines.append(printable(f"result: GET {operation.final_url}"))
+    return lines
 
 
 def _shown_body(body: str) -> list[str]:

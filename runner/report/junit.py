@@ -206,6 +206,8 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
     if result.hint:
         lines.append(f"hint: {result.hint}")
     lines.extend(f"retry: {a.status or a.error} ({a.reason})" for a in result.attempts)
+    if result.operation is not None:
+        lines.append(f"{result.operation.describe()}, status URL {result.operation.url}")
     detail = masker.mask("\n".join(lines))
     if result.error is not None:
         return _Case(name, classname, seconds, "error", masker.mask(result.error), detail)
