@@ -14,9 +14,11 @@ Endpoints: ``POST /{tenant}/oauth2/token`` and ``/oauth2/v2.0/token`` (client cr
 with a secret, certificate or federated assertion; password; refresh token; device code),
 ``POST /{tenant}/oauth2[/v2.0]/devicecode``, ``GET /msi/token`` (App Service) and
 ``GET /metadata/identity/oauth2/token`` (IMDS), ``GET /subscriptions[/{id}[/resourcegroups
-[/{name}]]]`` (ARM), ``GET /v1.0/{users,me,applications,servicePrincipals}[/{id}]``
-(Graph), ``GET /{tenant}/discovery/v2.0/keys`` (JWKS), and for tests
-``GET /_emulator/stats`` and ``POST /_emulator/reset``.
+[/{name}]]]`` (ARM), ``PUT`` and ``DELETE`` of a resource group (the delete a long-running
+operation: 202 + ``Location`` to ``/subscriptions/{id}/operationresults/{op}``),
+``GET /v1.0/{users,me,applications,servicePrincipals}[/{id}]`` (Graph),
+``GET /{tenant}/discovery/v2.0/keys`` (JWKS), and for tests ``GET /_emulator/stats`` and
+``POST /_emulator/reset``.
 
 Where it knowingly differs from the real services:
 
@@ -37,6 +39,10 @@ Where it knowingly differs from the real services:
   on resource groups supports tag name/value only (others: 501). Graph ``$filter``
   supports ``eq`` and ``startswith``; ``$search`` supports quoted ``"prop:words"`` clauses
   joined by one of AND/OR; ``$orderby`` one property.
+- A resource group deletion ends once it has been polled ``operations.polls`` times (default
+  1) or after 30 s; its polls send ``Retry-After: operations.retryAfter`` (default 0, for
+  fast tests; ARM sends about 15). Resource group PUT and DELETE are the only ARM writes;
+  the sample app may write only ``rg-runner-smoke`` (Contributor there).
 - Throttled requests (429, see ``throttle``) count in ``stats.throttled`` only, not as
   token or API requests; the token endpoint's 429 carries AADSTS90055.
 """

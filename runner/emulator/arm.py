@@ -1,11 +1,14 @@
-"""Azure Resource Manager: subscriptions and resource groups, with ARM's errors and paging."""
+"""Azure Resource Manager: subscriptions and resource groups, with ARM's errors and paging;
+a resource group is created by PUT and deleted as ARM does it, a long-running operation
+(202 + Location, polled until it answers 200)."""
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from runner.emulator.arm_auth import arm_caller, can_read, check_tenant, forbidden
+from runner.emulator.arm_auth import arm_caller, can_read, can_write, check_tenant, forbidden
 from runner.emulator.bearer import Caller
 from runner.emulator.config import ResourceGroup, Subscription
 from runner.emulator.errors import ApiError, NotEmulated, arm_error, not_emulated
@@ -32,11 +35,14 @@ RESOURCE_GROUP_VERSIONS = (
     "2024-07-01", "2024-11-01", "2025-01-01", "2025-03-01", "2025-04-01",
 )  # fmt: skip
 RG_READ = "Microsoft.Resources/subscriptions/resourcegroups/read"
+RG_WRITE = "Microsoft.Resources/subscriptions/resourcegroups/write"
+RG_DELETE = "Microsoft.Resources/subscriptions/resourcegroups/delete"
 SUB_READ = "Microsoft.Resources/subscriptions/read"
 _ROUTE = re.compile(
     r"^/subscriptions(?:/(?P<sub>[^/]+)(?:/(?P<rgs>resourcegroups)(?:/(?P<rg>[^/]+))?)?)?/?$",
     re.IGNORECASE,
 )
+_OPERATION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/operationresults/(?P<op>[^/]+)/?$", re.I)
 
 
 def handle_arm(state: EmulatorState, request: Request) -> Response:
@@ -56,10 +62,16 @@ def handle_arm(state: EmulatorState, request: Request) -> Response:
 
 
 def _route(state: EmulatorState, request: Request) -> Response:
+    operation = _OPERATION.match(request.path)
+    if operation is not None and request.method == "GET":
+        return _operation_result(state, request, unquote(operation["sub"]), operation["op"])
     match = _ROUTE.match(request.path)
     head = request.method == "HEAD"
-    # HEAD is ARM's existence check, for resource groups only (check_existence).
-    if match is None or not (request.method == "GET" or (head and match["rg"] is not None)):
+    # HEAD is ARM's existence check, for resource groups only (check_existence); PUT and
+    # DELETE create and delete resource groups.
+    on_group = match is not None and match["rg"] is not None
+    allowed = request.method == "GET" or (on_group and request.method in ("HEAD", "PUT", "DELETE"))
+    if match is None or not allowed:
         return not_emulated(request)
     caller = arm_caller(state, request)
     if match["sub"] is None:
@@ -75,13 +87,88 @@ def _route(state: EmulatorState, request: Request) -> Response:
         return Response(200, _list_groups(state, request, caller, subscription))
     name = unquote(match["rg"])  # one segment, decoded on its own
     scope = f"/subscriptions/{subscription.id}/resourceGroups/{name}"
+    if request.method in ("PUT", "DELETE"):
+        put = request.method == "PUT"
+        if not can_write(state.config, caller, scope):
+            raise forbidden(caller, RG_WRITE if put else RG_DELETE, scope)
+        return (_put_group if put else _delete_group)(state, request, subscription, name)
     _authorize(state, caller, RG_READ, scope)
-    group = next((g for g in subscription.resource_groups if g.name.lower() == name.lower()), None)
-    if group is None:
-        raise ApiError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+    group = _existing_group(state, subscription, name)
     if head:
         return Response(204, None)
-    return Response(200, _group_json(subscription, group))
+    return Response(200, _group_json(subscription, group, state))
+
+
+def _existing_group(state: EmulatorState, subscription: Subscription, name: str) -> ResourceGroup:
+    group = state.groups.get(subscription.id, name)
+    if group is None:
+        raise ApiError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+    return group
+
+
+def _put_group(
+    state: EmulatorState, request: Request, subscription: Subscription, name: str
+) -> Response:
+    """Create or update a resource group (synchronous in ARM: 201 new, 200 updated); the
+    caller may write."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ApiError(400, "InvalidRequestContent", "The request content was invalid and "
+                       "could not be deserialized.") from None  # fmt: skip
+    location = body.get("location") if isinstance(body, dict) else None
+    if not isinstance(location, str) or not location:
+        raise ApiError(400, "LocationRequired", "The location property is required for this "
+                       "definition.")  # fmt: skip
+    if state.groups.deleting(subscription.id, name):
+        raise ApiError(409, "ResourceGroupBeingDeleted", f"The resource group '{name}' is in "
+                       "deprovisioning state and cannot perform this operation.")  # fmt: skip
+    existing = state.groups.get(subscription.id, name)
+    if existing is not None and existing.location.lower() != location.lower():
+        raise ApiError(400, "InvalidResourceGroupLocation", f"Invalid resource group location "
+                       f"'{location}'. The Resource group already exists in location "
+                       f"'{existing.location}'.")  # fmt: skip
+    raw_tags = body.get("tags") or {}
+    tags = {str(k): str(v) for k, v in raw_tags.items()} if isinstance(raw_tags, dict) else {}
+    created = state.groups.put(subscription.id, ResourceGroup(name, location, tags))
+    group = _existing_group(state, subscription, name)
+    return Response(201 if created else 200, _group_json(subscription, group, state))
+
+
+def _delete_group(
+    state: EmulatorState, request: Request, subscription: Subscription, name: str
+) -> Response:
+    """Start deleting a resource group: 202 with the Location of the operation to poll."""
+    _existing_group(state, subscription, name)
+    operation = state.groups.start_deletion(subscription.id, name)
+    return Response(202, None, _operation_headers(state, request, subscription.id, operation))
+
+
+def _operation_headers(
+    state: EmulatorState, request: Request, subscription_id: str, operation: str
+) -> dict[str, str]:
+    version = request.query.get("api-version", "")
+    location = (
+        f"{request.base_url}/subscriptions/{subscription_id}/operationresults/"
+        f"{quote(operation)}?api-version={quote(version)}"
+    )
+    return {"Location": location, "Retry-After": str(state.config.operation_retry_after)}
+
+
+def _operation_result(
+    state: EmulatorState, request: Request, sub_id: str, operation: str
+) -> Response:
+    """ARM's operation results: 202 (Location, Retry-After) while it runs, then 200."""
+    caller = arm_caller(state, request)
+    _check_api_version(request.query.get("api-version"), RESOURCE_GROUP_VERSIONS)
+    subscription = _subscription(state, caller, sub_id)
+    done = state.groups.poll(subscription.id, unquote(operation))
+    if done is None:
+        raise ApiError(404, "OperationNotFound", f"The operation '{operation}' could not be "
+                       "found.")  # fmt: skip
+    if done:
+        return Response(200, None)
+    return Response(202, None, _operation_headers(state, request, subscription.id, operation))
 
 
 def _check_api_version(version: str | None, accepted: tuple[str, ...]) -> None:
@@ -130,14 +217,14 @@ def _list_groups(
     scope = f"/subscriptions/{subscription.id}"
     groups = [
         g
-        for g in subscription.resource_groups
+        for g in state.groups.list(subscription.id)
         if can_read(state.config, caller, f"{scope}/resourceGroups/{g.name}")
     ]
     # Like ARM, a principal with read access to only some groups sees only those.
     if not groups and not can_read(state.config, caller, scope):
         raise forbidden(caller, RG_READ, scope)
     groups = _filter_groups(groups, request.query.get("$filter"))
-    return _paged(state, request, [_group_json(subscription, g) for g in groups])
+    return _paged(state, request, [_group_json(subscription, g, state) for g in groups])
 
 
 _TAG_NAME = re.compile(r"^\s*tagname\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
@@ -168,7 +255,7 @@ def _sees_any(state: EmulatorState, caller: Caller, subscription: Subscription) 
     scope = f"/subscriptions/{subscription.id}"
     return can_read(state.config, caller, scope) or any(
         can_read(state.config, caller, f"{scope}/resourceGroups/{g.name}")
-        for g in subscription.resource_groups
+        for g in state.groups.list(subscription.id)
     )
 
 
@@ -215,7 +302,9 @@ def _subscription_json(subscription: Subscription) -> dict[str, JSON]:
     }
 
 
-def _group_json(subscription: Subscription, group: ResourceGroup) -> dict[str, JSON]:
+def _group_json(
+    subscription: Subscription, group: ResourceGroup, state: EmulatorState
+) -> dict[str, JSON]:
     body: dict[str, JSON] = {
         "id": f"/subscriptions/{subscription.id}/resourceGroups/{group.name}",
         "name": group.name,
@@ -224,5 +313,6 @@ def _group_json(subscription: Subscription, group: ResourceGroup) -> dict[str, J
     }
     if group.tags:
         body["tags"] = dict(group.tags)
-    body["properties"] = {"provisioningState": "Succeeded"}
+    deleting = state.groups.deleting(subscription.id, group.name)
+    body["properties"] = {"provisioningState": "Deleting" if deleting else "Succeeded"}
     return body

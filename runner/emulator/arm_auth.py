@@ -12,6 +12,7 @@ from runner.emulator.messages import Request
 from runner.emulator.state import EmulatorState
 
 READ_ROLES = frozenset({"reader", "contributor", "owner"})
+WRITE_ROLES = frozenset({"contributor", "owner"})
 ALLOWED_AUDIENCES = (
     "'https://management.core.windows.net/','https://management.core.windows.net',"
     "'https://management.azure.com/','https://management.azure.com'"
@@ -79,10 +80,20 @@ def check_tenant(caller: Caller, subscription: Subscription) -> None:
 
 def can_read(config: EmulatorConfig, caller: Caller, scope: str) -> bool:
     """Return True when a read role is assigned to the caller at or above ``scope``."""
+    return _has_role(config, caller, scope, READ_ROLES)
+
+
+def can_write(config: EmulatorConfig, caller: Caller, scope: str) -> bool:
+    """Return True when a role that may write (Contributor, Owner) is assigned at or above
+    ``scope``."""
+    return _has_role(config, caller, scope, WRITE_ROLES)
+
+
+def _has_role(config: EmulatorConfig, caller: Caller, scope: str, roles: frozenset[str]) -> bool:
     wanted = scope.lower()
     return any(
         a.principal_object_id.lower() == caller.oid.lower()
-        and a.role.lower() in READ_ROLES
+        and a.role.lower() in roles
         and (wanted == a.scope.lower() or wanted.startswith(a.scope.lower().rstrip("/") + "/"))
         for a in config.role_assignments
     )

@@ -40,6 +40,10 @@ id, a user's username, a managed identity's client id, or any object id; ``Reade
 ``count`` requests whose path starts with ``pathPrefix`` get 429.
 
 ``paging`` *optional* — ``{"arm": 2, "graph": 100}``: page sizes.
+
+``operations`` *optional* — ``{"polls": 1, "retryAfter": 0}``: how many polls of a
+long-running operation (resource group deletion) answer "still running", and the
+``Retry-After`` seconds they carry.
 """
 
 from __future__ import annotations
@@ -208,6 +212,10 @@ class EmulatorConfig:
     device_code: DeviceCodeConfig
     throttle: tuple[ThrottleRule, ...] = ()
     arm_page_size: int = 2
+    #: Long-running operations (resource group deletion): polls answered "still running"
+    #: before the end, and the Retry-After (seconds) sent with each such answer.
+    operation_polls: int = 1
+    operation_retry_after: int = 0
     graph_page_size: int = 100
     started: datetime = field(default_factory=datetime.now)
 

@@ -67,6 +67,7 @@ def build_config(top: Fields, started: datetime) -> EmulatorConfig:
     managed = _managed(top.child("managedIdentity"), tenants[0].id)
     index = principal_index(tenants, managed)
     paging = top.child("paging") or Fields({}, "paging")
+    operations = top.child("operations") or Fields({}, "operations")
     config = EmulatorConfig(
         tenants=tenants,
         subscriptions=tuple(subscription(s, tenants) for s in top.objects("subscriptions")),
@@ -76,6 +77,8 @@ def build_config(top: Fields, started: datetime) -> EmulatorConfig:
         throttle=tuple(_throttle(t) for t in top.objects("throttle")),
         arm_page_size=paging.number("arm", 2, minimum=1),
         graph_page_size=paging.number("graph", 100, minimum=1),
+        operation_polls=operations.number("polls", 1, minimum=0),
+        operation_retry_after=operations.number("retryAfter", 0, minimum=0),
         started=started,
     )
     top.reject_unknown()

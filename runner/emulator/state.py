@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from runner.emulator.audiences import Audience
 from runner.emulator.config import EmulatorConfig
 from runner.emulator.errors import EntraError
+from runner.emulator.groups import GroupStore
 from runner.emulator.stats import StatsRecorder
 from runner.emulator.throttle import Throttle
 from runner.emulator.tokens import TokenIssuer
@@ -116,6 +117,7 @@ class EmulatorState:
         self.throttle = Throttle(config.throttle)
         self.refresh = RefreshStore()
         self.devices = DeviceStore()
+        self.groups = GroupStore(config.subscriptions, config.operation_polls)
 
     def reset(self) -> None:
         """Zero the counters and the throttle counts."""

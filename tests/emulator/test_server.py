@@ -121,7 +121,7 @@ def test_throttle_rule_from_config(fresh: Emulator, http: requests.Session) -> N
         ("GET", "/no/such/thing"),
         ("GET", "/contoso.onmicrosoft.com/oauth2/v2.0/authorize"),
         ("GET", "/common/userrealm/adele@contoso.com"),
-        ("PUT", "/subscriptions/00000000-0000-0000-0000-00000000005a/resourcegroups/new"),
+        ("PATCH", "/subscriptions/00000000-0000-0000-0000-00000000005a/resourcegroups/new"),
         ("GET", "/v1.0/groups"),
         ("PATCH", "/v1.0/users/adele.vance@contoso.onmicrosoft.com"),
     ],
