@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from runner.engine.options import RunOptions
 from runner.errors import TransportError
-from runner.model import Body, Collection, FilePart, Request, Script, Step
+from runner.model import Body, Collection, FilePart, Request, Script, Step, nearest_auth
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker, body_credentials, header_credentials
@@ -106,12 +106,22 @@ class StepScripts:
                 self._idle.append(engine)
                 self._free.notify()
 
+    def _request_dict(self, step: Step) -> dict[str, JSON]:
+        """Returns pm.request's data: the request as written and its effective auth."""
+        request = request_dict(step.request)
+        spec = nearest_auth(step, self.collection)
+        if spec is not None:
+            # Postman calls "no auth" noauth; the parameters as written (templates kept).
+            kind = "noauth" if spec.type == "none" else spec.type
+            request["auth"] = {"type": kind, "params": [[k, v] for k, v in spec.params.items()]}
+        return request
+
     def prerequest(self, step: Step, scope: Scope, outcome: Outcome) -> Overrides:
         """Runs the pre-request scripts; returns what they changed in the request."""
         scripts = self._chain(step, "prerequest")
         if not scripts:
             return Overrides()
-        original = request_dict(step.request)
+        original = self._request_dict(step)
         current = dict(original)
         for script in scripts:
             # As in Newman, a throwing script (the collection's, say) does not stop the next.
@@ -137,7 +147,7 @@ class StepScripts:
         scripts = self._chain(step, "test")
         if not scripts:
             return
-        request = request_dict(step.request)
+        request = self._request_dict(step)
         if http is not None:
             body = step.request.body
             request |= sent_dict(http, response, body is not None and body.kind in ("raw", "json"))
@@ -179,6 +189,12 @@ class StepScripts:
             info={
                 "requestName": step.request.name,
                 "requestId": step.request.id,
+                # pm.execution.location: the collection's name, the folders, the request.
+                "location": [
+                    self.collection.name,
+                    *(f.name for f in step.folders),
+                    step.request.name,
+                ],
                 "iteration": result.iteration - 1,
                 "iterationCount": self.iterations,
                 "eventName": event,

@@ -31,6 +31,7 @@ OWN_CASES = [
         COLLECTIONS / "quirks.postman_collection.json",
         data=COLLECTIONS / "quirks.postman_data.json",
     ),
+    Case("pm-reference", COLLECTIONS / "pm-reference.postman_collection.json"),
 ]
 
 # Every request of an iteration: (name, passed, assertions). The collection-level test
@@ -66,6 +67,19 @@ _QUIRKS_ITERATION = [
     Outcome("Duplicate and disabled collection variables", True, 2),
     Outcome("Status text and response time", True, 2),
 ]
+# The sandbox reference's remaining members; assertion names carry what the scripts saw,
+# so Newman's agreement covers values, not only pass/fail ("Skipped by
+# pm.execution.skipRequest" and "Never reached" never run).
+_STATUSES = ["404", "200", "202", "302 not followed", "400", "401", "403", "429", "503"]
+_PM_REFERENCE = [
+    Outcome("Execution and info", True, 7),
+    Outcome("Jump with pm.execution.setNextRequest", True, 1),
+    *(Outcome(f"Status {status}", True, 14) for status in _STATUSES),
+    Outcome("Body and schema assertions", True, 7),
+    Outcome("Request headers and auth from scripts", True, 7),
+    Outcome("Variable scope helpers", True, 6),
+    Outcome("Response cookies and xml2Json", True, 2),
+]
 EXPECTED: dict[str, list[Outcome]] = {
     "pm-api": _PM_API_ITERATION * 2,  # two rows in the CSV data file
     "failures": [
@@ -76,4 +90,5 @@ EXPECTED: dict[str, list[Outcome]] = {
         Outcome("Failing expectations", False, 4),
     ],
     "quirks": _QUIRKS_ITERATION * 2,
+    "pm-reference": _PM_REFERENCE,
 }

@@ -150,3 +150,18 @@ def test_junit_newman_layout_matches_newmans_junit_reporter(
                 for row in ours
             ]
     assert ours == theirs
+
+
+def test_own_collections_agree_with_newman_on_every_assertion_name(
+    modules: Path, echo: EchoServers, tmp_path: Path
+) -> None:
+    # The names carry values the scripts computed (pm-reference writes what it saw into
+    # them), so this compares what each sandbox saw, not only pass/fail.
+    theirs = newman_batch(OWN_CASES, echo, tmp_path / "newman", modules)
+    for case in OWN_CASES:
+        run_runner(case, echo, tmp_path / f"{case.name}.json")
+        ours = runner_outcomes(tmp_path / f"{case.name}.json")
+        _, newman_says = theirs[case.name]
+        assert [(o.name, o.passed, o.names) for o in ours] == [
+            (o.name, o.passed, o.names) for o in newman_says
+        ], case.name

@@ -2,7 +2,25 @@
 (function (R) {
   'use strict';
 
-  var KNOWN = ['name', 'id', 'method', 'url', 'headers', 'body', 'description'];
+  var KNOWN = ['name', 'id', 'method', 'url', 'headers', 'body', 'description', 'auth'];
+
+  // pm.request.auth: the request's effective auth as Postman's RequestAuth shows it
+  // ({type, <type>: a list of {key, value}}); read-only here.
+  function Auth(raw) {
+    Object.defineProperty(this, '_raw', { value: raw });
+    this.type = raw.type;
+    this[raw.type] = new R.PropertyList(raw.params || []);
+  }
+  Auth.prototype.parameters = function () {
+    return this[this.type];
+  };
+  Auth.prototype.toJSON = function () {
+    var out = { type: this.type };
+    out[this.type] = this[this.type].members.map(function (m) {
+      return { key: m.key, value: m.value, type: 'string' };
+    });
+    return out;
+  };
 
   function Request(raw) {
     raw = raw || {};
@@ -14,6 +32,7 @@
     this.url = raw.url || '';
     this.headers = new R.PropertyList(raw.headers || [], true);
     this.body = raw.body ? new R.Body(raw.body) : undefined;
+    this.auth = raw.auth ? new Auth(raw.auth) : undefined;
     Object.defineProperty(this, '_extra', { value: {}, writable: true });
     Object.keys(raw).forEach(function (k) {
       if (KNOWN.indexOf(k) < 0) self._extra[k] = raw[k];
@@ -53,6 +72,7 @@
       headers: this.headers.all().map((h) => [h.key, String(h.value)]),
       body: this.body ? this.body.serialize(true) : null,
     });
+    if (this.auth instanceof Auth) out.auth = this.auth._raw;
     if (this.description !== undefined) out.description = this.description;
     return out;
   };

@@ -85,7 +85,7 @@
         if (R.cur.event === 'prerequest') R.cur.skip = true;
       },
       get location() {
-        var loc = [R.cur.info.requestName];
+        var loc = (R.cur.info.location || [R.cur.info.requestName]).slice();
         loc.current = R.cur.info.requestName;
         return loc;
       },
