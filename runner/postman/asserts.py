@@ -8,9 +8,12 @@ from runner.postman.checks import CheckTuple, Result
 from runner.postman.jsexpr import Aliases
 from runner.postman.jsplit import Piece
 from runner.postman.patterns import recognise
+from runner.postman.schemas import MUTABLE, changed_names
 from runner.values import JSON
 
 _PLAIN_OK = ("jsonpath", "headers", "body")
+_BODY_SCHEMA = ("schema", None, "schema")
+_ROOT_SCHEMA = ("jsonpath", "$", "schema")
 
 
 class Asserts:
@@ -32,6 +35,11 @@ class Asserts:
                 trial[key] = (*trial.get(key, ()), expected)
                 if len(trial[key]) > 1 and (subject, target, "matches") in trial:
                     return False
+            elif key == _BODY_SCHEMA and key in trial and trial[key] != expected:
+                # A second schema for the body: the same check on the JSONPath `$`.
+                if trial.get(_ROOT_SCHEMA, expected) != expected:
+                    return False
+                trial[_ROOT_SCHEMA] = expected
             elif key in trial and trial[key] != expected:
                 return False
             else:
@@ -41,7 +49,9 @@ class Asserts:
 
     def translate(self, pieces: list[Piece], captures: dict[str, JSON]) -> list[Piece]:
         """Takes the recognised statements of a test script; returns the pieces kept as code."""
-        aliases: Aliases = {}
+        # A literal that the script changes later is not what a schema check sees.
+        code = "\n".join(p.code for p in pieces if not p.is_comment)
+        aliases: Aliases = dict.fromkeys(changed_names(code), MUTABLE)
         alias_pieces: dict[int, list[str]] = {}
         kept: list[tuple[int, Piece]] = []
         for index, piece in enumerate(pieces):
@@ -75,7 +85,9 @@ class Asserts:
         out: dict[str, JSON] = {}
         for (subject, target, op), found in self.checks.items():
             op, expected = _contains(op, found)
-            if target is None:
+            if subject == "schema":
+                out["schema"] = expected  # the body against a JSON Schema
+            elif target is None:
                 out.setdefault(subject, {})[op] = expected
             else:
                 out.setdefault(subject, {}).setdefault(target, {})[op] = expected

@@ -26,8 +26,8 @@ from runner.values import JSON
 
 Doc = dict[str, JSON]
 
-# JSON schema checks: tv4, ajv, or chai-postman's jsonSchema. The native format has no schema
-# assertion (one is being considered, issue 14), so they stay scripts.
+# JSON schema checks (tv4, ajv, chai-postman's jsonSchema) that runner.postman.schemas could
+# not turn into a native `schema` assertion.
 _SCHEMA = re.compile(
     r"\btv4\s*\.\s*validate|\.\s*jsonSchema\s*\(|\bnew\s+Ajv\b|\bajv\s*\.\s*(?:validate|compile)\b"
 )
@@ -181,8 +181,9 @@ def _library_note(code: str) -> str:
     """Returns why a kept piece using a library of Postman's sandbox stays a script ("" if none)."""
     if _SCHEMA.search(code):
         return (
-            " (a JSON schema check: the native format has no schema assertion yet; the script"
-            " runs it with the same library as Postman)"
+            " (a JSON schema check that stays a script, run with the same library as Postman:"
+            ' a native "schema" assertion needs the schema as a literal of this script, the'
+            " response JSON as the data, and a schema the library judges as runner does)"
         )
     provided = lock().modules
     names = ["lodash" if n == "lodash3" else n for n in wanted_modules(code) if n in provided]

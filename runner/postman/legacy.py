@@ -8,6 +8,7 @@ from runner.postman.checks import CheckTuple, Result, allowed
 from runner.postman.jsexpr import Aliases, accessor, subject, unwrap, value
 from runner.postman.jslex import scan
 from runner.postman.jsplit import string_value
+from runner.postman.schemas import validate_call
 
 _COMPARE = ("===", "!==", "==", "!=", "<=", ">=", "<", ">")
 
@@ -23,6 +24,9 @@ def legacy_test(code: str, aliases: Aliases) -> Result | None:
 def _legacy_expr(expr: str, aliases: Aliases) -> CheckTuple | None:
     """Returns the check of a legacy `tests[...] = <expr>` right-hand side."""
     expr = unwrap(expr)
+    valid = validate_call(expr, aliases)  # tests["schema"] = tv4.validate(data, schema)
+    if valid is not None:
+        return valid
     negated = expr.startswith("!(") and expr.endswith(")")
     inner = expr[2:-1] if negated else expr
     contained = re.fullmatch(r"(\"[^\"]*\"|'[^']*')\s+in\s+(.+)", inner.strip(), re.DOTALL)

@@ -23,6 +23,7 @@ from runner.postman.jsexpr import (
 )
 from runner.postman.jsplit import statements, string_value
 from runner.postman.legacy import legacy_test
+from runner.postman.schemas import expect_valid, json_schema_link, schema_alias
 from runner.values import JSON
 
 _FILLER = {
@@ -110,6 +111,9 @@ def _alias(target: str, expr: str, aliases: Aliases) -> Result | None:
     """Returns the aliases `var x = …` or `const {a, b} = …` defines, or None."""
     if unwrap(expr) in ("pm.response.text()", "responseBody"):
         return Result(aliases={target: BODY}) if _IDENT.fullmatch(target) else None
+    bound = schema_alias(target, expr, aliases) if _IDENT.fullmatch(target) else None
+    if bound is not None:
+        return Result(aliases={target: bound})
     path = jsonpath(expr, aliases)
     if path is None:
         return None
@@ -126,11 +130,14 @@ def _pm_test(code: str, aliases: Aliases) -> Result | None:
     if parsed is None or parsed[1].strip() or len(parsed[0]) != 2:
         return None
     body = re.fullmatch(r"(?:function\s*\(\s*\)|\(\s*\)\s*=>)\s*\{(.*)\}", parsed[0][1], re.DOTALL)
-    if string_value(parsed[0][0]) is None or body is None:
+    # An arrow function with an expression body: `() => pm.expect(…).to.be.true`.
+    arrow = re.fullmatch(r"\(\s*\)\s*=>\s*([^{\s].*)", parsed[0][1].strip(), re.DOTALL)
+    if string_value(parsed[0][0]) is None or (body is None and arrow is None):
         return None
     local = dict(aliases)
     total = Result()
-    for piece in statements(body.group(1)):
+    code = body.group(1) if body is not None else arrow.group(1) if arrow is not None else ""
+    for piece in statements(code):
         if piece.is_comment:
             continue
         found = recognise(piece.code, local)
@@ -148,8 +155,15 @@ def _expect(code: str, aliases: Aliases) -> Result | None:
         return None
     what = subject(parsed[0][0], aliases)
     links = chain(parsed[1])
-    if what is None or links is None:
+    if links is None:
         return None
+    if what is None:  # `pm.expect(tv4.validate(data, schema)).to.be.true` and the like
+        found = expect_valid(parsed[0][0], links, aliases)
+        return Result([found]) if found else None
+    words = [link for link in links if link.word not in _FILLER]
+    if len(words) == 1 and words[0].word == "jsonSchema":
+        found = json_schema_link(what[1], words[0], aliases) if what[0] == "jsonpath" else None
+        return Result([found]) if found else None
     check = _assertion(what, links)
     return Result([check]) if check else None
 
@@ -213,6 +227,9 @@ def _response_chain(code: str, aliases: Aliases) -> Result | None:
         return None
     if words[0].word == "success" and words[0].args is None:
         return Result([("status", None, "gte", 200), ("status", None, "lt", 300)])
+    if words[0].word == "jsonSchema":
+        found = json_schema_link(None, words[0], aliases)
+        return Result([found]) if found else None
     check = _response_word(words[0])
     return Result([check]) if check else None
 

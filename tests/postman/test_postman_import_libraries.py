@@ -1,9 +1,9 @@
 """Issue 11 point 5: `runner import` translates the library uses it can, keeps the rest.
 
-lodash's `_.get(body, path)` reads become JSONPath assertions; JSON schema checks (tv4, ajv,
-`jsonSchema`) stay scripts, with a warning saying the native format has no schema assertion
-yet; other library uses stay scripts with a warning naming the library. The imported
-collection then runs with the same results as the Postman one.
+lodash's `_.get(body, path)` reads become JSONPath assertions; JSON schema checks (tv4,
+`jsonSchema`) of the response become native `schema` assertions (more in
+test_postman_import_schemas.py); other library uses stay scripts with a warning naming the
+library. The imported collection then runs with the same results as the Postman one.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ SCRIPT = (
     "pm.test('year', () => pm.expect(moment.utc(0).year()).to.equal(1970));",
     "pm.test('lodash', () => pm.expect(_.sum([1, 2])).to.equal(3));",
 )
-SCHEMA_NOTE = (
-    " (a JSON schema check: the native format has no schema assertion yet; the script runs it"
-    " with the same library as Postman)"
-)
 
 
 def kept(line: int, note: str = "") -> str:
@@ -50,15 +46,21 @@ def test_import_translates_lodash_reads_and_keeps_library_scripts_with_warnings(
     assert main(["import", str(source), "-o", str(native_path)], stdout=out, stderr=err) == 0
     doc = json.loads(native_path.read_text(encoding="utf-8"))
     (req,) = doc["items"]
-    assert req["assert"] == {"jsonpath": {"$.args.user": "ada", "$.args.n": "3"}}
+    # tv4 reads draft-04; a second schema of the body checks the JSONPath `$`.
+    assert req["assert"] == {
+        "jsonpath": {
+            "$.args.user": "ada",
+            "$.args.n": "3",
+            "$": {"schema": {"type": "object", "required": ["args"]}},
+        },
+        "schema": {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"},
+    }
     script = req["scripts"]["test"]
-    assert "_.get" not in script and "tv4.validate" in script and "jsonSchema" in script
+    assert "_.get" not in script and "tv4" not in script and "jsonSchema" not in script
+    assert "var json" not in script  # nothing kept uses it any more
     warnings = [line for line in err.getvalue().splitlines() if "kept as a script" in line]
     uses = ": runner provides it, fetched from npm on first use)"
     assert warnings == [
-        kept(1),
-        kept(4, SCHEMA_NOTE),
-        kept(5, SCHEMA_NOTE),
         kept(6, " (uses crypto-js" + uses),
         kept(7, " (uses moment" + uses),
         kept(8),
@@ -74,11 +76,12 @@ def test_import_translates_lodash_reads_and_keeps_library_scripts_with_warnings(
         argv += ["--connect-to", rule]
     assert main(argv, stdout=io.StringIO(), stderr=io.StringIO()) == 0
     native = results(json.loads((tmp_path / "n.json").read_text(encoding="utf-8")))
-    # The two lodash reads are native JSONPath assertions now ('user' was only that one).
+    # The two lodash reads and the two schema checks are native assertions now.
     assert native["get"] == [
         ("jsonpath $.args.user equals", True),
         ("jsonpath $.args.n equals", True),
-        ("tv4", True),
+        ("jsonpath $ matches schema", True),
+        ("body matches schema", True),
         ("md5", True),
         ("year", True),
         ("lodash", True),
