@@ -260,7 +260,7 @@ class _Writer:
             blocks.append(_HELPERS["secret"].strip("\n"))
         if any(not self._azure(spec) for _, spec in self.tokens.values()):
             blocks.append('TOKENS = TokenCache()\n"""Tokens shared by the tests of this module."""')
-        for name in ("variables", "expand", "jsonpath", "moment", "cookie", "schema"):
+        for name in ("variables", "expand", "jsonpath", "moment", "cookie", "schema", "operation"):
             if name in self.helpers:
                 blocks.append(_HELPERS[name].strip("\n"))
         return blocks
@@ -308,6 +308,12 @@ class _Writer:
         lines.append(f'{inner}"""{_docstring(request.description or where)}"""')
         lines += self._scripts(request.scripts, inner, where, "prerequest")
         lines += self._call(request, inner, headers, call_auth)
+        if request.lro is not None:
+            # Wait for the Azure long-running operation, as `runner run` does with `lro`.
+            self.helpers.add("operation")
+            interval, limit = request.lro.interval_ms / 1000, request.lro.timeout_ms / 1000
+            call = f"wait_for_operation(http, response, {interval:g}, {limit:g})"
+            lines.append(f"{inner}response = {call}")
         uses_body = any(c.subject in ("jsonpath", "schema") for c in request.checks) or any(
             c.source == "jsonpath" for c in request.captures
         )
@@ -820,6 +826,49 @@ def cookie(
         return rest.get("samesite")
     fields = {"Value": "value", "Domain": "domain", "Path": "path", "Secure": "secure"}
     return getattr(found, fields[attribute])
+''',
+    "operation": '''
+def wait_for_operation(
+    http: requests.Session, response: requests.Response, interval: float, limit: float
+) -> requests.Response:
+    """Returns the final response of the Azure long-running operation `response` started
+    (Azure-AsyncOperation / Operation-Location, else Location), or `response` if none did;
+    polls as Retry-After asks (at most 10 s apart), fails the test after `limit` seconds."""
+    started = response.request
+    monitor = response.headers.get("Azure-AsyncOperation")
+    monitor = monitor or response.headers.get("Operation-Location")
+    location = response.headers.get("Location")
+    if response.status_code not in (200, 201, 202, 204) or not (
+        monitor or (location and response.status_code in (201, 202))
+    ):
+        return response
+    url = str(monitor or location)
+    skipped = ("content-type", "content-length")  # polls are bodiless GETs
+    headers = {k: v for k, v in started.headers.items() if k.lower() not in skipped}
+    ends = time.monotonic() + limit
+    last = response
+    while True:
+        pause = last.headers.get("Retry-After", "")
+        time.sleep(min(float(pause), 10.0) if pause.isdigit() else interval)
+        if time.monotonic() > ends:
+            pytest.fail(f"the operation did not end within {limit:g} s ({url})")
+        last = http.get(url, headers=headers, timeout=TIMEOUT)
+        if monitor is None:
+            if last.status_code != 202:
+                return last
+            continue
+        last.raise_for_status()
+        state = str(last.json().get("status", "")).lower()
+        if state in ("failed", "canceled", "cancelled"):
+            pytest.fail(f"the operation ended {state}: {last.json().get('error')}")
+        if state == "succeeded":
+            break
+    final = last.json().get("resourceLocation")
+    if not final and started.method in ("PUT", "PATCH"):
+        final = started.url
+    elif not final and started.method == "POST":
+        final = location
+    return http.get(final, headers=headers, timeout=TIMEOUT) if final else last
 ''',
     "moment": '''
 def moment(text: str) -> datetime:

@@ -14,6 +14,7 @@ DEMO_COLLECTIONS = (
     "graph-users.json",
     "refresh-token.json",
     "nightly-access-check.json",
+    "arm-resource-group-lifecycle.json",
 )
 
 
