@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.auth.base import TokenCache
 from runner.errors import InputError, InputErrors, RunnerError
@@ -25,6 +25,9 @@ from runner.model import Collection, Environment
 from runner.report import Reporter, RunInfo
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
+
+if TYPE_CHECKING:
+    from runner.engine.options import Selection
 
 __all__ = [
     "Collection",
@@ -100,13 +103,17 @@ def load_inputs(
     data: Sequence[Mapping[str, Any]] | PathLike | None = None,
     dotenv: PathLike | bool | None = None,
     folders: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    grep: str | None = None,
     problems: Sequence[InputError] = (),
 ) -> Inputs:
     """Returns every input of a run, loaded and checked statically (sends nothing).
 
     `problems` are ones the caller already found (e.g. a malformed `--var`): all are raised
-    together with what loading finds. With `folders`, only their requests are checked
-    (`--folder Other` must not fail on variables of other folders).
+    together with what loading finds. With a selection (`folders`, `tags`, `exclude_tags`,
+    `grep`: see `run`), only the selected requests are checked (`--folder Other` must not
+    fail on variables of other folders).
 
     Raises:
         InputError / InputErrors: every problem found, located.
@@ -141,7 +148,7 @@ def load_inputs(
     if found:
         raise InputErrors(found) if len(found) > 1 else found[0]
     inputs = Inputs(loaded, env, globals_env, rows, dict(variables or {}))
-    _check_static(inputs, folders)
+    _check_static(inputs, _selection(folders, tags, exclude_tags, grep))
     return inputs
 
 
@@ -156,7 +163,19 @@ def _rows(data: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [dict(row) for row in data]
 
 
-def _check_static(inputs: Inputs, folders: Sequence[str]) -> None:
+def _selection(
+    folders: Sequence[str], tags: Sequence[str], exclude_tags: Sequence[str], grep: str | None
+) -> Selection:
+    """Returns the Selection of the API's arguments (a lone string is one name, not letters)."""
+    from runner.engine.options import Selection
+
+    def names(value: Sequence[str]) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    return Selection(names(folders), names(tags), names(exclude_tags), grep)
+
+
+def _check_static(inputs: Inputs, selection: Selection) -> None:
     from runner.engine.options import select_steps
     from runner.engine.session import base_scope
     from runner.loader.preflight import static_problems
@@ -164,7 +183,7 @@ def _check_static(inputs: Inputs, folders: Sequence[str]) -> None:
     scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
     columns = {k for row in inputs.data or [] for k in row}
     # Only what will run: --folder Other must not fail on variables of other folders.
-    selected = select_steps(inputs.collection, folders) if folders else None
+    selected = select_steps(inputs.collection, selection, inputs.warnings) if selection else None
     errors, warnings = static_problems(inputs.collection, dict(scope.items()), columns, selected)
     inputs.warnings.extend(warnings)
     if errors:
@@ -182,6 +201,9 @@ def run(
     iterations: int | None = None,
     parallel: int = 1,
     folders: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    grep: str | None = None,
     bail: bool = False,
     timeout_ms: int | None = None,
     require_assertions: bool = False,
@@ -229,7 +251,11 @@ def run(
       objects; `variables` win over every file (as `--var`); `data` is a CSV/JSON file or a
       list of rows; `dotenv` None loads `./.env` when present, False loads none, a path
       loads that file.
-    - `iterations`, `parallel`, `folders`, `bail`, `timeout_ms` (the whole run),
+    - `folders`, `tags`, `exclude_tags`, `grep`: which requests run, as `--folder`
+      (paths such as `"Users/Admin"`), `--tag`, `--exclude-tag` and `--grep` (a
+      case-insensitive regular expression on "Folder/Sub/Request"); they combine with AND,
+      and a selection of nothing is invalid input.
+    - `iterations`, `parallel`, `bail`, `timeout_ms` (the whole run),
       `require_assertions`, `shard` (`"2/4"`), `shard_by`,
       `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
       `retries`, `insecure`, `ca_bundle`, `cert`/`key`/`cert_password` (mutual TLS),
@@ -268,6 +294,9 @@ def run(
             data=data,
             dotenv=dotenv,
             folders=folders,
+            tags=tags,
+            exclude_tags=exclude_tags,
+            grep=grep,
             problems=problems,
         )
         from runner.engine.options import RunOptions
@@ -289,10 +318,6 @@ def run(
         for flag, report in (("--junit", junit), ("--json", json), ("--html", html), *outputs):
             if report:
                 _check_writable(flag, Path(report))
-        if folders:
-            from runner.engine.options import select_steps
-
-            select_steps(inputs.collection, folders)  # an unknown folder is invalid input
         client_cert = None
         if cert:
             from runner.transport.client_cert import client_certificate
@@ -310,7 +335,7 @@ def run(
             iterations=iterations,
             data=inputs.data,
             parallel=parallel,
-            folders=tuple(folders),
+            selection=_selection(folders, tags, exclude_tags, grep),
             bail=bail,
             shard=shard,
             shard_by=shard_by,

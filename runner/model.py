@@ -265,3 +265,13 @@ def nearest_auth(step: Step, collection: Collection) -> AuthSpec | None:
         if spec is not None and spec.type != "inherit":
             return spec
     return None
+
+
+def quote_name(name: str) -> str:
+    """Returns `name` as one segment of a `--folder` path (`/` and `\\` escaped)."""
+    return name.replace("\\", "\\\\").replace("/", "\\/")
+
+
+def step_path(step: Step) -> str:
+    """Returns the step's anchored `--folder` path, e.g. `/Users/Create user`."""
+    return "/" + "/".join(quote_name(n) for n in (*step.path, step.request.name))

@@ -145,10 +145,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tells each collection which of its requests are still selected (after -k/-m)."""
+    from runner.model import step_path
+
     chosen: dict[CollectionFile, set[str]] = {}
     for item in items:
         if isinstance(item, RequestItem):
-            chosen.setdefault(item.collection_file, set()).add(item.step.request.name)
+            chosen.setdefault(item.collection_file, set()).add(step_path(item.step))
     for node, names in chosen.items():
         node.selected = names
 
@@ -296,11 +298,11 @@ class CollectionFile(pytest.File):
         key = json.dumps([variables, environment], sort_keys=True, default=str)
         if key not in runs:
             from runner.api import run
-            from runner.model import flatten
+            from runner.model import flatten, step_path
 
             config = self.config
             names = _with_captures(_loaded(self), self.selected or set())
-            everything = {s.request.name for s in flatten(_loaded(self).items)}
+            everything = {step_path(s) for s in flatten(_loaded(self).items)}
             result = run(
                 _loaded(self),
                 environment,
@@ -325,14 +327,15 @@ class CollectionFile(pytest.File):
         return super().repr_failure(excinfo)
 
 
-def _with_captures(collection: Any, names: set[str]) -> set[str]:
-    """Returns `names` with the names of the earlier requests whose captures they use (and
-    so on), so a selected request still gets what an unselected one captures for it."""
+def _with_captures(collection: Any, paths: set[str]) -> set[str]:
+    """Returns the `--folder` paths of the selected requests (`paths`) with those of the
+    earlier requests whose captures they use (and so on), so a selected request still gets
+    what an unselected one captures for it."""
     from runner.loader.preflight import used_names
-    from runner.model import flatten
+    from runner.model import flatten, step_path
 
     steps = flatten(collection.items)
-    wanted = {i for i, step in enumerate(steps) if step.request.name in names}
+    wanted = {i for i, step in enumerate(steps) if step_path(step) in paths}
     pending = sorted(wanted)
     while pending:
         index = pending.pop()
@@ -342,7 +345,7 @@ def _with_captures(collection: Any, names: set[str]) -> set[str]:
             if earlier not in wanted and needs & captures:
                 wanted.add(earlier)
                 pending.append(earlier)
-    return {steps[i].request.name for i in wanted}
+    return {step_path(steps[i]) for i in wanted}
 
 
 def _loaded(node: CollectionFile) -> Any:

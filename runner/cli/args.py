@@ -41,6 +41,44 @@ def _inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("-d", "--data", metavar="DATA_FILE", help="CSV or JSON iteration data")
 
 
+def _selection(p: argparse.ArgumentParser) -> None:
+    """Adds --folder, --tag, --exclude-tag and --grep: which requests run (combined with AND)."""
+    s = p.add_argument_group(
+        "selection",
+        "Which requests run: the options combine with AND, and selecting nothing is an\n"
+        "error. Tokens and scripts of the selected requests still run; a value only a\n"
+        "request left out would capture is reported before anything is sent.",
+    )
+    s.add_argument(
+        "--folder",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help='a folder or request by name or path, e.g. --folder "Users/Admin" (a leading / '
+        r'starts at the top; a "/" in a name is written \/); repeatable: any of them',
+    )
+    s.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="requests tagged NAME (a folder's tags apply to all it holds); repeatable: any",
+    )
+    s.add_argument(
+        "--exclude-tag",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out requests tagged NAME (or inside a folder tagged NAME); repeatable",
+    )
+    s.add_argument(
+        "--grep",
+        metavar="REGEX",
+        help='requests whose path "Folder/Sub/Request" matches REGEX (Python syntax, '
+        "case-insensitive, searched anywhere), e.g. --grep '^Users/.*(create|delete)'",
+    )
+
+
 def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     """Adds run, validate, import, token, demo, emulator and sandbox to the subparsers."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -52,19 +90,13 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         formatter_class=fmt,
     )
     _inputs(run)
+    _selection(run)
     g = run.add_argument_group("iterations")
     g.add_argument(
         "-n", "--iterations", type=int, metavar="N", help="run N iterations (cycles -d rows)"
     )
     g.add_argument(
         "--parallel", type=int, default=1, metavar="K", help="run up to K iterations at once"
-    )
-    g.add_argument(
-        "--folder",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="run only this folder; repeatable",
     )
     g.add_argument(
         "--bail", action="store_true", help="stop at the first failed or errored request"
@@ -237,6 +269,7 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         formatter_class=fmt,
     )
     _inputs(load)
+    _selection(load)
     lg = load.add_argument_group("load")
     lg.add_argument("-u", "--users", type=int, default=1, metavar="N", help="users (default 1)")
     lg.add_argument(
@@ -252,9 +285,6 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     lg.add_argument(
         "--think-time", type=int, default=0, metavar="MS", help="pause between a user's passes"
-    )
-    lg.add_argument(
-        "--folder", action="append", default=[], metavar="NAME", help="only this folder"
     )
     lg.add_argument("--csv", metavar="PREFIX", help="write Locust's CSV files PREFIX_stats.csv…")
     lg.add_argument("--html", metavar="FILE", help="write Locust's HTML report")

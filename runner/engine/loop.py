@@ -41,7 +41,7 @@ class Loop:
         self.options = options
         self.reporter = reporter
         self.masker = masker
-        self.steps = select_steps(collection, options.folders)
+        self.steps = select_steps(collection, options.selection)
         if options.shard is not None:
             self.steps = shard_steps(self.steps, *options.shard, by=options.shard_by)
         self.summary = Summary()

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import shlex
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from runner.errors import InputError
-from runner.model import Collection, Step, flatten
+from runner.model import Collection, Folder, Item, Step, flatten, quote_name
 from runner.suggest import did_you_mean
 from runner.values import JSON
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which requests run: `--folder` paths, `--tag`/`--exclude-tag`, `--grep` (all AND-ed).
+
+    A folder path is folder (or request) names joined by "/" ("Users/Admin"); a "/" inside a
+    name is written `\\/` (a backslash as `\\\\`); a leading "/" anchors at the collection's
+    top. A path may leave out leading folders when it stays unique. Several folders: any of
+    them. Tags are a request's own and its folders'; several `--tag`: any of them.
+    `--grep` is a case-insensitive regular expression searched in "Folder/Sub/Request".
+    """
+
+    folders: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    grep: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.folders or self.tags or self.exclude_tags or self.grep)
+
+    def describe(self) -> str:
+        """Returns the selection as the options that make it, e.g. `--tag smoke --grep user`."""
+        parts = [f"--folder {shlex.quote(f)}" for f in self.folders]
+        parts += [f"--tag {shlex.quote(t)}" for t in self.tags]
+        parts += [f"--exclude-tag {shlex.quote(t)}" for t in self.exclude_tags]
+        if self.grep is not None:
+            parts.append(f"--grep {shlex.quote(self.grep)}")
+        return " ".join(parts)
 
 
 @dataclass
@@ -18,7 +49,8 @@ class RunOptions:
     iterations: int | None = None
     data: Sequence[Mapping[str, JSON]] | None = None
     parallel: int = 1
-    folders: Sequence[str] = ()
+    #: Which requests run (--folder, --tag, --exclude-tag, --grep).
+    selection: Selection = field(default_factory=Selection)
     bail: bool = False
     timeout_request_ms: int | None = None
     delay_request_ms: int = 0
@@ -50,22 +82,191 @@ class RunOptions:
     cookie_jar: str | None = None
 
 
-def select_steps(collection: Collection, folders: Sequence[str]) -> list[Step]:
-    """Returns the steps to run, limited to the named folders when any are given."""
-    steps = flatten(collection.items)
-    if not folders:
-        return steps
-    wanted = set(folders)
-    chosen = [s for s in steps if wanted & set(s.path) or s.request.name in wanted]
-    found = {n for s in steps for n in s.path} | {s.request.name for s in steps}
-    missing = sorted(wanted - found)
-    if missing:
-        guess = did_you_mean(missing[0], sorted(found))
+def _split_path(text: str) -> tuple[bool, list[str]]:
+    """Returns (anchored, segments) of a `--folder` path; `\\/` and `\\\\` are escapes."""
+    segments: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and text[i + 1 : i + 2] in ("/", "\\"):
+            current.append(text[i + 1])
+            i += 2
+            continue
+        if char == "/":
+            segments.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    segments.append("".join(current))
+    anchored = len(segments) > 1 and segments[0] == ""
+    if anchored:
+        segments = segments[1:]
+    if len(segments) > 1 and segments[-1] == "":
+        segments = segments[:-1]  # "Users/" is the folder Users
+    return anchored, segments
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A folder or request of the collection: its names from the top, and its steps."""
+
+    names: tuple[str, ...]
+    id: str
+    first: int  # the range of flatten() indexes under the node
+    end: int
+
+    @property
+    def path(self) -> str:
+        return "/".join(quote_name(n) for n in self.names)
+
+
+def _nodes(items: tuple[Item, ...], above: tuple[str, ...], start: int, out: list[_Node]) -> int:
+    """Appends every folder and request below `items` to `out`; returns the next step index."""
+    index = start
+    for item in items:
+        names = (*above, item.name)
+        if isinstance(item, Folder):
+            end = _nodes(item.items, names, index, out)
+            out.append(_Node(names, item.id, index, end))
+            index = end
+        else:
+            out.append(_Node(names, item.id, index, index + 1))
+            index += 1
+    return index
+
+
+def _find(text: str, nodes: list[_Node]) -> list[_Node]:
+    """Returns the nodes `--folder text` names; raises InputError when none or several do."""
+    anchored, segments = _split_path(text)
+    if "" in segments:
         raise InputError(
-            f"--folder '{missing[0]}': no folder or request of that name",
-            hint=f"did you mean '{guess}'?" if guess else "folders: " + ", ".join(sorted(found)),
+            f"--folder '{text}': a path has an empty name",
+            hint='write folder names joined by "/", e.g. --folder "Users/Admin"',
         )
+    size = len(segments)
+    found = [
+        n
+        for n in nodes
+        if (list(n.names) == segments if anchored else list(n.names[-size:]) == segments)
+    ]
+    if not found:  # a name with a "/" in it written as is, or a Postman id (as Newman takes)
+        found = [n for n in nodes if n.names[-1] == text or (n.id and n.id == text)]
+    paths = sorted({n.path for n in found})
+    if len(paths) > 1:
+        shown = "\n".join(f"    --folder {shlex.quote('/' + p)}" for p in paths[:20])
+        raise InputError(
+            f"--folder '{text}' is ambiguous: {len(paths)} folders or requests have that name",
+            hint=f"name one by its path:\n{shown}",
+        )
+    if not found:
+        every = [n.path for n in nodes]
+        guess = did_you_mean(text, every) or did_you_mean(
+            segments[-1], [n.names[-1] for n in nodes]
+        )
+        tops = sorted({quote_name(n.names[0]) for n in nodes})
+        raise InputError(
+            f"--folder '{text}': no folder or request of that name",
+            hint=f"did you mean '{_full(guess, nodes)}'?"
+            if guess
+            else "top-level folders and requests: " + ", ".join(tops),
+        )
+    return found
+
+
+def _full(guess: str, nodes: list[_Node]) -> str:
+    """Returns the path to show for a did-you-mean that may be a bare name."""
+    paths = [n.path for n in nodes if n.path == guess or n.names[-1] == guess]
+    return paths[0] if len(paths) == 1 else guess
+
+
+def select_steps(
+    collection: Collection, selection: Selection, warnings: list[str] | None = None
+) -> list[Step]:
+    """Returns the steps `selection` picks, in run order (all of them without a selection).
+
+    A `--tag` or `--exclude-tag` that no request or folder carries adds a warning to
+    `warnings` (a typo must not pass unnoticed).
+
+    Raises:
+        InputError: an unknown or ambiguous folder, an invalid --grep, or a selection that
+            picks no request at all (saying how many each option kept).
+    """
+    steps = flatten(collection.items)
+    if not selection:
+        return steps
+    keep = [True] * len(steps)
+    counts: list[str] = []
+
+    def narrow(flag: str, test: Callable[[int, Step], bool]) -> None:
+        for i, step in enumerate(steps):
+            keep[i] = keep[i] and test(i, step)
+        counts.append(f"{flag} keeps {sum(keep)}")
+
+    if selection.folders:
+        nodes: list[_Node] = []
+        _nodes(collection.items, (), 0, nodes)
+        inside = [False] * len(steps)
+        for text in selection.folders:
+            for node in _find(text, nodes):
+                inside[node.first : node.end] = [True] * (node.end - node.first)
+        narrow("--folder", lambda i, s: inside[i])
+    known_tags = {t for s in steps for t in s.tags}
+    if selection.tags:
+        wanted = set(selection.tags)
+        narrow("--tag", lambda i, s: bool(wanted & set(s.tags)))
+    if selection.exclude_tags:
+        unwanted = set(selection.exclude_tags)
+        narrow("--exclude-tag", lambda i, s: not unwanted & set(s.tags))
+    if selection.grep is not None:
+        pattern = grep_pattern(selection.grep)
+        narrow("--grep", lambda i, s: pattern.search(full_name(s)) is not None)
+    unknown = [
+        _unknown_tag(flag, name, known_tags, collection)
+        for flag, names in (("--tag", selection.tags), ("--exclude-tag", selection.exclude_tags))
+        for name in names
+        if name not in known_tags
+    ]
+    chosen = [s for k, s in zip(keep, steps, strict=True) if k]
+    if not chosen:
+        raise InputError(
+            f"{selection.describe()}: selects no request of the {len(steps)} in "
+            f"{collection.name!r} ({', then '.join(counts)})",
+            hint="; ".join(unknown)
+            or "the options combine with AND: each one narrows what the others select",
+        )
+    if warnings is not None:
+        warnings.extend(unknown)
     return chosen
+
+
+def full_name(step: Step) -> str:
+    """Returns the path `--grep` searches: "Folder/Sub/Request" (names as written)."""
+    return "/".join((*step.path, step.request.name))
+
+
+def _unknown_tag(flag: str, name: str, known: set[str], collection: Collection) -> str:
+    """Returns the sentence for a tag no request or folder carries."""
+    if not known:
+        where = " (Postman collections carry no tags)" if collection.dialect == "postman" else ""
+        return f"{flag} {name}: no request or folder has tags{where}"
+    guess = did_you_mean(name, sorted(known))
+    return f"{flag} {name}: no request or folder has that tag" + (
+        f"; did you mean '{guess}'?" if guess else f" (tags: {', '.join(sorted(known))})"
+    )
+
+
+def grep_pattern(text: str) -> re.Pattern[str]:
+    """Returns `--grep`'s pattern, case-insensitive; raises InputError when it is not one."""
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as exc:
+        raise InputError(
+            f"--grep {text!r}: invalid regular expression: {exc}",
+            hint=r"a Python regular expression, e.g. --grep 'user|group' or --grep '^Admin/'; "
+            r"escape special characters with \ (e.g. '\(v2\)')",
+        ) from None
 
 
 def parse_shard(text: str) -> tuple[int, int]:

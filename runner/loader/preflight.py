@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from runner.model import (
     Step,
     flatten,
     nearest_auth,
+    step_path,
 )
 from runner.resolve.dynamic import DYNAMIC
 from runner.resolve.render import missing_file
@@ -45,6 +47,9 @@ def static_problems(
     """
     steps = flatten(collection.items) if selected is None else list(selected)
     defined = set(known) | data_columns | _script_names(collection, steps)
+    # What requests left out of the selection would have captured or set, and who.
+    left_out = _left_out(collection, steps) if selected is not None else {}
+    captured: set[str] = set()
     if _uses_tokens(collection, steps):
         defined |= TOKEN_VARIABLES
     errors: list[InputError] = []
@@ -72,7 +77,13 @@ def static_problems(
                 if (name, where.pointer) in seen:
                     continue
                 seen.add((name, where.pointer))
-                if collection.dialect == "postman":
+                if name in left_out:
+                    found = _needs_left_out(name, left_out[name], where, collection.dialect)
+                    if isinstance(found, str):
+                        warnings.append(found)
+                    else:
+                        errors.append(found)
+                elif collection.dialect == "postman":
                     warnings.append(
                         f"{{{{{name}}}}} is not defined ({where}); it is sent as written"
                     )
@@ -91,6 +102,10 @@ def static_problems(
                         hint="break the cycle between these variables",
                     )
                 )
+        if left_out:
+            before = (set(known) | data_columns) - captured
+            warnings.extend(_stale(step, collection, left_out, before, seen))
+            captured |= {c.name for c in step.request.captures}
         defined |= {c.name for c in step.request.captures}
         errors.extend(_missing_files(step, collection))
         scheme = _url_scheme(step, collection, fixed, data_columns)
@@ -104,6 +119,60 @@ def static_problems(
                 errors.append(problem)
     errors.extend(_script_syntax(collection, steps))
     return errors, warnings
+
+
+def _left_out(collection: Collection, selected: list[Step]) -> dict[str, Step]:
+    """Returns the variables that requests outside `selected` capture or set in their own
+    scripts, each with the first request that does."""
+    chosen = {id(s.request) for s in selected}
+    found: dict[str, Step] = {}
+    for step in flatten(collection.items):
+        if id(step.request) in chosen:
+            continue
+        names = [c.name for c in step.request.captures]
+        names += sorted(_script_names(collection, [step]) - _script_names(collection, []))
+        for name in names:
+            found.setdefault(name, step)
+    return found
+
+
+def _needs_left_out(name: str, step: Step, where: Location, dialect: str) -> InputError | str:
+    """Returns the error (native) or warning (Postman) for a selected request that uses a
+    variable only a request outside the selection gives a value."""
+    ref = f"{{{{{name}}}}}" if dialect == "postman" else f"<<{name}>>"
+    who = " › ".join((*step.path, step.request.name))
+    text = f"{ref} is set by '{who}', which the selection leaves out"
+    if dialect == "postman":
+        return f"{text} ({where}); it is sent as written"
+    return VariableError(
+        name,
+        location=where,
+        message=text,
+        hint=f"select it too (e.g. --folder {shlex.quote(step_path(step))}), "
+        f"or give it a value with --var {name}=VALUE",
+    )
+
+
+def _stale(
+    step: Step,
+    collection: Collection,
+    left_out: Mapping[str, Step],
+    before: set[str],
+    seen: set[tuple[str, str]],
+) -> Iterator[str]:
+    """Yields a warning for each variable `step` uses that a left-out request would have
+    captured, while another value (environment, collection…) stands in for it."""
+    for name in sorted(used_names(step, collection) & left_out.keys() & before):
+        key = (name, "<left out>")
+        if key in seen:
+            continue
+        seen.add(key)
+        who = left_out[name]
+        yield (
+            f"'{' › '.join((*step.path, step.request.name))}' uses {name!r}, which "
+            f"'{' › '.join((*who.path, who.request.name))}' captures but the selection "
+            "leaves out: the value defined before the run is used"
+        )
 
 
 def _empty_credential(

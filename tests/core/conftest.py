@@ -92,6 +92,18 @@ def write_json(path: Path, value: Any) -> Path:
     return path
 
 
+def emulator_auth(emulator_url: str) -> dict[str, Any]:
+    """Returns an oauth2 client-credentials auth block for the built-in emulator's main app."""
+    return {
+        "type": "oauth2",
+        "grantType": "client_credentials",
+        "tokenUrl": f"{emulator_url}/contoso.onmicrosoft.com/oauth2/v2.0/token",
+        "clientId": "11111111-2222-3333-4444-555555555555",
+        "clientSecret": "emulator-secret-valid-NOT-REAL",
+        "scope": "https://graph.microsoft.com/.default",
+    }
+
+
 def collection(*items: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """Returns a native collection document with `items`."""
     return {"name": extra.pop("name", "tests"), "items": list(items), **extra}

@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 
 from runner.emulator import Emulator
 
-from .conftest import run_cli, write_json
+from .conftest import emulator_auth, run_cli, write_json
 
 # Every character that URL, form, JSON and repr encoding change.
 ODD = 'a+b/c=d&e$f!g h"q\\z-s3cr3t'
@@ -83,14 +83,7 @@ def test_encoded_forms_of_a_secret_are_masked_in_every_output(tmp_path, server, 
 
 def test_long_echoed_token_is_masked_before_a_message_is_cut(tmp_path, server):
     with Emulator() as emulator:
-        auth = {
-            "type": "oauth2",
-            "grantType": "client_credentials",
-            "tokenUrl": f"{emulator.url}/contoso.onmicrosoft.com/oauth2/v2.0/token",
-            "clientId": "11111111-2222-3333-4444-555555555555",
-            "clientSecret": "emulator-secret-valid-NOT-REAL",
-            "scope": "https://graph.microsoft.com/.default",
-        }
+        auth = emulator_auth(emulator.url)
         item = {
             "name": "echo the token",
             "url": f"{server.url}/echo",

@@ -39,5 +39,8 @@ def input_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "data": getattr(args, "data", None),
         "dotenv": getattr(args, "dotenv", None),
         "folders": getattr(args, "folder", None) or (),
+        "tags": getattr(args, "tag", None) or (),
+        "exclude_tags": getattr(args, "exclude_tag", None) or (),
+        "grep": getattr(args, "grep", None),
         "problems": problems,
     }

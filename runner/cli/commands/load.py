@@ -25,7 +25,7 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from runner.api import load_inputs
     from runner.cli.commands.inputs import input_arguments
-    from runner.engine.options import RunOptions, select_steps
+    from runner.engine.options import RunOptions, Selection
     from runner.engine.session import base_scope, build_masker
     from runner.transport.http import parse_connect_to
 
@@ -53,11 +53,11 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     inputs = load_inputs(**input_arguments(args))
     for warning in inputs.warnings:
         err.write(f"warning: {warning}\n")
-    if args.folder:
-        select_steps(inputs.collection, args.folder)  # an unknown --folder is invalid input
     options = RunOptions(
         data=inputs.data,
-        folders=tuple(args.folder),
+        selection=Selection(
+            tuple(args.folder), tuple(args.tag), tuple(args.exclude_tag), args.grep
+        ),
         timeout_request_ms=args.timeout_request,
         retries=args.retry,
         insecure=args.insecure,
