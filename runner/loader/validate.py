@@ -97,6 +97,29 @@ def reference_errors(doc: JSON, file: str, name: str) -> list[InputError]:
 
 def _explain(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
     """Yields user-facing errors for one jsonschema error, descending into anyOf/if branches."""
+    if "propertyNames" in error.absolute_schema_path and error.instance == "schema":
+        parts = list(error.absolute_path)
+        subject = parts[parts.index("assert") + 1] if "assert" in parts[:-1] else "this subject"
+        yield InputError(
+            f"the schema operator checks JSON values, not {subject}",
+            location=locate(file, doc, [*parts, "schema"]),
+            hint=_describe(error.schema),
+        )
+        return
+    if "propertyNames" in error.absolute_schema_path and _allowed_keys(error) is not None:
+        yield _unknown_auth_key(error, doc, file)
+        return
+    choices = _one_key_of(error)
+    if choices:
+        where = locate(file, doc, list(error.absolute_path))
+        found = ", ".join(k for k in choices if k in error.instance) or "none"
+        name = str(error.absolute_path[-1]) if error.absolute_path else "value"
+        yield InputError(
+            f"a {name} needs exactly one of {', '.join(choices)} (found: {found})",
+            location=where,
+            hint=f"keep one {name} kind per request",
+        )
+        return
     if error.context and error.validator in ("anyOf", "oneOf"):
         yield from _explain_branches(error, doc, file)
         return
@@ -115,6 +138,43 @@ def _explain(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
         yield InputError(f"missing required key '{key}'", location=where, hint=_required_hint(key))
         return
     yield InputError(_message(error), location=where, hint=_hint(error))
+
+
+def _one_key_of(error: SchemaError) -> list[str]:
+    """Returns the keys of a "exactly one of these keys" oneOf (a body's kinds), else []."""
+    branches = error.validator_value if error.validator == "oneOf" else None
+    if not isinstance(error.instance, dict) or not isinstance(branches, list):
+        return []
+    if not all(isinstance(b, dict) and list(b) == ["required"] for b in branches):
+        return []
+    return [str(b["required"][0]) for b in branches]
+
+
+def _allowed_keys(error: SchemaError) -> list[str] | None:
+    """Returns the keys an auth type takes, from its propertyNames (enum or $-pattern);
+    None when `error` is not about an auth's keys."""
+    branches = error.validator_value if error.validator == "anyOf" else None
+    if not isinstance(branches, list) or not branches or "enum" not in branches[0]:
+        return None
+    return [str(k) for k in branches[0]["enum"] if k != "type"]
+
+
+def _unknown_auth_key(error: SchemaError, doc: JSON, file: str) -> InputError:
+    """Returns the error for a key an auth type does not take (a propertyNames failure)."""
+    parts = list(error.absolute_path)
+    owner = doc
+    for part in parts:
+        owner = owner[part]
+    kind = owner.get("type") if isinstance(owner, dict) else None
+    allowed = _allowed_keys(error) or []
+    guess = did_you_mean(error.instance, allowed)
+    return InputError(
+        f"unknown key '{error.instance}' for auth type '{kind}'",
+        location=locate(file, doc, [*parts, error.instance]),
+        hint=f"did you mean '{guess}'?"
+        if guess
+        else "allowed: " + (", ".join(allowed) or "no other keys"),
+    )
 
 
 def _explain_branches(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
@@ -149,6 +209,11 @@ def _message(error: SchemaError) -> str:
         return f"'{error.instance}' is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "minLength":
         return "must not be empty"
+    if error.validator == "pattern" and error.validator_value == r"\S":
+        return f"{error.schema.get('title', 'the value')} is empty"
+    if error.validator == "pattern" and list(error.absolute_path)[-1:] == ["url"]:
+        scheme = str(error.instance).strip().partition("://")[0]
+        return f"unsupported URL scheme '{scheme}://' in {error.instance}"
     if error.validator == "pattern":
         return f"'{error.instance}' does not have the expected form"
     return str(error.message)
@@ -156,6 +221,8 @@ def _message(error: SchemaError) -> str:
 
 def _hint(error: SchemaError) -> str | None:
     """Returns a fix for a jsonschema error, from the field's description."""
+    if error.validator == "pattern" and list(error.absolute_path)[-1:] == ["url"]:
+        return "runner sends HTTP requests: use an http:// or https:// URL"
     if error.validator == "enum" and isinstance(error.instance, str):
         guess = did_you_mean(error.instance, [str(v) for v in error.validator_value])
         if guess:
@@ -180,6 +247,8 @@ def _required_hint(key: str) -> str:
         "password": 'the password grant signs in a user: add "username" and "password"',
         "refreshToken": 'the refresh_token grant needs one, e.g. "<<refreshToken>>" captured '
         "by an earlier sign-in request",
+        "token": 'a bearer auth sends a token, e.g. "token": "<<apiToken>>"',
+        "value": 'an API key auth sends a value, e.g. "value": "<<apiKey>>"',
     }
     return hints.get(key, f'add "{key}"')
 
