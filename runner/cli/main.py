@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from runner import __version__
 from runner.errors import InputError, RunnerError
@@ -37,8 +37,57 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Returns the argument parser for every subcommand."""
+EVERY = "*"
+"""`build_parser(EVERY)`: every subcommand with all its options."""
+
+
+class _Ignored:
+    """Takes any parser-building call and ignores it (the options of a command not run)."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Ignored]:
+        return self._ignore
+
+    def _ignore(self, *args: object, **kwargs: object) -> _Ignored:
+        return self
+
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[_Parser]
+else:
+    _SubParsers = argparse._SubParsersAction
+
+
+class _Subcommands(_SubParsers):
+    """Subparsers that build only the chosen command's options (start-up time).
+
+    `chosen` names the command on the command line: only its parser is made. None (no
+    command, `runner --help`, an unknown one): every command is listed by name and help
+    line, all that the top-level help and the "invalid choice" error show. EVERY: all.
+    """
+
+    chosen: str | None = EVERY
+
+    def add_parser(self, name: str, **kwargs: Any) -> _Parser:
+        if self.chosen in (EVERY, name):
+            return super().add_parser(name, **kwargs)
+        if self.chosen is None:
+            super().add_parser(name, help=kwargs.get("help"))
+        return cast(_Parser, _Ignored())
+
+
+def chosen_command(args: Sequence[str]) -> str | None:
+    """Returns the subcommand named in `args`, None if none is or help comes first."""
+    for arg in args:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = EVERY) -> argparse.ArgumentParser:
+    """Returns the argument parser: with `command`, only that subcommand's options are built
+    (the others only named); EVERY (the default) builds them all."""
     parser = _Parser(
         prog="runner",
         description="Run collections of HTTP requests with assertions, Entra ID tokens and "
@@ -50,10 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--traceback", action="store_true", help="show Python tracebacks (for bug reports)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, action=_Subcommands
+    )
+    assert isinstance(sub, _Subcommands)
+    sub.chosen = command
     from runner.cli.args import add_commands
 
     add_commands(sub)
+    if command not in (None, EVERY) and command not in sub.choices:
+        return build_parser(None)  # an unknown command: its error lists every one
     return parser
 
 
@@ -66,7 +121,7 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     traceback = "--traceback" in args_list
     try:
-        parser = build_parser()
+        parser = build_parser(chosen_command(args_list))
         args = parser.parse_args(args_list)
         if not getattr(args, "command", None):
             parser.print_help(out)
