@@ -33,20 +33,17 @@ from runner.scripts import payload
 from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
-from runner.scripts.modules import ModuleResolver, wanted_modules
+from runner.scripts.modules import ModuleResolver, sandbox_modules, wanted_modules
 from runner.values import JSON
 
 _PRELUDE = (
     "inspect.js",
     "sugar.js",
-    "expect.js",
-    "expect_more.js",
     "dynamic.js",
     "vars.js",
     "http.js",
     "message.js",
-    "postman_assert.js",
-    "schema.js",
+    "chai.js",
     "pm.js",
     "legacy.js",
     "xml.js",
@@ -154,7 +151,7 @@ class ScriptEngine:
         return error
 
     def _load_modules(self, v8: V8, source: str) -> None:
-        names = wanted_modules(source)
+        names = wanted_modules(source) + sandbox_modules(source)
         if not names:
             return
         try:

@@ -33,6 +33,11 @@ _IMPLICIT = {
 # Comments, roughly (a `//` inside a string cuts a line short: only costs a missed global).
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _MAX_BYTES = 30_000_000
+# pm.expect and `pm.response.to` are chai with chai-postman (which takes lodash 4), and
+# `.jsonSchema` adds ajv: a script that may assert gets them (eval'd code may too).
+_ASSERTS = re.compile(r"\bexpect\b|\.to\b|\beval\b|\bFunction\b")
+_SCHEMAS = re.compile(r"\bjsonSchema\b|\beval\b|\bFunction\b")
+CHAI = ("chai", "chai-postman", "lodash")
 EMPTY = "runner:empty"  # a module a package's `browser` field maps to false
 
 
@@ -53,6 +58,15 @@ def wanted_modules(source: str) -> list[str]:
     names = [m.group(2) for m in _REQUIRE.finditer(source)]
     names += [pkg for pkg, pattern in _global_patterns().items() if pattern.search(source)]
     return list(dict.fromkeys(names))
+
+
+def sandbox_modules(source: str) -> list[str]:
+    """Returns the libraries the sandbox itself needs to run `source` (not the script's
+    own uses): chai behind pm.expect and `.to`, ajv behind `.jsonSchema`."""
+    names = list(CHAI) if _ASSERTS.search(source) else []
+    if _SCHEMAS.search(source):
+        names.append("ajv")
+    return names
 
 
 def package_name(spec: str) -> str:

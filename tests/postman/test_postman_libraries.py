@@ -170,11 +170,13 @@ def test_postman_libraries_work_with_no_install(echo: EchoServers, tmp_path: Pat
 def test_a_plain_script_loads_no_library(
     echo: EchoServers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Lazy: a script that mentions no library must not make runner touch the cache at all.
+    # Lazy: a script that mentions no library (and asserts without pm.expect, which is
+    # chai) must not make runner touch the cache at all.
     empty = tmp_path / "cache"
     monkeypatch.setenv("RUNNER_SANDBOX_CACHE", str(empty))
     monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")
-    doc = collection(item("plain", "pm.test('status', () => pm.response.to.have.status(200));"))
+    check = "if (pm.response.code !== 200) throw new Error(pm.response.status);"
+    doc = collection(item("plain", f"pm.test('status', () => {{ {check} }});"))
     status, output, report = run_cli(tmp_path, doc, echo)
     assert status == 0, output
     assert results(report) == {"plain": [("status", True)]}
@@ -304,13 +306,19 @@ def test_offline_with_an_empty_cache_names_the_command_to_run(
         item("needs lodash", "pm.test(String(_.sum([1, 2])), () => {});"),
         item("needs moment", "var m = require('moment'); pm.test('m', () => {});"),
         item("plain", "pm.test('still runs', () => {});"),
+        item("asserts", "pm.test('status', () => pm.response.to.have.status(200));"),
     )
     status, output, report = run_cli(tmp_path, doc, echo)
     assert status == 1
     errors = script_errors(report)
     assert len(errors) == 2, output
     assert "lodash3@3.10.2" in errors[0] and "moment@2.30.1" in errors[1]
-    for error in errors:
+    # pm.expect is chai (a pinned library too): the test that asserts fails saying why.
+    [asserts] = [r for r in report["results"] if r["name"] == "asserts"]
+    [(passed, message)] = [(a["passed"], a["message"]) for a in asserts["assertions"]]
+    assert not passed and message.startswith("status: Error: pm.expect needs chai: ")
+    assert "chai@4.4.1" in message
+    for error in [*errors, message]:
         assert "http://127.0.0.1:9/" in error
         assert "run `runner sandbox install` once with network access" in error
     assert results(report)["plain"] == [("still runs", True)]

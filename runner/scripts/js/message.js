@@ -128,6 +128,10 @@
   RS.reason = function () {
     return this.status;
   };
+  // The collection SDK's status details (chai-postman's .ok and .notFound... read them).
+  RS.details = function () {
+    return { name: this.status, detail: '', code: this.code, standardName: this.status };
+  };
   RS.size = function () {
     var header = this.headers.all().reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
     return { body: this.responseSize, header: header, total: this.responseSize + header };
@@ -145,7 +149,7 @@
   [RQ, RS].forEach(function (proto) {
     Object.defineProperty(proto, 'to', {
       get: function () {
-        return R.expect(this);
+        return R.expect(this).to; // chai.expect(this).to, as in Postman
       },
     });
   });

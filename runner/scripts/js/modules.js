@@ -123,6 +123,15 @@
   };
   globalThis.require = R.require;
 
+  // A pinned library the sandbox itself needs (chai behind pm.expect): its exports, or an
+  // error naming `api` and why the library is missing (offline: the install command).
+  R.library = function (pkg, api) {
+    if (entries[pkg]) return R.require(pkg);
+    var e = new Error(api + ' needs ' + pkg + ': ' + (failed[pkg] || 'the library was not loaded for this script'));
+    e.runnerApi = api;
+    throw e;
+  };
+
   // Postman's sandbox globals, resolved from the libraries when a script first touches them.
   var LIBS = R.libraryGlobals || {};
   Object.keys(LIBS).forEach(function (name) {

@@ -67,13 +67,6 @@
     return R.cur.tests.length;
   };
 
-  var expect = function (v, msg) {
-    return R.expect(v, msg);
-  };
-  expect.fail = function (msg) {
-    throw R.AssertionError(msg || 'expect.fail()');
-  };
-
   function setNext(name) {
     R.cur.next = { set: true, value: name === undefined ? null : name };
   }
@@ -130,7 +123,10 @@
 
   var pm = {
     test: test,
-    expect: expect,
+    // chai.expect itself, as Postman's sandbox gives it (set up on first use: chai.js).
+    get expect() {
+      return R.chai().expect;
+    },
     info: info,
     cookies: cookies,
     execution: execution,
