@@ -17,6 +17,8 @@ from runner.version import __version__
 
 _EXPORTS = {
     "run": "runner.api",
+    "run_many": "runner.api",
+    "ManyResult": "runner.results",
     "load": "runner.api",
     "load_inputs": "runner.api",
     "get_token": "runner.api",
@@ -43,6 +45,7 @@ __all__ = [
     "InputError",
     "InputErrors",
     "ItemResult",
+    "ManyResult",
     "RequestResult",
     "RunResult",
     "RunnerError",
@@ -54,16 +57,18 @@ __all__ = [
     "load",
     "load_inputs",
     "run",
+    "run_many",
 ]
 
 if TYPE_CHECKING:
-    from runner.api import TokenCache, get_token, load, load_inputs, run
+    from runner.api import TokenCache, get_token, load, load_inputs, run, run_many
     from runner.errors import InputError, InputErrors, RunnerError
     from runner.model import Collection, Environment
     from runner.results import (
         AssertionResult,
         Attempt,
         ItemResult,
+        ManyResult,
         RequestResult,
         RunResult,
         Summary,

@@ -23,8 +23,9 @@ from runner.auth.base import TokenCache
 from runner.errors import InputError, InputErrors, RunnerError
 from runner.model import Collection, Environment
 from runner.report import Reporter, RunInfo
-from runner.results import ItemResult, RunResult
+from runner.results import ItemResult, ManyResult, RunResult, Summary, combined
 from runner.secrets import Masker
+from runner.status import Terminated
 
 if TYPE_CHECKING:
     from runner.engine.options import Selection
@@ -35,13 +36,16 @@ __all__ = [
     "InputError",
     "InputErrors",
     "Inputs",
+    "ManyResult",
     "RunResult",
     "TokenCache",
     "get_token",
     "load",
     "load_dotenv",
     "load_inputs",
+    "load_many",
     "run",
+    "run_many",
 ]
 
 PathLike = str | Path
@@ -152,6 +156,33 @@ def load_inputs(
     return inputs
 
 
+def load_many(
+    collections: Sequence[Collection | PathLike],
+    environment: Environment | PathLike | None = None,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    problems: Sequence[InputError] = (),
+    **given: Any,
+) -> list[Inputs]:
+    """Returns the inputs of each collection (`load_inputs`' keywords apply to each).
+
+    Raises:
+        InputError / InputErrors: every problem of every collection, and `problems`.
+    """
+    found: list[InputError] = list(problems)
+    loaded: list[Inputs] = []
+    for collection in collections:
+        try:
+            loaded.append(load_inputs(collection, environment, variables, **given))
+        except InputErrors as exc:
+            found.extend(exc.errors)
+        except InputError as exc:
+            found.append(exc)
+    if found:
+        raise InputErrors(found) if len(found) > 1 else found[0]
+    return loaded
+
+
 def _given(loader: Callable[[Any], Any], kind: type) -> Callable[[Any], Any]:
     """Returns a loader that passes already-loaded objects of `kind` through."""
     return lambda value: value if isinstance(value, kind) else loader(value)
@@ -244,6 +275,10 @@ def run(
     problems: Sequence[InputError] = (),
     outputs: Sequence[tuple[str, PathLike | None]] = (),
     then: Callable[[RunResult, Inputs], None] | None = None,
+    check_only: bool = False,
+    make_reporters: Callable[[Masker], Sequence[Reporter]] | None = None,
+    interrupt: Callable[[], str | None] | None = None,
+    deadline: float | None = None,
 ) -> RunResult:
     """Runs `collection` as `runner run` does; returns the RunResult.
 
@@ -277,6 +312,12 @@ def run(
     - `problems`: input problems the caller found, raised together with the others;
       `outputs`: other files the caller writes afterwards, `(flag, path)`, checked
       writable with the reports; `then(result, inputs)` runs after the run.
+    - `check_only`: load and check everything as a run would, send nothing, return an
+      empty RunResult. `make_reporters(masker)`: more reporters, made with the run's masker
+      (the parts of report files shared by several runs). `interrupt()`, asked before each
+      request, returns "SIGINT"/"SIGTERM" to stop as that signal would (a run in a worker
+      thread sees no signal); `deadline` (time.monotonic()) is when `timeout_ms` falls for
+      runs sharing one. `run_many` uses these.
 
     Every string in the returned results has the run's secrets replaced by `***`.
 
@@ -357,21 +398,14 @@ def run(
             require_assertions=require_assertions,
             cookies=cookies,
             cookie_jar=str(cookie_jar) if cookie_jar else None,
+            run_deadline=deadline,
+            interrupt=interrupt,
         )
     except RunnerError as exc:
-        if junit and not Path(junit).is_dir():
-            from runner.report.junit import write_error_junit
-
-            # When the report path itself is the problem, `exc` says so.
-            text = exc.render()
-            with contextlib.suppress(OSError, ValueError):
-                write_error_junit(Path(junit), suite, text.splitlines()[0], text)
-        if json and not Path(json).is_dir():
-            from runner.report.json_report import write_error_report
-
-            with contextlib.suppress(OSError, ValueError):
-                write_error_report(Path(json), suite, exc.render())
+        _error_reports(junit, json, suite, exc)
         raise
+    if check_only:
+        return RunResult(inputs.collection.name, Summary())
     for warning in inputs.warnings:
         if on_warning is not None:
             on_warning(warning)
@@ -400,6 +434,8 @@ def run(
             )
         )
     files = file_reporters(junit, json, masker, junit_layout, html=html)
+    if make_reporters is not None:
+        files += make_reporters(masker)
     for reporter in files:  # the report files hold the loading warnings too
         for warning in inputs.warnings:
             reporter.warning(warning)
@@ -419,6 +455,288 @@ def run(
     if then is not None:
         then(result, inputs)
     return result
+
+
+def run_many(
+    collections: Sequence[Collection | PathLike],
+    environment: Environment | PathLike | None = None,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    jobs: int = 1,
+    globals: Environment | PathLike | None = None,
+    data: Sequence[Mapping[str, Any]] | PathLike | None = None,
+    dotenv: PathLike | bool | None = None,
+    folders: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    grep: str | None = None,
+    timeout_ms: int | None = None,
+    junit: PathLike | None = None,
+    junit_layout: str = "runner",
+    json: PathLike | None = None,
+    html: PathLike | None = None,
+    console: TextIO | None = None,
+    verbosity: int = 1,
+    color: bool | str = "auto",
+    progress: str = "auto",
+    on_warning: Callable[[str], None] | None = None,
+    tokens: TokenCache | None = None,
+    problems: Sequence[InputError] = (),
+    **options: Any,
+) -> ManyResult:
+    """Runs several collections as one run, as `runner run a.json b.json` does; returns a
+    ManyResult (a RunResult per collection, in the order given, and the total).
+
+    Every collection is loaded and checked before anything is sent: one invalid file raises
+    InputError(s) for all of them. The environment, globals, variables, data and the
+    selection (`folders`, `tags`, `exclude_tags`, `grep`) apply to each collection; each
+    starts from them with its own variables (nothing one collection sets is seen by
+    another); tokens are shared (`tokens`, else a cache of this run). `jobs` > 1 runs
+    that many collections at once, each on its own thread, their console output held back
+    and printed whole, in the order given, when each ends.
+    `timeout_ms` is one deadline for all. One JUnit file (a <testsuite> per collection),
+    one JSON report (`collections`, and every result with the index of its collection) and
+    one HTML page. Every other keyword is `run`'s (not `then`, `outputs`), for each run.
+
+    Raises:
+        InputError / InputErrors: invalid input, found before anything is sent.
+    """
+    import io
+    import time
+
+    from runner.report.many import Interrupt, ManyReports, SharedProgress, unique_names
+
+    for name in ("then", "outputs", "check_only", "make_reporters", "interrupt", "deadline"):
+        if name in options:
+            raise TypeError(f"run_many() does not take {name}")
+    extra = list(options.pop("reporters", ()))  # called from several threads with jobs > 1
+    names = [c.name if isinstance(c, Collection) else Path(c).stem for c in collections]
+    suite = ", ".join(unique_names(names)) or "runner"
+    selection: dict[str, Any] = {
+        "folders": folders,
+        "tags": tags,
+        "exclude_tags": exclude_tags,
+        "grep": grep,
+    }
+    common: dict[str, Any] = {
+        "timeout_ms": timeout_ms,
+        "junit_layout": junit_layout,
+        "verbosity": verbosity,
+        **selection,
+        **options,
+    }
+    try:
+        if not collections:
+            raise InputError("no collection to run", hint="runner run COLLECTION [COLLECTION…]")
+        if jobs < 1:
+            raise InputError(f"--jobs must be at least 1, got {jobs}")
+        loaded = load_many(
+            collections,
+            environment,
+            variables,
+            globals=globals,
+            data=data,
+            dotenv=dotenv,
+            problems=problems,
+            **selection,
+        )
+        first = loaded[0]
+        # The options once (numbers, CA bundle, client certificate, report paths).
+        run(first.collection, first.environment, first.variables, globals=first.globals_env,
+            data=first.data, dotenv=False, junit=junit, json=json, html=html, check_only=True,
+            **common)  # fmt: skip
+    except RunnerError as exc:
+        _error_reports(junit, json, suite, exc)
+        raise
+    names = [i.collection.name for i in loaded]
+    reports = ManyReports(names, junit, json, html, junit_layout)
+    stop = Interrupt()
+    started_at, started = time.time(), time.monotonic()
+    deadline = started + timeout_ms / 1000 if timeout_ms is not None else None
+    shared = tokens if tokens is not None else TokenCache()
+    token_transport = None
+    if jobs > 1 and not shared.keep_transport:
+        # Runs side by side: the cache fetches through a transport of its own, not through
+        # one run's (closed when that run ends).
+        token_transport = _token_transport(options)
+        shared.transport, shared.keep_transport = token_transport, True
+    buffered = jobs > 1 and len(loaded) > 1
+    live = None
+    if buffered and console is not None and verbosity >= 1:
+        from runner.report.progress import LiveLine, live_progress_wanted
+        from runner.report.terminal import use_color
+
+        tty = console.isatty() if hasattr(console, "isatty") else False
+        color = use_color(color, tty) if isinstance(color, str) else color
+        if live_progress_wanted(progress, tty):
+
+            def draw(text: str) -> None:
+                console.write(text)
+                console.flush()
+
+            live = LiveLine(draw, color)
+            live.start(0)
+    outputs: list[io.StringIO | None] = [None] * len(loaded)
+    runs: list[RunResult | None] = [None] * len(loaded)
+
+    def warn(name: str) -> Callable[[str], None] | None:
+        if on_warning is None:
+            return None
+        return lambda text: on_warning(f"{name}: {text}")
+
+    def one(index: int) -> RunResult:
+        inputs = loaded[index]
+        stream: TextIO | None = console
+        if buffered and console is not None:
+            stream = outputs[index] = io.StringIO()
+        return run(
+            inputs.collection,
+            inputs.environment,
+            inputs.variables,
+            globals=inputs.globals_env,
+            data=inputs.data,
+            dotenv=False,
+            console=stream,
+            color=color,
+            progress="never" if buffered else progress,
+            reporters=[*extra, *([SharedProgress(live)] if live else [])],
+            make_reporters=lambda masker: reports.reporters(index, masker),
+            tokens=shared,
+            interrupt=stop,
+            deadline=deadline,
+            on_warning=warn(inputs.collection.name),
+            **common,
+        )
+
+    printed = 0
+
+    def show_done() -> None:
+        """Prints the held-back output of the collections done, in the order given."""
+        nonlocal printed
+        while printed < len(loaded) and runs[printed] is not None:
+            held = outputs[printed]
+            text = held.getvalue() if held is not None else ""
+            if printed and text and verbosity >= 1:
+                text = "\n" + text  # a blank line between collections, as when run in turn
+            if console is not None and text:
+                if live is not None:
+                    live.print(text)
+                else:
+                    console.write(text)
+                    console.flush()
+            printed += 1
+
+    try:
+        if not buffered:
+            for index in range(len(loaded)):
+                if index and console is not None and verbosity >= 1:
+                    console.write("\n")
+                try:
+                    runs[index] = result = one(index)
+                except KeyboardInterrupt as exc:  # outside the run loop: no result
+                    stop.set("SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
+                    continue
+                if result.summary.interrupted:  # the rest start interrupted: no request
+                    stop.set(result.summary.signal or "SIGINT")
+        else:
+            _side_by_side(one, runs, jobs, stop, show_done)
+    finally:
+        if live is not None:
+            live.stop()
+        show_done()
+        done = [r for r in runs if r is not None]
+        total = combined(done, suite, (time.monotonic() - started) * 1000)
+        if len(done) < len(runs):  # a collection that never got to report (Ctrl-C)
+            total.summary.interrupted = True
+            total.summary.signal = total.summary.signal or stop.signal or "SIGINT"
+        try:
+            reports.finish(total, started_at)
+        finally:
+            if token_transport is not None:
+                shared.keep_transport = False
+                token_transport.close()
+    each = [r or RunResult(n, Summary(interrupted=True)) for r, n in zip(runs, names, strict=True)]
+    if console is not None:
+        from runner.report.console import ConsoleReporter
+
+        ConsoleReporter(Masker(), stream=console, color=color, progress="never").overall(
+            each, total
+        )
+    return ManyResult(each, total)
+
+
+def _side_by_side(
+    one: Callable[[int], RunResult],
+    runs: list[RunResult | None],
+    jobs: int,
+    stop: Any,
+    show_done: Callable[[], None],
+) -> None:
+    """Runs `one(index)` for every index on `jobs` threads, keeping each result in `runs`
+    and calling `show_done` as they end. Ctrl-C/SIGTERM (in this, the main thread) tells the
+    runs to stop; their reports are finished before this returns."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="runner-collection")
+    futures = {pool.submit(one, index): index for index in range(len(runs))}
+    pending = set(futures)
+    failure: BaseException | None = None
+    try:
+        while pending:
+            try:
+                # A timeout keeps the main thread responsive to Ctrl-C.
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt as exc:
+                stop.set("SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
+                continue
+            for future in done:
+                try:
+                    runs[futures[future]] = future.result()
+                except Exception as exc:  # reported after every run has finished its reports
+                    failure = failure or exc
+            show_done()
+    finally:
+        pool.shutdown(wait=True)
+    if failure is not None:
+        raise failure
+
+
+def _token_transport(options: Mapping[str, Any]) -> Any:
+    """Returns the transport tokens are fetched through when runs share a cache at once."""
+    from runner.transport.http import RequestsTransport
+
+    client_cert = None
+    if options.get("cert"):
+        from runner.transport.client_cert import client_certificate
+
+        key = options.get("key")
+        client_cert = client_certificate(
+            str(options["cert"]), str(key) if key else None, options.get("cert_password")
+        )
+    ca_bundle = options.get("ca_bundle")
+    return RequestsTransport(
+        verify=False if options.get("insecure") else (str(ca_bundle) if ca_bundle else True),
+        connect_to=_connect_to(options.get("connect_to", ())),
+        client_cert=client_cert,
+    )
+
+
+def _error_reports(
+    junit: PathLike | None, json: PathLike | None, suite: str, exc: RunnerError
+) -> None:
+    """Writes the JUnit and JSON reports of a run that never started: why, in one testcase."""
+    if junit and not Path(junit).is_dir():
+        from runner.report.junit import write_error_junit
+
+        # When the report path itself is the problem, `exc` says so.
+        text = exc.render()
+        with contextlib.suppress(OSError, ValueError):
+            write_error_junit(Path(junit), suite, text.splitlines()[0], text)
+    if json and not Path(json).is_dir():
+        from runner.report.json_report import write_error_report
+
+        with contextlib.suppress(OSError, ValueError):
+            write_error_report(Path(json), suite, exc.render())
 
 
 def get_token(

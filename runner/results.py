@@ -272,3 +272,36 @@ class RunResult:
             ):
                 return item
         raise KeyError(f"no request {name!r} in iteration {iteration}")
+
+
+_COUNTERS = ("requests", "tokens", "assertions", "assertions_failed", "failed", "errors", "skipped")
+
+
+def combined(runs: list[RunResult], name: str, duration_ms: float) -> RunResult:
+    """Returns one RunResult totalling `runs` (collections run as one): counts summed, the
+    first interruption's signal, warnings in order; its exit status is the worst of theirs."""
+    total = Summary(duration_ms=duration_ms)
+    for run in runs:
+        s = run.summary
+        for counter in _COUNTERS:
+            setattr(total, counter, getattr(total, counter) + getattr(s, counter))
+        total.iterations = max(total.iterations, s.iterations)
+        total.timed_out = total.timed_out or s.timed_out
+        if s.interrupted and not total.interrupted:
+            total.interrupted, total.signal = True, s.signal
+        total.warnings += s.warnings
+    return RunResult(name, total, [r for run in runs for r in run.results])
+
+
+@dataclass
+class ManyResult:
+    """Several collections run as one (`runner run a.json b.json`): a RunResult per
+    collection in the order given, and `total`, the whole run's."""
+
+    runs: list[RunResult]
+    total: RunResult
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """Returns the worst exit status of the runs."""
+        return self.total.exit_status

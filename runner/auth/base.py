@@ -80,6 +80,9 @@ class TokenCache:
         # None: a cache made to outlive runs; each run sets its own transport.
         self.transport = transport
         self.retries = retries
+        #: True when the cache's own transport serves runs at once (`--jobs`): a run's
+        #: transport, closed when that run ends, must not replace it.
+        self.keep_transport = False
         self._entries: dict[tuple[str, ...], _Entry] = {}
         self._guard = threading.Lock()
 

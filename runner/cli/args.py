@@ -22,10 +22,19 @@ def _handler(module: str, name: str) -> Handler:
     return call
 
 
-def _inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "collection", metavar="COLLECTION", help="native or Postman v2.0/v2.1 collection"
-    )
+def _inputs(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    if many:
+        p.add_argument(
+            "collection",
+            metavar="COLLECTION",
+            nargs="+",
+            help="native or Postman v2.0/v2.1 collection; several: files, a folder (its own "
+            "*.json collections, by name), a quoted glob ('api/**/*.json'), - for stdin",
+        )
+    else:
+        p.add_argument(
+            "collection", metavar="COLLECTION", help="native or Postman v2.0/v2.1 collection"
+        )
     p.add_argument(
         "-e", "--environment", metavar="ENV_FILE", help="environment file (native or Postman)"
     )
@@ -79,6 +88,22 @@ def _selection(p: argparse.ArgumentParser) -> None:
     )
 
 
+MANY_COLLECTIONS = """\
+several collections (one run, one summary, one --junit/--json/--html file):
+  runner run users.json orders.json             one after the other
+  runner run tests/ --jobs 4 --junit out.xml    a folder's collections, 4 at a time
+  runner run 'api/**/*.json' -e dev.json        a glob, expanded by runner (quote it)
+  cat api.json | runner run - b.json            - reads one collection from stdin
+  A folder runs its own *.json files that are collections (native or Postman), sorted by
+  name; environment, globals, data and schema files beside them are left out. -e, -g,
+  --var, -d, --folder, --tag, --grep, -n, --bail and --shard apply to each collection,
+  each with its own variables; --timeout is one deadline for all; tokens are shared.
+  Console output of each collection is printed whole when it ends, in the order given,
+  then a TOTAL line. Exit status: the worst of the collections'. --export-environment,
+  --export-globals and --cookie-jar need one collection.
+"""
+
+
 def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     """Adds run, validate, import, token, demo, emulator and sandbox to the subparsers."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -87,9 +112,10 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         help="run a collection",
         description="Load and validate everything, then send the requests in order, "
         "checking assertions and writing reports.",
+        epilog=MANY_COLLECTIONS,
         formatter_class=fmt,
     )
-    _inputs(run)
+    _inputs(run, many=True)
     _selection(run)
     g = run.add_argument_group("iterations")
     g.add_argument(
@@ -118,6 +144,14 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         default="request",
         help="request: N equal runs of the request list (default); folder: keep each "
         "top-level folder whole in one shard",
+    )
+    g.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run up to N collections at once (several collections; default 1: in turn)",
     )
     r = run.add_argument_group("reports")
     r.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -325,7 +359,7 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         description="Load and check the collection, environment, globals and data: schema, "
         "variables, files. Exits 0 when valid, 2 otherwise.",
     )
-    _inputs(validate)
+    _inputs(validate, many=True)
     validate.set_defaults(handler=_handler("runner.cli.commands.run", "validate_command"))
 
     schema = sub.add_parser(

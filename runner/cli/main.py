@@ -20,6 +20,7 @@ examples:
   runner run api.json -e dev.json --junit out/junit.xml
   runner run api.postman_collection.json -e dev.postman_environment.json
   runner run smoke.json -d users.csv --parallel 4 --bail
+  runner run tests/ --jobs 4 --junit out.xml    every collection in tests/, 4 at a time
   runner validate api.json -e dev.json          check everything, send nothing
   runner import api.postman_collection.json -o api.json
   runner token auth.json -e prod.json           get a token and show its claims

@@ -94,9 +94,15 @@ class Loop:
         outcome.mask = self.masker.mask
         timer = None
         if self.options.run_timeout_ms is not None:
-            timer = threading.Timer(self.options.run_timeout_ms / 1000, self._time_out)
-            timer.daemon = True
-            timer.start()
+            seconds = self.options.run_timeout_ms / 1000
+            if self.options.run_deadline is not None:
+                seconds = self.options.run_deadline - time.monotonic()
+            if seconds <= 0:
+                self._time_out()  # the shared deadline fell before this run started
+            else:
+                timer = threading.Timer(seconds, self._time_out)
+                timer.daemon = True
+                timer.start()
         try:
             if self.options.parallel > 1 and self.iterations > 1:
                 self._parallel(base)
@@ -216,6 +222,13 @@ class Loop:
             f"answer passes: {shown} (add assertions, or --require-assertions to fail them)"
         )
 
+    def _interrupted(self) -> None:
+        """Raises what the main thread's signal would have raised, when it says to stop."""
+        assert self.options.interrupt is not None
+        signal = self.options.interrupt()
+        if signal is not None:
+            raise Terminated() if signal == "SIGTERM" else KeyboardInterrupt()
+
     def _stop_reason(self) -> str:
         if self.summary.timed_out:
             return f"run timeout ({self.options.run_timeout_ms} ms)"
@@ -233,6 +246,8 @@ class Loop:
         by_name = {s.request.name: i for i, s in enumerate(self.steps)}
         by_id = {s.request.id: i for i, s in enumerate(self.steps) if s.request.id}
         while index < len(self.steps):
+            if self.options.interrupt is not None:
+                self._interrupted()
             if self.stop.is_set():
                 self._skip_rest(iteration, index, self._stop_reason())
                 return
@@ -359,7 +374,9 @@ def _token_cache(shared: TokenCache | None, transport: Transport, retries: int) 
     transport."""
     if shared is None:
         return TokenCache(transport, retries=retries)
-    shared.transport, shared.retries = transport, retries
+    if not shared.keep_transport:
+        shared.transport = transport
+    shared.retries = retries
     return shared
 
 

@@ -80,6 +80,12 @@ class RunOptions:
     cookies: bool = True
     #: A Netscape cookies.txt read into the jar before the run and written after it.
     cookie_jar: str | None = None
+    #: When the deadline of --timeout falls (time.monotonic()), if not `run_timeout_ms` from
+    #: the start: collections run one after another share one deadline.
+    run_deadline: float | None = None
+    #: Asked before each request: "SIGINT" or "SIGTERM" stops the run as that signal would.
+    #: Runs in worker threads (`--jobs`) never see the signal; the main thread says so here.
+    interrupt: Callable[[], str | None] | None = None
 
 
 def _split_path(text: str) -> tuple[bool, list[str]]:

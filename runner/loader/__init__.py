@@ -9,21 +9,23 @@ from pathlib import Path
 
 from runner.errors import InputError, Location, collect
 from runner.loader.data import load_data
-from runner.loader.files import read_json
+from runner.loader.files import parse_json, read_json
 from runner.model import Collection, Environment
 from runner.values import JSON
 
 __all__ = ["import_environment", "import_file", "load_collection", "load_data", "load_environment"]
 
 
-def load_collection(path: Path | str) -> Collection:
-    """Returns the collection in `path`, native or Postman v2.0/v2.1.
+def load_collection(path: Path | str, text: str | None = None) -> Collection:
+    """Returns the collection in `path`, native or Postman v2.0/v2.1; with `text`, the
+    collection in that text, `path` naming it (`<stdin>`: relative files start in the
+    current folder).
 
     Raises:
         InputError / InputErrors: unreadable or invalid, with every problem located.
     """
     path = Path(path)
-    doc = read_json(path)
+    doc = read_json(path) if text is None else parse_json(text, path)
     kind = _postman_kind(doc)
     if kind is not None:
         if kind != "collection" and kind != "v1":

@@ -57,7 +57,15 @@ def read_json(path: Path) -> JSON:
     Raises:
         InputError: missing file, or malformed JSON (with line and column).
     """
-    text = read_text(path)
+    return parse_json(read_text(path), path)
+
+
+def parse_json(text: str, path: Path) -> JSON:
+    """Returns the JSON document in `text` (read from `path`).
+
+    Raises:
+        InputError: malformed JSON (with line and column).
+    """
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

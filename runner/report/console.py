@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from runner.report import RunInfo
@@ -189,6 +190,31 @@ class ConsoleReporter:
     def warning(self, message: str) -> None:
         """Prints a warning."""
         self._write(self._c(f"warning: {message}", "yellow"))
+
+    def overall(self, runs: Sequence[RunResult], total: RunResult) -> None:
+        """Prints the total line of several collections run as one (after their own
+        summaries): how many passed, the counts summed, and which did not pass."""
+        s = total.summary
+        passed = sum(1 for run in runs if run.exit_status == 0)
+        verdict = (
+            "interrupted" if s.interrupted else ("passed" if passed == len(runs) else "failed")
+        )
+        others = [run.collection for run in runs if run.exit_status != 0]
+        parts = [
+            f"{len(runs)} collections",
+            self._c(f"{passed} passed", "green" if not others else "red"),
+            f"{s.requests} requests",
+            f"{s.assertions} assertions",
+            self._c(f"{s.assertions_failed} failed", "red" if s.assertions_failed else "green"),
+            self._c(f"{s.errors} errors", "red" if s.errors else "green"),
+        ]
+        if s.skipped:
+            parts.append(f"{s.skipped} skipped")
+        line = f"TOTAL {verdict.upper()}: " + ", ".join(parts) + f" in {s.duration_ms / 1000:.2f} s"
+        if others:
+            line += " (not passed: " + ", ".join(others) + ")"
+        self._write("\n" + self._c(line, "green" if verdict == "passed" else "red"))
+        self._out("", flush=True)
 
     def finish(self, run: RunResult) -> None:
         """Stops the live line and prints the summary."""

@@ -6,10 +6,11 @@ rendered by Jinja2 (autoescaping on) one iteration at a time, so memory stays fl
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,41 +72,69 @@ class HtmlReporter:
 
     def finish(self, run: RunResult) -> None:
         """Renders the page from the spool into `path` (written whole or not at all)."""
-        from jinja2 import Environment, PackageLoader, select_autoescape
+        with self._spool:
+            write_page(self.path, [(self, run)], run, self.masker.mask(run.collection))
 
-        env = Environment(
-            loader=PackageLoader("runner.report", "templates"),
-            autoescape=select_autoescape(default=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        template = env.get_template("report.html.j2")
-        summary = run.summary
-        info = self.info
-        started = info.started_at if info else time.time()
-        span_ms = max((self._last_end - (self._first_start or 0.0)) * 1000, 1.0)
-        self._spool.seek(0)
-        context = {
-            "title": self.masker.mask(run.collection),
-            "source": info.source if info else "",
-            "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
-            "summary": summary,
-            "passed": summary.requests - summary.failed - summary.errors,
-            "exit_status": int(run.exit_status),
-            "warnings": self.warnings,
-            "iterations": _iterations(self._spool, self._first_start or 0.0, span_ms),
-            "span_ms": span_ms,
-            "timeline_limit": TIMELINE_LIMIT,
-        }
-        temp = self.path.with_name(self.path.name + ".tmp")
-        with open(temp, "w", encoding="utf-8") as out:
-            for chunk in template.generate(**context):
-                out.write(chunk)
-        temp.replace(self.path)
+    def close(self) -> None:
+        """Drops the spooled results (after write_page)."""
         self._spool.close()
 
+    def lines(self, prefix: str) -> Iterator[str]:
+        """Yields the spooled results (JSON lines), each folder led by `prefix` when given."""
+        self._spool.seek(0)
+        for line in self._spool:
+            if prefix and line.strip():
+                view = json.loads(line)
+                view["folder"] = " / ".join(p for p in (prefix, view["folder"]) if p)
+                line = json.dumps(view)
+            yield line
 
-def _iterations(spool: IO[str], origin: float, span_ms: float) -> Iterator[_Iteration]:
+
+def write_page(
+    path: Path, parts: Sequence[tuple[HtmlReporter, RunResult]], run: RunResult, title: str
+) -> None:
+    """Renders the page of `run` into `path` from the parts' spools; with several parts
+    (collections run as one), each folder is led by its collection's name."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("runner.report", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("report.html.j2")
+    summary = run.summary
+    reporters = [reporter for reporter, _ in parts]
+    infos = [r.info for r in reporters if r.info is not None]
+    started = min((i.started_at for i in infos), default=time.time())
+    starts = [r._first_start for r in reporters if r._first_start is not None]
+    first = min(starts, default=0.0)
+    span_ms = max((max(r._last_end for r in reporters) - first) * 1000, 1.0)
+    several = len(parts) > 1
+    lines = itertools.chain.from_iterable(
+        r.lines(r.masker.mask(done.collection) if several else "") for r, done in parts
+    )
+    context = {
+        "title": title,
+        "source": ", ".join(i.source for i in infos),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "summary": summary,
+        "passed": summary.requests - summary.failed - summary.errors,
+        "exit_status": int(run.exit_status),
+        "warnings": [w for r in reporters for w in r.warnings],
+        "iterations": _iterations(lines, first, span_ms),
+        "span_ms": span_ms,
+        "timeline_limit": TIMELINE_LIMIT,
+    }
+    temp = path.with_name(path.name + ".tmp")
+    with open(temp, "w", encoding="utf-8") as out:
+        for chunk in template.generate(**context):
+            out.write(chunk)
+    temp.replace(path)
+
+
+def _iterations(spool: Iterable[str], origin: float, span_ms: float) -> Iterator[_Iteration]:
     """Yields the spooled results one iteration at a time, grouped by consecutive folder."""
     current: _Iteration | None = None
     for line in spool:

@@ -6,7 +6,7 @@ import copy
 import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,30 +75,80 @@ class JsonReporter:
 
         The format is described by runner/schemas/report.schema.json (version REPORT_VERSION).
         """
+        document: dict[str, JSON] = {
+            "$schema": SCHEMA_ID,
+            "version": REPORT_VERSION,
+            **self.header(run),
+            "results": [],
+        }
+        _write_file(self.path, document, self.results())
+
+    def header(self, run: RunResult) -> dict[str, JSON]:
+        """Returns what the report says of the run besides its results."""
         info = self.info
         summary = asdict(run.summary)
         exit_status = int(run.exit_status) if self.exit_status is None else self.exit_status
         del summary["warnings"]  # the same as the report's own "warnings"
-        document: dict[str, JSON] = {
-            "$schema": SCHEMA_ID,
-            "version": REPORT_VERSION,
+        return {
             "collection": run.collection,
             "source": info.source if info else None,
             "started_at": iso_time(info.started_at if info else time.time()),
             "summary": summary | {"exit_status": exit_status},
             "error": self.error,
             "warnings": self.warnings,
-            "results": [],
         }
-        self._spool.seek(0)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(self.path.name + ".tmp")
-        with open(temp, "w", encoding="utf-8") as out:
-            _write_document(
-                out, document, (json.loads(line) for line in self._spool if line.strip())
-            )
-        temp.replace(self.path)
-        self._spool.close()
+
+    def results(self) -> Iterator[dict[str, JSON]]:
+        """Yields the spooled results one at a time, then closes the spool."""
+        with self._spool:
+            self._spool.seek(0)
+            for line in self._spool:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def write_combined(
+    path: Path, parts: Sequence[tuple[JsonReporter, RunResult]], total: RunResult, started: float
+) -> None:
+    """Writes one report for several collections run as one: the whole run's summary and
+    warnings, a `collections` entry per collection (its header), and every result in
+    collection order, each with the index of its collection."""
+    headers = [reporter.header(run) for reporter, run in parts]
+    summary = asdict(total.summary)
+    del summary["warnings"]
+    document: dict[str, JSON] = {
+        "$schema": SCHEMA_ID,
+        "version": REPORT_VERSION,
+        "collection": total.collection,
+        "source": None,
+        "started_at": iso_time(started),
+        "summary": summary | {"exit_status": int(total.exit_status)},
+        "error": None,
+        "warnings": [
+            f"{header['collection']}: {warning}"
+            for header in headers
+            for warning in header["warnings"]
+        ],
+        "collections": headers,
+        "results": [],
+    }
+
+    def results() -> Iterator[dict[str, JSON]]:
+        for index, (reporter, _) in enumerate(parts):
+            for result in reporter.results():
+                result["collection"] = index
+                yield result
+
+    _write_file(path, document, results())
+
+
+def _write_file(path: Path, document: dict[str, JSON], results: Iterator[JSON]) -> None:
+    """Writes `document` with `results` to `path` via a temporary file (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    with open(temp, "w", encoding="utf-8") as out:
+        _write_document(out, document, results)
+    temp.replace(path)
 
 
 def _write_document(out: IO[str], document: dict[str, JSON], results: Iterator[JSON]) -> None:

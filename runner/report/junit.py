@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,38 +104,57 @@ class JUnitReporter:
 
     def finish(self, run: RunResult | None) -> None:
         """Writes the XML file: the suite's header, the spooled testcases, the closing tags."""
+        write_suites(self.path, [(self, run)])
+
+    def write_suite(self, out: IO[str], run: RunResult | None) -> None:
+        """Writes this run's <testsuite> to `out`: its header, the spooled testcases, the
+        interruption note; the spool is closed."""
         counts = self.counts
         stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds")
-        totals = {
-            "tests": str(counts.tests),
-            "failures": str(counts.failures),
-            "errors": str(counts.errors),
-        }
-        # Suite times are SUREFIRE_TIME in the XSD: at most three decimals.
-        seconds = f"{counts.seconds:.3f}"
-        suites = ET.Element("testsuites", {**totals, "time": seconds})
         suite = ET.Element(
             "testsuite",
-            {"name": self.suite, **totals, "skipped": str(counts.skipped), "time": seconds,
-             "timestamp": stamp},
+            {"name": self.suite, **_totals([counts]), "skipped": str(counts.skipped),
+             "time": f"{counts.seconds:.3f}", "timestamp": stamp},
         )  # fmt: skip
         interrupted = None  # the signal that interrupted the run, if one did
         if run is not None and run.summary.interrupted:
             interrupted = run.summary.signal or "SIGINT"
         with self._spool:
             self._spool.seek(0)
-            temp = self.path.with_name(self.path.name + ".tmp")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temp, "w", encoding="utf-8") as out:
-                out.write('<?xml version="1.0" encoding="utf-8"?>\n')
-                out.write(_start_tag(suites) + "\n\t" + _start_tag(suite) + "\n")
-                if interrupted:
-                    out.write(_interrupted_properties(interrupted))
-                shutil.copyfileobj(self._spool, out)
-                if interrupted:
-                    out.write(_interrupted_note(interrupted))
-                out.write("\t</testsuite>\n</testsuites>\n")
-            temp.replace(self.path)
+            out.write("\t" + _start_tag(suite) + "\n")
+            if interrupted:
+                out.write(_interrupted_properties(interrupted))
+            shutil.copyfileobj(self._spool, out)
+            if interrupted:
+                out.write(_interrupted_note(interrupted))
+            out.write("\t</testsuite>\n")
+
+
+def _totals(counts: Sequence[_Counts]) -> dict[str, str]:
+    """Returns the tests, failures and errors attributes summed over `counts`."""
+    return {
+        "tests": str(sum(c.tests for c in counts)),
+        "failures": str(sum(c.failures for c in counts)),
+        "errors": str(sum(c.errors for c in counts)),
+    }
+
+
+def write_suites(path: Path, suites: Sequence[tuple[JUnitReporter, RunResult | None]]) -> None:
+    """Writes the JUnit file `path`: <testsuites> with the totals, then a <testsuite> for each
+    (reporter, run) pair, in order (one per collection of a run of several)."""
+    counts = [reporter.counts for reporter, _ in suites]
+    # Suite times are SUREFIRE_TIME in the XSD: at most three decimals.
+    seconds = f"{sum(c.seconds for c in counts):.3f}"
+    root = ET.Element("testsuites", {**_totals(counts), "time": seconds})
+    temp = path.with_name(path.name + ".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(temp, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write(_start_tag(root) + "\n")
+        for reporter, run in suites:
+            reporter.write_suite(out, run)
+        out.write("</testsuites>\n")
+    temp.replace(path)
 
 
 def _interrupted_properties(signal: str) -> str:
@@ -309,6 +329,10 @@ class NewmanJUnitReporter:
 
     def finish(self, run: RunResult) -> None:
         """Writes the XML file."""
+        write_newman_suites(self.path, [(self, run)])
+
+    def element(self, run: RunResult) -> ET.Element:
+        """Returns the <testsuites> element of this run: a <testsuite> per request."""
         # Newman's `tests` here is its count of test events: one per request executed.
         executed = sum(suite.executions for suite in self.suites.values())
         root = ET.Element("testsuites", name=self.collection, tests=str(executed))
@@ -352,10 +376,29 @@ class NewmanJUnitReporter:
                         f"Test description: {name}. Error message: {failures[0]}."
                     )
         root.set("time", f"{total:.3f}")
-        ET.indent(root)
-        write_text(
-            self.path,
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            + _ILLEGAL_XML.sub("", ET.tostring(root, encoding="unicode"))
-            + "\n",
+        return root
+
+
+def write_newman_suites(path: Path, runs: Sequence[tuple[NewmanJUnitReporter, RunResult]]) -> None:
+    """Writes Newman's layout to `path`; with several runs, their request suites in one
+    <testsuites>, each suite's name led by its collection's."""
+    roots = [(reporter, reporter.element(run)) for reporter, run in runs]
+    root = roots[0][1]
+    if len(roots) > 1:
+        root = ET.Element(
+            "testsuites",
+            name=", ".join(reporter.collection for reporter, _ in roots),
+            tests=str(sum(int(r.get("tests", 0)) for _, r in roots)),
+            time=f"{sum(float(r.get('time', 0)) for _, r in roots):.3f}",
         )
+        for reporter, part in roots:
+            for suite in part:
+                suite.set("name", f"{reporter.collection} / {suite.get('name')}")
+                root.append(suite)
+    ET.indent(root)
+    write_text(
+        path,
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + _ILLEGAL_XML.sub("", ET.tostring(root, encoding="unicode"))
+        + "\n",
+    )

@@ -50,6 +50,11 @@ class LiveLine:
         self._thread = threading.Thread(target=self._tick, name="runner-progress", daemon=True)
         self._thread.start()
 
+    def add(self, total: int) -> None:
+        """Adds `total` requests to report (several collections starting one by one)."""
+        with self._lock:
+            self.total += total
+
     def stop(self) -> None:
         """Stops redrawing and erases the line."""
         self._stop.set()

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from support.signals import interrupt_run
 
 from .conftest import write_json
 
@@ -26,27 +24,12 @@ def test_signal_writes_reports_and_exits(tmp_path, server, parallel, sent, statu
     ]
     path = write_json(tmp_path / "c.json", {"name": "slow", "items": items})
     junit, report = tmp_path / "j.xml", tmp_path / "r.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "runner", "run", str(path), "--junit", str(junit),
-         "--json", str(report), "-n", "2", "--parallel", parallel],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
+    code, out, err = interrupt_run(
+        [str(path), "--junit", str(junit), "--json", str(report), "-n", "2",
+         "--parallel", parallel],
+        server, sent, tmp_path,
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        # Wait until a request has completed (a later one has started), then press Ctrl-C.
-        while len(server.log) < 3 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        assert proc.poll() is None, proc.communicate()
-        proc.send_signal(sent)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == status, (out, err)
+    assert code == status, (out, err)
     assert "Traceback" not in err
     assert "INTERRUPTED" in out
     root = ET.parse(junit).getroot()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
-from runner.errors import InputError
+from runner.errors import InputError, InputErrors
+from runner.model import Collection
 
 
 def parse_vars(pairs: list[str], flag: str = "--var") -> dict[str, str]:
@@ -44,3 +48,57 @@ def input_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "grep": getattr(args, "grep", None),
         "problems": problems,
     }
+
+
+def needs_expanding(given: Sequence[str]) -> bool:
+    """Returns False when `given` is one plain collection file: that run stays as fast as
+    ever (no folder read, no pattern expanded, nothing more imported)."""
+    if len(given) != 1:
+        return True
+    only = given[0]
+    if only == "-" or os.path.isdir(only):
+        return True
+    if set("*?[").isdisjoint(only):
+        return False
+    from runner.loader.discover import is_pattern
+
+    return is_pattern(only)
+
+
+def collections(given: Sequence[str]) -> tuple[list[str | Collection], list[InputError]]:
+    """Returns the collections the arguments name (files, each folder's and each glob's
+    collections, `-` the one on stdin), in order, each file once; and the problems found
+    (a folder or glob with none, `-` twice, an invalid collection on stdin)."""
+    from runner.loader import load_collection
+    from runner.loader.discover import expand
+
+    found: list[str | Collection] = []
+    problems: list[InputError] = []
+    seen: set[str] = set()
+    stdin_used = False
+    for argument in given:
+        if argument == "-":
+            if stdin_used:
+                problems.append(
+                    InputError("'-' (stdin) is given twice", hint="stdin holds one collection")
+                )
+                continue
+            stdin_used = True
+            try:
+                found.append(load_collection("<stdin>", sys.stdin.read()))
+            except InputErrors as exc:
+                problems.extend(exc.errors)
+            except InputError as exc:
+                problems.append(exc)
+            continue
+        try:
+            paths = expand(argument)
+        except InputError as exc:
+            problems.append(exc)
+            continue
+        for path in paths:
+            key = os.path.realpath(path)
+            if key not in seen:  # a file named twice (a.json and *.json) runs once
+                seen.add(key)
+                found.append(str(path))
+    return found, problems

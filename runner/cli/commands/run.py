@@ -8,27 +8,41 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
-from runner.cli.commands.inputs import input_arguments
+from runner.cli.commands.inputs import input_arguments, needs_expanding
 from runner.status import ExitStatus, Terminated
 
 
 def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Checks the inputs and prints what was found; returns 0 or 2."""
-    from runner.api import load_inputs
+    """Checks the inputs (every collection named) and prints what was found; returns 0 or 2."""
+    from runner.api import load_many
 
-    inputs = load_inputs(**input_arguments(args))
-    for warning in inputs.warnings:
-        err.write(f"warning: {warning}\n")
+    arguments = input_arguments(args)
+    given, problems = _collections(args)
+    del arguments["collection"]
+    arguments["problems"] = [*problems, *arguments["problems"]]
+    valid = load_many(given, **arguments)
     from runner.model import flatten
 
-    steps = flatten(inputs.collection.items)
-    out.write(f"valid: {inputs.collection.name} ({len(steps)} requests")
-    if inputs.data is not None:
-        out.write(f", {len(inputs.data)} data rows")
-    out.write(")\n")
+    for inputs in valid:
+        for warning in inputs.warnings:
+            err.write(f"warning: {warning}\n")
+        steps = flatten(inputs.collection.items)
+        out.write(f"valid: {inputs.collection.name} ({len(steps)} requests")
+        if inputs.data is not None:
+            out.write(f", {len(inputs.data)} data rows")
+        out.write(")\n")
     return ExitStatus.SUCCESS
+
+
+def _collections(args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
+    """Returns the collections named on the command line and the problems found naming them."""
+    if not needs_expanding(args.collection):
+        return list(args.collection), []
+    from runner.cli.commands.inputs import collections
+
+    return collections(args.collection)
 
 
 def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -37,8 +51,13 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     SIGTERM is handled like Ctrl-C: sending stops, the reports of what ran are written
     (the run marked interrupted), and the exit status is 143.
     """
+    given, problems = _collections(args)
+    if len(given) == 1 and not problems:
+        args.collection = given[0]
+        with terminate_as_interrupt():
+            return _run(args, out, err)
     with terminate_as_interrupt():
-        return _run(args, out, err)
+        return _run_many(args, given, problems, out, err)
 
 
 @contextlib.contextmanager
@@ -67,6 +86,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def warn(text: str) -> None:
         err.write(f"warning: {text}\n")
 
+    if args.jobs < 1:
+        from runner.errors import InputError
+
+        raise InputError(f"--jobs must be at least 1, got {args.jobs}")
+
     def export_variables(result: RunResult, inputs: Inputs) -> None:
         if not (args.export_environment or args.export_globals):
             return
@@ -84,6 +108,61 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     result = run(
         **input_arguments(args),
+        **_options(args),
+        console=out,
+        on_warning=warn,
+        outputs=[
+            ("--export-environment", args.export_environment),
+            ("--export-globals", args.export_globals),
+        ],
+        then=export_variables,
+    )
+    return int(result.exit_status)
+
+
+#: Options that say what to do with one collection's run, refused with several.
+_ONE_COLLECTION = (
+    ("export_environment", "--export-environment"),
+    ("export_globals", "--export-globals"),
+    ("cookie_jar", "--cookie-jar"),  # one file read before and written after a run
+)
+
+
+def _run_many(
+    args: argparse.Namespace, given: list[Any], problems: list[Any], out: TextIO, err: TextIO
+) -> int:
+    """Runs several collections as one (files, folders, globs, stdin); returns the worst
+    exit status."""
+    from runner.api import run_many
+    from runner.errors import InputError
+
+    def warn(text: str) -> None:
+        err.write(f"warning: {text}\n")
+
+    for name, flag in _ONE_COLLECTION:
+        if getattr(args, name, None) and len(given) > 1:
+            problems.append(
+                InputError(
+                    f"{flag} is for one collection, and {len(given)} are run",
+                    hint=f"run that collection on its own with {flag}",
+                )
+            )
+    arguments = input_arguments(args)
+    del arguments["collection"]
+    result = run_many(
+        given,
+        **arguments | {"problems": [*problems, *arguments["problems"]]},
+        **_options(args),
+        jobs=args.jobs,
+        console=out,
+        on_warning=warn,
+    )
+    return int(result.exit_status)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """Returns the API arguments of `runner run`'s options, but for inputs and exports."""
+    return dict(
         iterations=args.iterations,
         parallel=args.parallel,
         bail=args.bail,
@@ -111,24 +190,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         junit_layout=args.junit_layout,
         json=args.json,
         html=args.html,
-        console=out,
         verbosity=0 if args.quiet else 2 if args.verbose else 1,
         progress=args.progress,
         color=args.color,
         curl=args.curl,
         dump_failures=args.verbose_failures,
-        on_warning=warn,
         keep_results=False,
         keep_exchange=bool(
             args.verbose or args.verbose_failures or args.json or args.html or args.curl
         ),
-        outputs=[
-            ("--export-environment", args.export_environment),
-            ("--export-globals", args.export_globals),
-        ],
-        then=export_variables,
     )
-    return int(result.exit_status)
 
 
 __all__ = ["run_command", "validate_command"]
