@@ -562,13 +562,14 @@ def run_many(
         shared.transport, shared.keep_transport = token_transport, True
     buffered = jobs > 1 and len(loaded) > 1
     live = None
-    if buffered and console is not None and verbosity >= 1:
+    if buffered and console is not None:
         from runner.report.progress import LiveLine, live_progress_wanted
         from runner.report.terminal import use_color
 
+        # Held back in a buffer, which is no terminal: the console decides the colour.
         tty = console.isatty() if hasattr(console, "isatty") else False
         color = use_color(color, tty) if isinstance(color, str) else color
-        if live_progress_wanted(progress, tty):
+        if verbosity >= 1 and live_progress_wanted(progress, tty):
 
             def draw(text: str) -> None:
                 console.write(text)

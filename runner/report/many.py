@@ -73,6 +73,11 @@ class ManyReports:
     def reporters(self, index: int, masker: Masker) -> list[Reporter]:
         """Returns the report parts of collection `index`, masking with its run's masker."""
         made = file_reporters(self.junit, self.json, masker, self.layout, html=self.html)
+        for reporter in made:  # named also when the run never starts (Ctrl-C before it)
+            if hasattr(reporter, "suite"):
+                reporter.suite = self.names[index]
+            if hasattr(reporter, "collection"):
+                reporter.collection = self.names[index]
         self.parts[index] = made
         return [_Part(r, self.names[index], self.runs, index) for r in made]
 
