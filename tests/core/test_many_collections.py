@@ -330,3 +330,14 @@ def test_a_signal_stops_every_collection_and_writes_all_reports(tmp_path, server
     # The third collection starts after the signal, when a slot frees: it sends nothing.
     assert {s.query["c"][0] for s in server.log} == {"a", "b"}
     assert document["collections"][2]["summary"]["requests"] == 0
+
+
+def test_the_selection_applies_to_each_collection(tmp_path, server, cli, env):
+    a = native(tmp_path, "a.json", "a", "/json", "/text")
+    b = native(tmp_path, "b.json", "b", "/echo", "/json")
+    result = cli("run", a, b, "-e", env, "--grep", "json")
+    assert result.code == 0, result.text
+    assert server.paths() == ["/json", "/json"]
+    missing = cli("run", a, b, "-e", env, "--folder", "nowhere")
+    assert missing.code == 2
+    assert server.paths() == ["/json", "/json"]
