@@ -73,4 +73,4 @@ def test_only_the_chosen_command_is_built():
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert list(sub.choices) == ["validate"]
     args = parser.parse_args(["validate", "c.json", "-e", "env.json"])
-    assert (args.collection, args.environment) == ("c.json", "env.json")
+    assert (args.collection, args.environment) == (["c.json"], "env.json")  # validate takes several
