@@ -109,7 +109,7 @@ def load_inputs(
     folders: Sequence[str] = (),
     tags: Sequence[str] = (),
     exclude_tags: Sequence[str] = (),
-    grep: str | None = None,
+    grep: str | Sequence[str] = (),
     problems: Sequence[InputError] = (),
 ) -> Inputs:
     """Returns every input of a run, loaded and checked statically (sends nothing).
@@ -195,15 +195,20 @@ def _rows(data: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _selection(
-    folders: Sequence[str], tags: Sequence[str], exclude_tags: Sequence[str], grep: str | None
+    folders: Sequence[str],
+    tags: Sequence[str],
+    exclude_tags: Sequence[str],
+    grep: str | Sequence[str],
 ) -> Selection:
     """Returns the Selection of the API's arguments (a lone string is one name, not letters)."""
     from runner.engine.options import Selection
 
-    def names(value: Sequence[str]) -> tuple[str, ...]:
+    def names(value: str | Sequence[str] | None) -> tuple[str, ...]:
+        if value is None:
+            return ()
         return (value,) if isinstance(value, str) else tuple(value)
 
-    return Selection(names(folders), names(tags), names(exclude_tags), grep)
+    return Selection(names(folders), names(tags), names(exclude_tags), names(grep))
 
 
 def _check_static(inputs: Inputs, selection: Selection) -> None:
@@ -234,7 +239,7 @@ def run(
     folders: Sequence[str] = (),
     tags: Sequence[str] = (),
     exclude_tags: Sequence[str] = (),
-    grep: str | None = None,
+    grep: str | Sequence[str] = (),
     bail: bool = False,
     timeout_ms: int | None = None,
     require_assertions: bool = False,
@@ -288,8 +293,8 @@ def run(
       loads that file.
     - `folders`, `tags`, `exclude_tags`, `grep`: which requests run, as `--folder`
       (paths such as `"Users/Admin"`), `--tag`, `--exclude-tag` and `--grep` (a
-      case-insensitive regular expression on "Folder/Sub/Request"); they combine with AND,
-      and a selection of nothing is invalid input.
+      case-insensitive regular expression on "Folder/Sub/Request"); each takes a name or a
+      list (any of them); they combine with AND, and a selection of nothing is invalid input.
     - `iterations`, `parallel`, `bail`, `timeout_ms` (the whole run),
       `require_assertions`, `shard` (`"2/4"`), `shard_by`,
       `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
@@ -469,7 +474,7 @@ def run_many(
     folders: Sequence[str] = (),
     tags: Sequence[str] = (),
     exclude_tags: Sequence[str] = (),
-    grep: str | None = None,
+    grep: str | Sequence[str] = (),
     timeout_ms: int | None = None,
     junit: PathLike | None = None,
     junit_layout: str = "runner",

@@ -82,9 +82,12 @@ def _selection(p: argparse.ArgumentParser) -> None:
     )
     s.add_argument(
         "--grep",
+        action="append",
+        default=[],
         metavar="REGEX",
         help='requests whose path "Folder/Sub/Request" matches REGEX (Python syntax, '
-        "case-insensitive, searched anywhere), e.g. --grep '^Users/.*(create|delete)'",
+        "case-insensitive, searched anywhere), e.g. --grep '^Users/.*(create|delete)'; "
+        "repeatable: any of them",
     )
 
 

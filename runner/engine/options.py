@@ -21,13 +21,14 @@ class Selection:
     name is written `\\/` (a backslash as `\\\\`); a leading "/" anchors at the collection's
     top. A path may leave out leading folders when it stays unique. Several folders: any of
     them. Tags are a request's own and its folders'; several `--tag`: any of them.
-    `--grep` is a case-insensitive regular expression searched in "Folder/Sub/Request".
+    `--grep` is a case-insensitive regular expression searched in "Folder/Sub/Request";
+    several `--grep`: any of them.
     """
 
     folders: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
-    grep: str | None = None
+    grep: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.folders or self.tags or self.exclude_tags or self.grep)
@@ -37,8 +38,7 @@ class Selection:
         parts = [f"--folder {shlex.quote(f)}" for f in self.folders]
         parts += [f"--tag {shlex.quote(t)}" for t in self.tags]
         parts += [f"--exclude-tag {shlex.quote(t)}" for t in self.exclude_tags]
-        if self.grep is not None:
-            parts.append(f"--grep {shlex.quote(self.grep)}")
+        parts += [f"--grep {shlex.quote(g)}" for g in self.grep]
         return " ".join(parts)
 
 
@@ -225,9 +225,9 @@ def select_steps(
     if selection.exclude_tags:
         unwanted = set(selection.exclude_tags)
         narrow("--exclude-tag", lambda i, s: not unwanted & set(s.tags))
-    if selection.grep is not None:
-        pattern = grep_pattern(selection.grep)
-        narrow("--grep", lambda i, s: pattern.search(full_name(s)) is not None)
+    if selection.grep:
+        patterns = [grep_pattern(text) for text in selection.grep]
+        narrow("--grep", lambda i, s: any(p.search(full_name(s)) for p in patterns))
     unknown = [
         _unknown_tag(flag, name, known_tags, collection)
         for flag, names in (("--tag", selection.tags), ("--exclude-tag", selection.exclude_tags))

@@ -4,6 +4,8 @@ all AND-ed, through the CLI against the local server; and what bad selections ge
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -152,7 +154,13 @@ def test_grep_is_a_case_insensitive_regex_on_the_full_path(server, shop):
     # The path holds names as written: a "/" in a name is not escaped.
     assert _ran(server, shop, "--grep", "v1/v2/") == ["old-order"]
     assert _ran(server, shop, "--grep", "(?-i:Admin)") == ["list-admins", "refund"]
-    assert _ran(server, shop, "--grep", "(?-i:admin)", "--grep", "health") == ["health"]
+    # Repeated: any of them (as --folder and --tag).
+    assert _ran(server, shop, "--grep", "(?-i:admin)") == ["list-admins"]  # "List admins"
+    assert _ran(server, shop, "--grep", "(?-i:admin)", "--grep", "health") == [
+        "list-admins",
+        "health",
+    ]
+    assert _ran(server, shop, "--grep", "refund", "--grep", "^health") == ["refund", "health"]
 
 
 def test_invalid_grep_is_refused_with_the_regex_error(server, shop):
@@ -293,6 +301,7 @@ def _postman(base: str) -> dict[str, Any]:
             },
             {
                 "name": "Users",
+                "id": "5f0c-users",
                 "item": [
                     {"name": "Admin", "item": [req("List", f"{base}/echo?list&t={{{{token}}}}")]}
                 ],
@@ -309,6 +318,8 @@ def test_postman_collection_folder_paths_grep_and_no_tags(tmp_path, server):
     # A value a left-out script sets: Newman would send {{token}} as written, so a warning.
     assert "{{token}} is set by 'Auth › Login', which the selection leaves out" in result.err
     assert _ran(server, path, "--grep", "^auth/") == ["login"]
+    # A Postman item id works as Newman's --folder takes it.
+    assert _ran(server, path, "--folder", "5f0c-users") == ["list"]
     err = _refused(server, path, "--tag", "smoke")
     assert "--tag smoke: no request or folder has tags (Postman collections carry no tags)" in err
 
@@ -335,3 +346,16 @@ def test_help_teaches_selection(capsys):
         "combine with AND",
     ):
         assert expected in text, expected
+
+
+def test_load_takes_the_same_selection(tmp_path, server, shop):
+    # A subprocess: `runner load` patches the standard library for Locust's greenlets.
+    done = subprocess.run(
+        [sys.executable, "-m", "runner", "load", str(shop), "--run-time", "1s", "--tag", "smok"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "did you mean 'smoke'?" in done.stderr and server.log == []

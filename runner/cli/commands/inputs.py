@@ -45,7 +45,7 @@ def input_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "folders": getattr(args, "folder", None) or (),
         "tags": getattr(args, "tag", None) or (),
         "exclude_tags": getattr(args, "exclude_tag", None) or (),
-        "grep": getattr(args, "grep", None),
+        "grep": getattr(args, "grep", None) or (),
         "problems": problems,
     }
 

@@ -56,7 +56,7 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = RunOptions(
         data=inputs.data,
         selection=Selection(
-            tuple(args.folder), tuple(args.tag), tuple(args.exclude_tag), args.grep
+            tuple(args.folder), tuple(args.tag), tuple(args.exclude_tag), tuple(args.grep)
         ),
         timeout_request_ms=args.timeout_request,
         retries=args.retry,
