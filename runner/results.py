@@ -88,6 +88,28 @@ class Operation:
 
 
 @dataclass
+class Redirect:
+    """One redirect followed on the way to the response: the request and where it was sent."""
+
+    method: str
+    url: str
+    status: int
+    location: str
+
+
+@dataclass
+class Part:
+    """A multipart part as reports show it: what it is, never its bytes."""
+
+    name: str
+    filename: str | None
+    content_type: str | None
+    size: int
+    #: The start of a text part (masked, then cut); None for a binary one.
+    preview: str | None = None
+
+
+@dataclass
 class Exchange:
     """What was sent and received, kept for reports (masked before it is written)."""
 
@@ -97,6 +119,10 @@ class Exchange:
     request_body: str | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_body: str | None = None
+    #: The redirects followed before the response, in order.
+    redirects: list[Redirect] = field(default_factory=list)
+    #: The parts of a multipart request body (its request_body is then None).
+    request_parts: list[Part] = field(default_factory=list)
 
 
 @dataclass

@@ -34,10 +34,12 @@ from runner.results import (
     ItemResult,
     Operation,
     Poll,
+    Redirect,
     capped,
 )
+from runner.results import Part as ShownPart
 from runner.secrets import Masker, body_credentials, header_credentials
-from runner.transport.http import HttpRequest, HttpResponse, Transport, is_reset
+from runner.transport.http import HttpRequest, HttpResponse, Part, Transport, is_reset
 from runner.transport.operation import (
     OperationProblem,
     describe_wait,
@@ -464,7 +466,44 @@ def _record(
         request_body=capped(mask(shown)) if isinstance(shown, str) else None,
         response_headers=list(response.header_list),
         response_body=capped(mask(text)),
+        redirects=[Redirect(*hop) for hop in response.redirects],
+        request_parts=[_part(name, part, mask) for name, part in http.files or ()],
     )
+
+
+PREVIEW = 200
+"""How many characters of a text part reports show."""
+
+
+def _part(name: str, part: Part, mask: Callable[[str], str]) -> ShownPart:
+    """Returns a multipart part as reports show it: name, file name, type, size, and the
+    start of its text (masked before it is cut) when it is text."""
+    filename, content = part[0], part[1]
+    ctype = part[2] if len(part) > 2 else None
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    preview = None
+    if _is_text(data, ctype):
+        text = mask(data.decode("utf-8"))
+        preview = text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+    return ShownPart(name, filename, ctype, len(data), preview)
+
+
+def _is_text(data: bytes, ctype: str | None) -> bool:
+    """Returns True when a part is text to show: UTF-8 without control characters, and not
+    declared as something else than text, JSON or XML."""
+    if (
+        ctype
+        and not ctype.startswith("text/")
+        and not any(
+            kind in ctype for kind in ("json", "xml", "javascript", "x-www-form-urlencoded")
+        )
+    ):
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(c) < 32 and c not in "\t\r\n" for c in text[: PREVIEW * 4])
 
 
 def _check(

@@ -11,7 +11,7 @@ from typing import TextIO
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
 from runner.report.terminal import use_color
-from runner.results import ItemResult, Operation, RunResult
+from runner.results import ItemResult, Operation, Part, RunResult
 from runner.secrets import Masker
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
@@ -177,6 +177,16 @@ class ConsoleReporter:
         lines.extend(f"      > {k}: {v}" for k, v in self.masker.mask_headers(ex.request_headers))
         if ex.request_body:
             lines.extend(f"      > {line}" for line in _shown_body(ex.request_body))
+        if ex.request_parts:
+            count = len(ex.request_parts)
+            lines.append(f"      > multipart body, {count} part{'' if count == 1 else 's'}:")
+            lines.extend(f"      >   {_shown_part(part)}" for part in ex.request_parts)
+        # The chain, hop by hop, before the response it ended with.
+        for number, hop in enumerate(ex.redirects, start=1):
+            lines.append(
+                f"      ↪ redirect {number}: {hop.method} {hop.url} → {hop.status}, "
+                f"Location: {hop.location or '(none)'}"
+            )
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
             lines.extend(f"      < {line}" for line in _shown_body(ex.response_body))
@@ -273,6 +283,20 @@ def _polls(operation: Operation) -> list[str]:
     if operation.final_url:
         lines.append(printable(f"result: GET {operation.final_url}"))
     return lines
+
+
+def _shown_part(part: Part) -> str:
+    """Returns one line for a multipart part: name, file, type, size, a text preview."""
+    pieces = [f"{part.name!r}"]
+    if part.filename is not None:
+        pieces.append(f"file {part.filename!r}")
+    if part.content_type:
+        pieces.append(part.content_type)
+    pieces.append(f"{part.size} byte{'' if part.size == 1 else 's'}")
+    line = ", ".join(pieces)
+    if part.preview is None:
+        return line + " (binary)" if part.size else line
+    return f"{line}: {part.preview!r}"
 
 
 def _shown_body(body: str) -> list[str]:

@@ -1,0 +1,128 @@
+"""--verbose shows the redirect chain hop by hop and multipart bodies as parts, not bytes;
+the JSON report and --curl keep the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from support.local_server import LocalServer
+
+from core.conftest import run_cli, write_json
+
+SECRET = "k3y-in-the-location"
+
+
+def _run(tmp_path: Path, *items: dict[str, object], args: tuple[str, ...] = ()) -> tuple[str, dict]:
+    coll = write_json(tmp_path / "c.json", {"name": "chain", "items": list(items)})
+    report = tmp_path / "r.json"
+    result = run_cli("run", coll, "-v", "--json", report, "--var", f"apiKey={SECRET}", *args)
+    assert result.code == 0, result.text
+    assert SECRET not in result.text and SECRET not in report.read_text()
+    return result.out, json.loads(report.read_text())["results"]
+
+
+def test_verbose_prints_each_redirect_before_the_response(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    out, results = _run(
+        tmp_path,
+        {
+            "name": "hops",
+            "method": "POST",
+            "url": f"{server.url}/redirect/2",
+            "assert": {"status": 200},
+        },
+    )
+    lines = out.splitlines()
+    first = lines.index(
+        f"      ↪ redirect 1: POST {server.url}/redirect/2 → 302, Location: /redirect/1"
+    )
+    second = lines.index(f"      ↪ redirect 2: GET {server.url}/redirect/1 → 302, Location: /json")
+    response = next(i for i, line in enumerate(lines) if line.startswith("      < "))
+    request = lines.index(f"      > POST {server.url}/redirect/2")
+    assert request < first < second < response
+    assert results[0]["exchange"]["redirects"] == [
+        {
+            "method": "POST",
+            "url": f"{server.url}/redirect/2",
+            "status": 302,
+            "location": "/redirect/1",
+        },
+        {"method": "GET", "url": f"{server.url}/redirect/1", "status": 302, "location": "/json"},
+    ]
+
+
+def test_a_request_without_redirects_shows_no_chain(tmp_path: Path, server: LocalServer) -> None:
+    out, results = _run(tmp_path, {"name": "plain", "url": f"{server.url}/json"})
+    assert "↪" not in out
+    assert results[0]["exchange"]["redirects"] == []
+
+
+def test_a_secret_in_a_location_is_masked(tmp_path: Path, server: LocalServer) -> None:
+    to = quote("/json?key=", safe="/") + "<<apiKey>>"
+    out, results = _run(
+        tmp_path,
+        {"name": "away", "url": f"{server.url}/cookies/raw?to={to}", "assert": {"status": 200}},
+    )
+    assert "→ 302, Location: /json?key=***" in out
+    assert results[0]["exchange"]["redirects"][0]["location"] == "/json?key=***"
+
+
+def test_not_following_redirects_shows_no_chain(tmp_path: Path, server: LocalServer) -> None:
+    out, _ = _run(
+        tmp_path,
+        {"name": "no", "url": f"{server.url}/redirect/2", "followRedirects": False,
+         "assert": {"status": 302}},
+    )  # fmt: skip
+    assert "↪" not in out
+    assert "      < Location: /redirect/1" in out
+
+
+def test_verbose_prints_multipart_parts_not_bytes(tmp_path: Path, server: LocalServer) -> None:
+    (tmp_path / "notes.txt").write_text("first line\nsecond line\n" + "x" * 400)
+    (tmp_path / "blob.bin").write_bytes(b"\x00\xff\x10\x80")
+    out, results = _run(
+        tmp_path,
+        {
+            "name": "upload",
+            "method": "POST",
+            "url": f"{server.url}/echo",
+            "body": {
+                "multipart": {
+                    "note": "hello parts",
+                    "token": "<<apiKey>>",
+                    "doc": {"file": "notes.txt"},
+                    "blob": {"file": "blob.bin"},
+                }
+            },
+            "assert": {
+                "jsonpath": {"$.files.blob.filename": "blob.bin", "$.form.note": "hello parts"}
+            },
+        },
+        args=("--curl",),
+    )
+    assert "      > multipart body, 4 parts:" in out
+    assert "      >   'note', 11 bytes: 'hello parts'" in out
+    assert f"      >   'token', {len(SECRET)} bytes: '***'" in out
+    doc = next(line for line in out.splitlines() if line.startswith("      >   'doc'"))
+    assert doc.startswith(
+        "      >   'doc', file 'notes.txt', text/plain, 423 bytes: 'first line\\nsecond"
+    )
+    assert doc.endswith("…'")
+    assert "      >   'blob', file 'blob.bin', application/octet-stream, 4 bytes (binary)" in out
+    sent = [line for line in out.splitlines() if line.startswith("      > ")]
+    assert not any("Content-Disposition" in line for line in sent)  # not the raw body
+    assert "-F 'note=hello parts'" in out and "-F 'token=***'" in out
+    assert "-F 'blob=@blob.bin;type=application/octet-stream'" in out
+    parts = results[0]["exchange"]["request_parts"]
+    assert [p["name"] for p in parts] == ["note", "token", "doc", "blob"]
+    assert parts[3] == {
+        "name": "blob",
+        "filename": "blob.bin",
+        "content_type": "application/octet-stream",
+        "size": 4,
+        "preview": None,
+    }
+    assert results[0]["exchange"]["request_body"] is None
