@@ -452,6 +452,8 @@ def _record(
     if ctx.masker is not None:
         sent = response.request_headers or http.headers
         ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
+        # Cookies a redirect set are in no header kept here, yet checks and captures see them.
+        ctx.masker.add_all(cookie.value for cookie in response.set_cookies)
         # A token endpoint called as an ordinary request: its tokens are secrets too.
         ctx.masker.add_all(body_credentials(text))
         ctx.masker.add_all(body_credentials(shown if isinstance(shown, str) else None))

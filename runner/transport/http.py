@@ -315,6 +315,10 @@ def _session_class() -> type[requests.Session]:
             self, prepared_request: requests.PreparedRequest, response: requests.Response
         ) -> None:
             super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+            if getattr(self.cookies, "is_off", bool)():
+                # requests carries the cookies a redirect set to the next hop in a jar of the
+                # request's own; a request without cookies sends none of those either.
+                prepared_request.headers.pop("Cookie", None)
             if getattr(self.redirects, "referer", False):
                 prepared_request.headers["Referer"] = response.url
 

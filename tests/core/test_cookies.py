@@ -441,3 +441,17 @@ def test_cookie_checks_and_captures_export_to_a_green_pytest_module(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
     assert server.log[-1].headers["X-Sid"] == SESSION
+
+
+def test_a_cookie_set_by_a_redirect_is_masked_too(tmp_path: Path, server: LocalServer) -> None:
+    # Not sent on (cookies false) and not among the final response's headers: only the
+    # redirect's Set-Cookie carried it.
+    url = _set(server, f"session={SESSION}; Path=/", to="/json")
+    check = {"cookies": {"session": "other-value"}}
+    coll = _coll(tmp_path, {"name": "login", "url": url, "cookies": False, "assert": check})
+    result = run_cli("run", coll, "-v")
+    assert result.code == 1
+    assert "cookies session: expected equals 'other-value', got '***'" in result.out
+    assert SESSION not in result.text
+    assert [seen.path for seen in server.log] == ["/cookies/raw", "/json"]
+    assert "Cookie" not in server.log[1].headers  # not even within the redirect chain
