@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from http.cookiejar import Cookie, MozillaCookieJar
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from support.local_server import LocalServer
+from support.signals import interrupt_run
 
 from core.conftest import run_cli, write_json
 
@@ -455,3 +458,22 @@ def test_a_cookie_set_by_a_redirect_is_masked_too(tmp_path: Path, server: LocalS
     assert SESSION not in result.text
     assert [seen.path for seen in server.log] == ["/cookies/raw", "/json"]
     assert "Cookie" not in server.log[1].headers  # not even within the redirect chain
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_cookie_jar_is_written_when_the_run_is_interrupted(
+    tmp_path: Path, server: LocalServer, sent: signal.Signals
+) -> None:
+    jar = tmp_path / "jar.txt"
+    items = [
+        {"name": "sets", "url": _set(server, f"session={SESSION}; Path=/; Max-Age=600")},
+        *({"name": f"slow {i}", "url": f"{server.url}/delay/300"} for i in range(8)),
+    ]
+    coll = _coll(tmp_path, *items)
+    code, out, err = interrupt_run([str(coll), "--cookie-jar", str(jar)], server, sent, tmp_path)
+    assert code == (130 if sent == signal.SIGINT else 143), (out, err)
+    assert len(server.log) < len(items)  # it was cut short
+    saved = MozillaCookieJar()
+    saved.load(str(jar))
+    assert [(c.name, c.value) for c in saved] == [("session", SESSION)]
+    assert SESSION not in out + err
