@@ -63,14 +63,17 @@ def _compile(schema: Schema) -> Any:
 
     document = schema.document
     declared = isinstance(document, dict) and "$schema" in document
+    # Formats are checked under every draft, as ajv does (2019-09 and later would only
+    # annotate them); a format the library does not know is ignored.
+    options: dict[str, Any] = {
+        "base_uri": schema.base_uri,
+        "retriever": _local_only,
+        "validate_formats": True,
+    }
     try:
         if declared:
-            return jsonschema_rs.validator_for(
-                document, base_uri=schema.base_uri, retriever=_local_only
-            )
-        return jsonschema_rs.Draft7Validator(
-            document, base_uri=schema.base_uri, retriever=_local_only
-        )
+            return jsonschema_rs.validator_for(document, **options)
+        return jsonschema_rs.Draft7Validator(document, **options)
     except jsonschema_rs.ValidationError as exc:
         raise _problem(exc, declared) from None
     except (ValueError, TypeError) as exc:  # e.g. a number beyond what the library holds

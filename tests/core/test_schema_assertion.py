@@ -149,6 +149,19 @@ def test_draft_from_dollar_schema_else_draft_07(tmp_path: Path, server: LocalSer
     assert run_cli("run", coll, "--json", report).code == 1
     assert "/json/n: 1 is less than or equal to the minimum of 1" in json.dumps(_results(report))
 
+    # Formats are checked under every draft (2020-12 would only annotate them), as ajv does.
+    server.clear()
+    mail = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "properties": {
+            "json": {"properties": {"mail": {"format": "email"}, "n": {"format": "int32"}}}
+        },
+    }
+    coll = _write(tmp_path, _echo(server, "2020-12", {"mail": "nope", "n": "x"}, {"schema": mail}))
+    assert run_cli("run", coll, "--json", report).code == 1
+    message = _results(report)[0]["assertions"][0]["message"]
+    assert message.endswith('(1 error): /json/mail: "nope" is not a "email" (format)')
+
     # Without $schema it is draft-07, where exclusiveMinimum is a number: invalid input.
     del draft4["$schema"]
     server.clear()
