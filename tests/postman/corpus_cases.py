@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.external import CORPUS
+from support.external import CORPUS, CORPUS_MORE, CORPUS_WILD
 
 INTEGRATION = CORPUS / "newman-integration"
+INTEGRATION_MORE = CORPUS_MORE / "newman-integration"
 FIXTURES = CORPUS / "newman-fixtures"
 
 # Run options of Newman's integration harness (`X.postman_config.json` → CLI flags).
@@ -78,10 +79,10 @@ _UPLOADS = {
 }
 
 
-def integration_cases() -> list[Case]:
-    """Returns every integration suite run in the corpus (Newman expects zero failures)."""
+def integration_cases(folder: Path = INTEGRATION) -> list[Case]:
+    """Returns every integration suite run in `folder` (Newman expects zero failures)."""
     cases: list[Case] = []
-    for collection in sorted(INTEGRATION.rglob("*.postman_collection.json")):
+    for collection in sorted(folder.rglob("*.postman_collection.json")):
         name = collection.name.removesuffix(".postman_collection.json")
         cases.append(
             Case(
@@ -149,3 +150,42 @@ def external_cases(cases: list[Case]) -> list[Any]:
     if CORPUS.is_dir():
         return [pytest.param(c, id=c.name) for c in cases]
     return [pytest.param(None, id="corpus-missing")]
+
+
+@dataclass(frozen=True)
+class Deliberate:
+    """A documented deliberate difference from Newman (README, "Differences from Newman")."""
+
+    reason: str
+    requests: frozenset[str] = frozenset()  # the requests that differ; empty: the whole suite
+    runner_status: int | None = None  # runner's exit status when the suite is refused
+    says: str = ""  # what runner's output says then
+
+
+WILD_DELIBERATE = {
+    "portman-content-tests": Deliberate(
+        "a Postman script with a JavaScript syntax error (a `const` without initializer in "
+        "'List leads') is refused before anything is sent, exit status 2; Newman sends every "
+        "request and reports the script error on the one whose script it is",
+        runner_status=2,
+        says="JavaScript syntax error",
+    ),
+}
+"""The postman-wild suites where runner differs from Newman on purpose, and why."""
+
+
+def wild_suites() -> list[dict[str, Any]]:
+    """Returns the suites of postman-wild/suites.json ([] without the corpus)."""
+    listing = CORPUS_WILD / "suites.json"
+    if not listing.is_file():
+        return []
+    suites: list[dict[str, Any]] = json.loads(listing.read_text(encoding="utf-8"))
+    return suites
+
+
+def wild_params() -> list[Any]:
+    """Returns the suites as parameters, or one placeholder when the corpus is missing."""
+    suites = wild_suites()
+    if suites:
+        return [pytest.param(s, id=s["name"]) for s in suites]
+    return [pytest.param(None, id="postman-wild-missing")]

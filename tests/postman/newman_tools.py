@@ -14,12 +14,12 @@ import io
 import json
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from corpus_cases import Case
-from support.echo_server import EchoServers
 
 from runner.cli import main
 
@@ -80,7 +80,7 @@ def install_error() -> str:
     return _install_error[0] if _install_error else "newman not installed"
 
 
-def run_runner(case: Case, echo: EchoServers, out: Path, *extra: str) -> tuple[int, str]:
+def run_runner(case: Case, echo: StandIn, out: Path, *extra: str) -> tuple[int, str]:
     """Runs `case` through `runner run` in-process, as a user would (no --module-path),
     with its JSON report in `out` and `extra` arguments; returns (exit status, console
     output)."""
@@ -107,12 +107,13 @@ def runner_outcomes(report: Path) -> list[Outcome]:
     ]
 
 
-# One Node process runs every case through Newman's library API, one after the other:
+# One Node process runs every job through Newman's library API, one after the other:
 # starting Newman costs more than running a small collection.
 CONNECT_TO = r"""
 const net = require('net');
 const tls = require('tls');
-const rules = JSON.parse(process.env.ECHO_CONNECT_TO);
+const rules = JSON.parse(process.env.ECHO_CONNECT_TO || '{}');
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 function redirect(options) {
   const target = rules[`${options.host}:${options.port}`];
   if (!target) { return options; }
@@ -122,7 +123,15 @@ function redirect(options) {
 function wrap(module, name) {
   const original = module[name];
   module[name] = function (options, ...rest) {
-    return original.call(this, typeof options === 'object' ? redirect(options) : options, ...rest);
+    let target = typeof options === 'object' ? redirect(options) : options;
+    // Tests contact loopback only: a connection to anything else (no name is even looked
+    // up) goes to a closed loopback port instead, and fails as a request error.
+    const outward = typeof target === 'object' && !target.socket && !target.path &&
+      !LOOPBACK.has(target.host || 'localhost');
+    if (outward) {
+      target = Object.assign({}, target, {host: '127.0.0.1', port: 9});
+    }
+    return original.call(this, target, ...rest);
   };
 }
 wrap(net, 'connect');
@@ -134,30 +143,47 @@ DRIVER = r"""
 const newman = require(process.argv[2]);
 const jobs = require(process.argv[3]);
 const fs = require('fs');
-function outcome(e) {
-  const assertions = e.assertions || [];
-  const scripts = (e.testScript || []).concat(e.prerequestScript || []);
-  const failed = assertions.some(a => a.error) || Boolean(e.requestError) ||
-    scripts.some(s => s.error);
+function messages(scripts) {
+  return (scripts || []).filter(s => s.error)
+    .map(s => ['script', s.error.message || String(s.error)]);
+}
+function seen(e) {
+  const errors = messages(e.prerequestScript).concat(
+    e.requestError ? [['request', e.requestError.message || String(e.requestError)]] : [],
+    messages(e.testScript));
+  const assertions = (e.assertions || []).map(a => [a.assertion, !a.error]);
   // An item without a name is "Untitled request" in runner.
-  return {name: e.item.name || 'Untitled request', passed: !failed, assertions: assertions.length,
-          names: assertions.map(a => a.assertion)};
+  return {name: e.item.name || 'Untitled request', assertions, errors};
 }
-// Newman lists an execution again for each extra HTTP exchange it made for the item (a
-// digest or sendRequest round trip); the cursor's ref identifies one run of an item.
-function unique(executions) {
-  const seen = new Set();
-  return executions.filter(e => !seen.has(e.cursor.ref) && seen.add(e.cursor.ref));
+// An item is listed again for each extra exchange (a digest or sendRequest round trip,
+// whose request error is the item's too), each listing with the item's assertions;
+// cursor.ref is one run of the item: merge the listings' errors.
+function merged(executions) {
+  const byRef = new Map();
+  for (const e of executions) {
+    const one = seen(e);
+    const had = byRef.get(e.cursor.ref);
+    if (!had) { byRef.set(e.cursor.ref, one); continue; }
+    for (const err of one.errors) {
+      if (!had.errors.some(x => x[0] === err[0] && x[1] === err[1])) { had.errors.push(err); }
+    }
+  }
+  return Array.from(byRef.values());
 }
+const base = Object.assign({}, process.env);
 function next(i) {
   if (i >= jobs.length) { return; }
   const job = jobs[i];
+  for (const k of Object.keys(process.env)) { if (!(k in base)) { delete process.env[k]; } }
+  Object.assign(process.env, job.env || {});
   newman.run(job.options, (err, summary) => {
     const result = err ? {error: String(err)} : {
       failures: summary.run.failures.length,
-      outcomes: unique(summary.run.executions).map(outcome)
+      requests: merged(summary.run.executions)
     };
-    fs.writeFileSync(job.result, JSON.stringify(result));
+    // Written whole, then renamed: a reader waiting for the file never sees half of it.
+    fs.writeFileSync(job.result + '.part', JSON.stringify(result));
+    fs.renameSync(job.result + '.part', job.result);
     next(i + 1);
   });
 }
@@ -165,80 +191,38 @@ next(0);
 """
 
 
-def newman_batch(
-    cases: list[Case], echo: EchoServers, folder: Path, modules: Path, *, junit: bool = False
-) -> dict[str, tuple[int, list[Outcome]]]:
-    """Runs `cases` through Newman; returns (exit status, outcomes) for each case.
+class StandIn(Protocol):
+    """Where both tools send their requests: the CA to trust and the `--connect-to` rules."""
 
-    The exit status is Newman's CLI rule: 1 when the run had any failure. With `junit`,
-    Newman's own JUnit reporter also writes `folder/<case>/newman.xml`.
-    """
-    jobs = []
-    for case in cases:
-        work = folder / case.name
-        work.mkdir(parents=True)
-        for relative, source in case.extra_files.items():
-            (work / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, work / relative)
-        options = _options(case, work)
-        if junit:
-            options["reporters"] = ["junit"]
-            options["reporter"] = {"junit": {"export": str(work / "newman.xml")}}
-        jobs.append({"options": options, "result": str(work / "result.json")})
-    (folder / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
-    (folder / "driver.js").write_text(DRIVER, encoding="utf-8")
-    (folder / "connect-to.js").write_text(CONNECT_TO, encoding="utf-8")
-    env = {
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-        "HOME": str(folder),
-        "NODE_EXTRA_CA_CERTS": echo.ca_file,
-        "NODE_OPTIONS": f"--require {folder / 'connect-to.js'}",
-        "ECHO_CONNECT_TO": json.dumps(_rules(echo)),
-    }
-    subprocess.run(
-        ["node", str(folder / "driver.js"), str(modules / "newman"), str(folder / "jobs.json")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=folder,
-        env=env,
-        check=False,
-    )
-    results = {}
-    for case, job in zip(cases, jobs, strict=True):
-        found = json.loads(Path(str(job["result"])).read_text(encoding="utf-8"))
-        outcomes = [
-            Outcome(o["name"], o["passed"], o["assertions"], tuple(o["names"]))
-            for o in found["outcomes"]
-        ]
-        results[case.name] = (1 if found["failures"] else 0, outcomes)
-    return results
+    @property
+    def ca_file(self) -> str: ...
+
+    @property
+    def connect_to(self) -> list[str]: ...
 
 
-def _rules(echo: EchoServers) -> dict[str, list[str | int]]:
-    """Returns the `--connect-to` rules as {"host:port": [address, port]} for the preload."""
-    rules: dict[str, list[str | int]] = {}
-    for rule in echo.connect_to:
-        host, port, address, target = rule.split(":")
-        rules[f"{host}:{port}"] = [address, int(target)]
-    return rules
-
-
-def _options(case: Case, work: Path) -> dict[str, Any]:
-    """Returns newman.run() options for `case`, with `work` as the working directory."""
+def newman_options(
+    collection: Path,
+    working_dir: Path,
+    *,
+    environment: Path | None = None,
+    globals: Path | None = None,
+    data: Path | None = None,
+    folders: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Returns newman.run() options: the files, and runner's CLI `flags` in Newman's terms."""
     options: dict[str, Any] = {
-        "collection": str(case.collection),
-        "workingDir": str(work),
+        "collection": str(collection),
+        "workingDir": str(working_dir),
         "reporters": [],
     }
-    for key, path in (
-        ("environment", case.environment),
-        ("globals", case.globals),
-        ("iterationData", case.data),
-    ):
+    for key, path in (("environment", environment), ("globals", globals), ("iterationData", data)):
         if path is not None:
             options[key] = str(path)
-    args = list(case.flags)
+    if folders:
+        options["folder"] = list(folders)
+    args = list(flags)
     while args:
         flag = args.pop(0)
         if flag == "--var":
@@ -253,3 +237,132 @@ def _options(case: Case, work: Path) -> dict[str, Any]:
         elif flag == "--insecure":
             options["insecure"] = True
     return options
+
+
+@dataclass
+class NewmanJobs:
+    """A Node process running Newman jobs (started by `start_newman`), one after the other."""
+
+    process: subprocess.Popen[bytes]
+    files: list[Path]
+    stderr: Path
+    timeout: float
+    started: float = field(default_factory=time.monotonic)
+
+    def result(self, index: int) -> dict[str, Any]:
+        """Returns job `index`'s result, {failures, requests: [{name, assertions, errors}]},
+        waiting only until that job is done (the jobs after it may still be running)."""
+        path = self.files[index]
+        while not path.exists() and self.process.poll() is None:
+            if time.monotonic() - self.started > self.timeout:
+                self.process.kill()
+            time.sleep(0.05)
+        if not path.exists():
+            stderr = self.stderr.read_text(encoding="utf-8", errors="replace")
+            raise AssertionError(f"newman did not finish job {index}: {stderr[-2000:]}")
+        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if "error" in result:
+            raise AssertionError(f"newman failed on job {index}: {result['error']}")
+        return result
+
+    def stop(self) -> None:
+        """Waits briefly for the Node process to exit, then ends it (a test stopped waiting)."""
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def results(self) -> list[dict[str, Any]]:
+        """Returns every job's result (waits for all of them)."""
+        return [self.result(index) for index in range(len(self.files))]
+
+
+def start_newman(
+    jobs: list[dict[str, Any]],
+    target: StandIn,
+    folder: Path,
+    modules: Path,
+    timeout: float = 600,
+) -> NewmanJobs:
+    """Starts one Node process running `jobs` ({"options", "env"}) one after the other,
+    connecting through `target`'s rules and trusting its CA; returns at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, job in enumerate(jobs):
+        files.append(folder / f"{index}.result.json")
+        job["result"] = str(files[-1])
+    (folder / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+    (folder / "driver.js").write_text(DRIVER, encoding="utf-8")
+    (folder / "connect-to.js").write_text(CONNECT_TO, encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "HOME": str(folder),
+        "NODE_EXTRA_CA_CERTS": target.ca_file,
+        "NODE_OPTIONS": f"--require {folder / 'connect-to.js'}",
+        "ECHO_CONNECT_TO": json.dumps(_rules(target)),
+    }
+    stderr = folder / "stderr.txt"
+    with stderr.open("wb") as errors:  # a file, not a pipe: Node never blocks on a full pipe
+        process = subprocess.Popen(
+            ["node", str(folder / "driver.js"), str(modules / "newman"), str(folder / "jobs.json")],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            cwd=folder,
+            env=env,
+        )
+    return NewmanJobs(process, files, stderr, timeout)
+
+
+def newman_batch(
+    cases: list[Case], echo: StandIn, folder: Path, modules: Path, *, junit: bool = False
+) -> dict[str, tuple[int, list[Outcome]]]:
+    """Runs `cases` through Newman; returns (exit status, outcomes) for each case.
+
+    The exit status is Newman's CLI rule: 1 when the run had any failure. With `junit`,
+    Newman's own JUnit reporter also writes `folder/<case>/newman.xml`.
+    """
+    jobs = []
+    for case in cases:
+        work = folder / case.name
+        work.mkdir(parents=True)
+        for relative, source in case.extra_files.items():
+            (work / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, work / relative)
+        options = newman_options(
+            case.collection,
+            work,
+            environment=case.environment,
+            globals=case.globals,
+            data=case.data,
+            flags=case.flags,
+        )
+        if junit:
+            options["reporters"] = ["junit"]
+            options["reporter"] = {"junit": {"export": str(work / "newman.xml")}}
+        jobs.append({"options": options})
+    started = start_newman(jobs, echo, folder, modules)
+    found = started.results()
+    started.stop()
+    results = {}
+    for case, result in zip(cases, found, strict=True):
+        outcomes = [
+            Outcome(
+                r["name"],
+                not r["errors"] and all(ok for _, ok in r["assertions"]),
+                len(r["assertions"]),
+                tuple(name for name, _ in r["assertions"]),
+            )
+            for r in result["requests"]
+        ]
+        results[case.name] = (1 if result["failures"] else 0, outcomes)
+    return results
+
+
+def _rules(echo: StandIn) -> dict[str, list[str | int]]:
+    """Returns the `--connect-to` rules as {"host:port": [address, port]} for the preload."""
+    rules: dict[str, list[str | int]] = {}
+    for rule in echo.connect_to:
+        host, port, address, target = rule.split(":")
+        rules[f"{host}:{port}"] = [address, int(target)]
+    return rules

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # pointing it at a missing folder shows what a fresh clone without ../shared runs).
 SHARED = Path(os.environ.get("RUNNER_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus" / "postman"
+CORPUS_MORE = SHARED / "corpus" / "postman-more"  # more Newman suites and collections
+CORPUS_WILD = SHARED / "corpus" / "postman-wild"  # real-world suites, listed in suites.json
 SEEDS = SHARED / "seeds"
 
 # Read once at import: the autouse fixture in tests/conftest.py clears CI while a test runs.
