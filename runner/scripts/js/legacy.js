@@ -64,8 +64,12 @@
     g.iteration = cur.info.iteration;
     g.request = legacyRequest(cur.request);
     g.responseBody = res ? cur.response.text() : undefined;
-    g.responseTime = res ? cur.response.responseTime : undefined;
-    g.responseCode = res ? { code: res.code, name: res.status, detail: res.status } : undefined;
+    // A test script after a request error still has them in Postman's sandbox, so that
+    // `tests[...] = responseCode.code === 200` is a failed test there, not a TypeError.
+    var test = cur.info.eventName === 'test';
+    var noCode = test ? { code: NaN, name: '', details: '' } : undefined;
+    g.responseTime = res ? cur.response.responseTime : test ? NaN : undefined;
+    g.responseCode = res ? { code: res.code, name: res.status, detail: res.status } : noCode;
     var headers = {};
     if (res) (res.headers || []).forEach((h) => (headers[h[0]] = h[1]));
     g.responseHeaders = headers;
