@@ -116,9 +116,12 @@ def _quoted_fields(text: str) -> list[list[tuple[str, bool]]]:
         quoted = i < n and text[i] == '"'
         if quoted:
             value, i = _quoted(text, i + 1)
+            start = i
             while i < n and text[i] not in ",\r\n":
-                value += text[i]  # text after the closing quote (relaxed, as csv-parse)
                 i += 1
+            # Text after the closing quote is kept (relaxed, as csv-parse), blanks before
+            # the delimiter are not (trimmed, as around any value).
+            value += text[start:i].rstrip(" \t")
         else:
             start = i
             while i < n and text[i] not in ",\r\n":
