@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus_cases import Deliberate
+from newman_agree import Run, agreeing_requests, disagreements
+
 
 @dataclass(frozen=True)
 class Suite:
@@ -57,3 +60,22 @@ def summary() -> list[str]:
             )
             lines += [f"    {d}" for d in suite.differences[:5]]
     return lines
+
+
+def judge(corpus: str, ours: Run, theirs: Run, name: str, deliberate: Deliberate | None) -> None:
+    """Records how runner's run of suite `name` compares with Newman's, then fails unless
+    they agree or differ exactly as the documented `deliberate` difference says."""
+    differences = disagreements(ours, theirs)
+    agreeing = agreeing_requests(ours, theirs)
+    reason = deliberate.reason if deliberate else ""
+    record(Suite(corpus, name, len(theirs.requests), agreeing, tuple(differences), reason))
+    if deliberate is None:
+        assert differences == [], ours.output
+        return
+    # A deliberate difference is checked as documented, so that it cannot hide another.
+    assert differences, f"{name} now agrees with Newman: take its deliberate difference out"
+    if deliberate.requests:
+        assert disagreements(ours, theirs, deliberate.requests) == [], ours.output
+    if deliberate.runner_status is not None:
+        assert ours.status == deliberate.runner_status, ours.output
+        assert deliberate.says in ours.output and not ours.requests, ours.output

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corpus_cases import Case
+from support.loopback import loopback_only
 
 from runner.cli import main
 
@@ -88,7 +89,8 @@ def run_runner(case: Case, echo: StandIn, out: Path, *extra: str) -> tuple[int, 
     for rule in echo.connect_to:
         argv += ["--connect-to", rule]
     stdout, stderr = io.StringIO(), io.StringIO()
-    status = main(argv, stdout=stdout, stderr=stderr)
+    with loopback_only():
+        status = main(argv, stdout=stdout, stderr=stderr)
     return status, stdout.getvalue() + stderr.getvalue()
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agreement import Suite, record
+from agreement import judge
 from corpus_cases import WILD_DELIBERATE, wild_params, wild_suites
-from newman_agree import Case, NewmanRuns, agreeing_requests, disagreements, runner_run
+from newman_agree import Case, NewmanRuns, runner_run, steady
 from newman_tools import install_error, node_modules
 from support.catchall_proxy import CatchAllProxy
 from support.external import CORPUS_WILD, missing, require
@@ -71,32 +71,10 @@ def test_runner_agrees_with_newman_on_a_wild_suite(
     tmp_path: Path,
 ) -> None:
     case = wild_case(suite, catchall)
-    ours = runner_run(case, catchall, tmp_path)
-    theirs = newman.run(case.name)
-    deliberate = WILD_DELIBERATE.get(case.name)
-    allowed = deliberate.requests if deliberate else frozenset()
-    differences = disagreements(ours, theirs)
-    record(
-        Suite(
-            CORPUS_NAME,
-            case.name,
-            len(theirs.requests),
-            agreeing_requests(ours, theirs),
-            tuple(differences),
-            deliberate.reason if deliberate else "",
-        )
-    )
+    ours = steady(runner_run(case, catchall, tmp_path))
+    theirs = steady(newman.run(case.name))
     assert theirs.requests, "Newman ran nothing: the stand-in is not answering"
-    if deliberate is None:
-        assert differences == [], ours.output
-        return
-    # A deliberate difference is checked as documented, so that it cannot hide another.
-    assert differences, f"{case.name} now agrees: take it out of WILD_DELIBERATE"
-    if deliberate.requests:
-        assert disagreements(ours, theirs, allowed) == [], ours.output
-    if deliberate.runner_status is not None:
-        assert ours.status == deliberate.runner_status, ours.output
-        assert deliberate.says in ours.output and not ours.requests, ours.output
+    judge(CORPUS_NAME, ours, theirs, case.name, WILD_DELIBERATE.get(case.name))
 
 
 def test_the_stand_in_saw_every_host_and_nothing_left_loopback(
