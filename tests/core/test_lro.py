@@ -258,6 +258,51 @@ def test_the_token_goes_with_every_poll_and_never_to_the_output(
     assert TOKEN not in text and "lro-client-secret-93b1" not in text
 
 
+def test_credentials_go_only_to_the_requests_own_origin(
+    tmp_path: Path, ops: OperationServer
+) -> None:
+    # The status monitor is on http://localhost:PORT, the request on http://127.0.0.1:PORT.
+    result, report = _run(
+        tmp_path,
+        {
+            "name": "elsewhere",
+            "method": "PUT",
+            "url": f"{ops.url}/async/far?polls=1&monitor=localhost",
+            "headers": {"x-ms-client-request-id": "req-7"},
+            "auth": {"type": "bearer", "token": "lro-bearer-secret-5d2e"},
+            "lro": {"intervalMs": 10},
+            "assert": {"status": 200},
+        },
+    )
+    assert result.code == 0, result.text
+    put, *polls, final = ops.log
+    assert put.headers["Authorization"] == "Bearer lro-bearer-secret-5d2e"
+    assert len(polls) == 2 and all("Authorization" not in h.headers for h in polls)
+    assert all(h.headers["x-ms-client-request-id"] == "req-7" for h in polls)
+    assert final.path == "/async/far" and final.headers["Authorization"].endswith("5d2e")
+    assert report["results"][0]["operation"]["url"].startswith("http://localhost:")
+
+
+def test_operation_location_and_resource_location(tmp_path: Path, ops: OperationServer) -> None:
+    # Operation-Location is followed as Azure-AsyncOperation is; a succeeded status that
+    # names a resourceLocation is where the result is read (relative to the monitor).
+    result, report = _run(
+        tmp_path,
+        {
+            "name": "patch",
+            "method": "PATCH",
+            "url": f"{ops.url}/async/op?polls=0&header=Operation-Location&resource=/output/made",
+            "lro": {"intervalMs": 10},
+            "assert": {"status": 200, "jsonpath": {"$.output": "made"}},
+        },
+    )
+    assert result.code == 0, result.text
+    assert [h.path for h in ops.log] == ["/async/op", "/ops/op", "/output/made"]
+    operation = report["results"][0]["operation"]
+    assert operation["via"] == "Operation-Location"
+    assert operation["final_url"] == f"{ops.url}/output/made"
+
+
 def test_ctrl_c_during_the_wait_stops_at_once_with_reports(
     tmp_path: Path, ops: OperationServer
 ) -> None:

@@ -2,7 +2,10 @@
 
 Each operation is named by a key in the path; its query sets how it goes:
 `polls` (how many polls answer "still running", default 1), `end` (Succeeded, Failed,
-Canceled), `after` (the Retry-After header, seconds; absent when not given).
+Canceled), `after` (the Retry-After header, seconds; absent when not given); for PUT/PATCH
+`header` (the monitor's header, default Azure-AsyncOperation) and `monitor` (its host,
+default 127.0.0.1; `localhost` is another origin on the same server), and `resource` (a
+`resourceLocation` the succeeded status names).
 
 - `PUT|PATCH /async/KEY`   201 + Azure-AsyncOperation `/ops/KEY?...`; GET /async/KEY is the
                            resource (`provisioningState: Succeeded`)
@@ -86,13 +89,17 @@ def _handler(state: OperationServer) -> type[BaseHTTPRequestHandler]:
             _, kind, *rest = parts.path.split("/")
             key = rest[0] if rest else ""
             pace = {"Retry-After": query["after"]} if "after" in query else {}
-            passed = urlencode({k: v for k, v in query.items() if k in ("polls", "end", "after")})
+            kept = ("polls", "end", "after", "resource")
+            passed = urlencode({k: v for k, v in query.items() if k in kept})
             method = self.command
             if method == "POST" and kind == "token":
                 self._answer(200, {"access_token": TOKEN, "token_type": "Bearer",
                                    "expires_in": 3600}, {})  # fmt: skip
             elif method in ("PUT", "PATCH") and kind == "async":
-                headers = {"Azure-AsyncOperation": f"{state.url}/ops/{key}?{passed}", **pace}
+                # ?monitor=localhost names the status monitor by another origin (same server).
+                base = state.url.replace("127.0.0.1", query.get("monitor", "127.0.0.1"))
+                header = query.get("header", "Azure-AsyncOperation")
+                headers = {header: f"{base}/ops/{key}?{passed}", **pace}
                 self._answer(201, {"name": key, "properties": {"provisioningState": "Accepted"}},
                              headers)  # fmt: skip
             elif method == "GET" and kind == "async":
@@ -123,6 +130,8 @@ def _handler(state: OperationServer) -> type[BaseHTTPRequestHandler]:
                 return
             end = query.get("end", "Succeeded")
             body: dict[str, object] = {"id": key, "status": "InProgress" if running else end}
+            if not running and "resource" in query:
+                body["resourceLocation"] = query["resource"]
             if not running and end in ("Failed", "Canceled"):
                 body["error"] = {
                     "code": "ScopeLocked",
