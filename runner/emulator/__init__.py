@@ -15,7 +15,9 @@ with a secret, certificate or federated assertion; password; refresh token; devi
 ``POST /{tenant}/oauth2[/v2.0]/devicecode``, ``GET /msi/token`` (App Service) and
 ``GET /metadata/identity/oauth2/token`` (IMDS), ``GET /subscriptions[/{id}[/resourcegroups
 [/{name}]]]`` (ARM), ``PUT`` and ``DELETE`` of a resource group (the delete a long-running
-operation: 202 + ``Location`` to ``/subscriptions/{id}/operationresults/{op}``),
+operation: 202 + ``Location`` to ``/subscriptions/{id}/operationresults/{op}``), a template
+deployment's PUT and GET under ``/resourcegroups/{name}/providers/Microsoft.Resources/
+deployments/{name}`` (an operation too: 201 + ``Azure-AsyncOperation``),
 ``GET /v1.0/{users,me,applications,servicePrincipals}[/{id}]`` (Graph),
 ``GET /{tenant}/discovery/v2.0/keys`` (JWKS), and for tests ``GET /_emulator/stats`` and
 ``POST /_emulator/reset``.
@@ -39,10 +41,13 @@ Where it knowingly differs from the real services:
   on resource groups supports tag name/value only (others: 501). Graph ``$filter``
   supports ``eq`` and ``startswith``; ``$search`` supports quoted ``"prop:words"`` clauses
   joined by one of AND/OR; ``$orderby`` one property.
-- A resource group deletion ends once it has been polled ``operations.polls`` times (default
-  1) or after 30 s; its polls send ``Retry-After: operations.retryAfter`` (default 0, for
-  fast tests; ARM sends about 15). Resource group PUT and DELETE are the only ARM writes;
-  the sample app may write only ``rg-runner-smoke`` (Contributor there).
+- A resource group deletion or a deployment ends once it has been polled
+  ``operations.polls`` times (default 1) or after 30 s; its polls send
+  ``Retry-After: operations.retryAfter`` (default 0, for fast tests; ARM sends about 15).
+  Resource group PUT and DELETE and deployments are the only ARM writes; a deployment
+  deploys nothing (a template with resources, or an output that is an expression, is 501)
+  and its outputs are the template's literal values. The sample app may write only
+  ``rg-runner-smoke`` (Contributor there).
 - Throttled requests (429, see ``throttle``) count in ``stats.throttled`` only, not as
   token or API requests; the token endpoint's 429 carries AADSTS90055.
 """

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 from runner.emulator.arm_auth import arm_caller, can_read, can_write, check_tenant, forbidden
 from runner.emulator.bearer import Caller
 from runner.emulator.config import ResourceGroup, Subscription
 from runner.emulator.errors import ApiError, NotEmulated, arm_error, not_emulated
+from runner.emulator.groups import Deployment
 from runner.emulator.messages import Request, Response, decode_skip, new_id, next_link, page
 from runner.emulator.state import EmulatorState
 from runner.values import JSON
@@ -43,6 +45,13 @@ _ROUTE = re.compile(
     re.IGNORECASE,
 )
 _OPERATION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/operationresults/(?P<op>[^/]+)/?$", re.I)
+_DEPLOYMENT = re.compile(
+    r"^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/"
+    r"Microsoft\.Resources/deployments/(?P<name>[^/]+)(?:/operationStatuses/(?P<op>[^/]+))?/?$",
+    re.IGNORECASE,
+)
+DEPLOY_WRITE = "Microsoft.Resources/deployments/write"
+DEPLOY_READ = "Microsoft.Resources/deployments/read"
 
 
 def handle_arm(state: EmulatorState, request: Request) -> Response:
@@ -65,6 +74,11 @@ def _route(state: EmulatorState, request: Request) -> Response:
     operation = _OPERATION.match(request.path)
     if operation is not None and request.method == "GET":
         return _operation_result(state, request, unquote(operation["sub"]), operation["op"])
+    deployment = _DEPLOYMENT.match(request.path)
+    if deployment is not None and (
+        request.method == "GET" or (request.method == "PUT" and deployment["op"] is None)
+    ):
+        return _deployment(state, request, deployment)
     match = _ROUTE.match(request.path)
     head = request.method == "HEAD"
     # HEAD is ARM's existence check, for resource groups only (check_existence); PUT and
@@ -111,11 +125,7 @@ def _put_group(
 ) -> Response:
     """Create or update a resource group (synchronous in ARM: 201 new, 200 updated); the
     caller may write."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        raise ApiError(400, "InvalidRequestContent", "The request content was invalid and "
-                       "could not be deserialized.") from None  # fmt: skip
+    body = _json_body(request)
     location = body.get("location") if isinstance(body, dict) else None
     if not isinstance(location, str) or not location:
         raise ApiError(400, "LocationRequired", "The location property is required for this "
@@ -144,6 +154,114 @@ def _delete_group(
     return Response(202, None, _operation_headers(state, request, subscription.id, operation))
 
 
+def _deployment(state: EmulatorState, request: Request, match: re.Match[str]) -> Response:
+    """A template deployment, run as ARM runs it: PUT answers 201 with Azure-AsyncOperation,
+    whose status reads Running, then Succeeded; the deployment then reads Succeeded with its
+    outputs. Only templates that deploy no resources are emulated."""
+    caller = arm_caller(state, request)
+    _check_api_version(request.query.get("api-version"), RESOURCE_GROUP_VERSIONS)
+    subscription = _subscription(state, caller, unquote(match["sub"]))
+    group = _existing_group(state, subscription, unquote(match["rg"]))
+    name = unquote(match["name"])
+    scope = f"/subscriptions/{subscription.id}/resourceGroups/{group.name}"
+    if request.method == "PUT":
+        if not can_write(state.config, caller, scope):
+            raise forbidden(caller, DEPLOY_WRITE, scope)
+        return _start_deployment(state, request, subscription, group, name)
+    _authorize(state, caller, DEPLOY_READ, scope)
+    found = state.groups.deployment(subscription.id, group.name, name)
+    if found is None:
+        raise ApiError(404, "DeploymentNotFound", f"Deployment '{name}' could not be found.")
+    record, done = found
+    if match["op"] is None:
+        return Response(200, _deployment_json(subscription, record, done))
+    ended = state.groups.poll(subscription.id, unquote(match["op"]))
+    if ended is None:
+        raise ApiError(404, "OperationNotFound", f"The operation '{match['op']}' could not be "
+                       "found.")  # fmt: skip
+    if ended:
+        return Response(200, {"status": "Succeeded"})
+    return Response(200, {"status": "Running"}, _retry_after(state))
+
+
+def _json_body(request: Request) -> JSON:
+    """Return the request's JSON body ({} when empty), or raise ARM's 400 for bad JSON."""
+    try:
+        body: JSON = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ApiError(400, "InvalidRequestContent", "The request content was invalid and "
+                       "could not be deserialized.") from None  # fmt: skip
+    return body
+
+
+def _start_deployment(
+    state: EmulatorState,
+    request: Request,
+    subscription: Subscription,
+    group: ResourceGroup,
+    name: str,
+) -> Response:
+    body = _json_body(request)
+    properties = body.get("properties") if isinstance(body, dict) else None
+    template = properties.get("template") if isinstance(properties, dict) else None
+    if not isinstance(properties, dict) or not isinstance(template, dict):
+        raise ApiError(400, "InvalidRequestContent", "The request content was invalid and "
+                       "could not be deserialized: 'properties.template' is required.")  # fmt: skip
+    if template.get("resources"):
+        raise NotEmulated("deploying a template with resources (only an empty one is run)")
+    outputs: dict[str, JSON] = {}
+    for key, output in (template.get("outputs") or {}).items():
+        value = output.get("value") if isinstance(output, dict) else None
+        if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+            raise NotEmulated(f"the template expression of output '{key}'")
+        outputs[key] = {"type": output.get("type", "Object"), "value": value}
+    parameters = properties.get("parameters")
+    record = Deployment(
+        name=name,
+        group=group.name,
+        mode=str(properties.get("mode", "Incremental")),
+        parameters=parameters if isinstance(parameters, dict) else {},
+        outputs=outputs,
+        operation="",
+        timestamp=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    )
+    created = state.groups.start_deployment(subscription.id, record)
+    version = quote(request.query.get("api-version", ""))
+    monitor = (
+        f"{request.base_url}/subscriptions/{subscription.id}/resourcegroups/{group.name}/"
+        f"providers/Microsoft.Resources/deployments/{quote(name)}/operationStatuses/"
+        f"{record.operation}?api-version={version}"
+    )
+    headers = {"Azure-AsyncOperation": monitor, **_retry_after(state)}
+    body_json = _deployment_json(subscription, record, False, accepted=True)
+    return Response(201 if created else 200, body_json, headers)
+
+
+def _deployment_json(
+    subscription: Subscription, record: Deployment, done: bool, accepted: bool = False
+) -> dict[str, JSON]:
+    state = "Accepted" if accepted else ("Succeeded" if done else "Running")
+    properties: dict[str, JSON] = {
+        "provisioningState": state,
+        "mode": record.mode,
+        "parameters": record.parameters,
+        "timestamp": record.timestamp,
+        "correlationId": record.correlation_id,
+        "providers": [],
+        "dependencies": [],
+    }
+    if done:
+        properties["outputs"] = record.outputs
+        properties["outputResources"] = []
+    return {
+        "id": f"/subscriptions/{subscription.id}/resourceGroups/{record.group}/providers/"
+        f"Microsoft.Resources/deployments/{record.name}",
+        "name": record.name,
+        "type": "Microsoft.Resources/deployments",
+        "properties": properties,
+    }
+
+
 def _operation_headers(
     state: EmulatorState, request: Request, subscription_id: str, operation: str
 ) -> dict[str, str]:
@@ -152,7 +270,11 @@ def _operation_headers(
         f"{request.base_url}/subscriptions/{subscription_id}/operationresults/"
         f"{quote(operation)}?api-version={quote(version)}"
     )
-    return {"Location": location, "Retry-After": str(state.config.operation_retry_after)}
+    return {"Location": location, **_retry_after(state)}
+
+
+def _retry_after(state: EmulatorState) -> dict[str, str]:
+    return {"Retry-After": str(state.config.operation_retry_after)}
 
 
 def _operation_result(

@@ -1,9 +1,11 @@
-"""Resource groups as PUT and DELETE change them, and the deletions still running.
+"""Resource groups and their deployments as PUT and DELETE change them, and the
+long-running operations still going.
 
-ARM deletes a resource group as a long-running operation: the DELETE is answered 202 with a
-`Location` to poll; the group reads `provisioningState: Deleting` until the operation ends.
-Here an operation ends once it has been polled `polls` times after the first answer (so
-clients see it running), or after `GIVE_UP_S` for clients that never poll.
+ARM deletes a resource group as a long-running operation (202 + `Location` to poll; the
+group reads `provisioningState: Deleting` until it ends) and runs a template deployment as
+one too (201 + `Azure-AsyncOperation`; the deployment reads `Running` until it ends). Here
+an operation ends once it has been polled `polls` times after the first answer (so clients
+see it running), or after `GIVE_UP_S` for clients that never poll.
 """
 
 from __future__ import annotations
@@ -11,23 +13,39 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runner.emulator.config import ResourceGroup, Subscription
+from runner.values import JSON
 
 GIVE_UP_S = 30.0
-"""A deletion nobody polls still ends, as ARM's would, after this long."""
+"""An operation nobody polls still ends, as ARM's would, after this long."""
 
 
 @dataclass
-class Deletion:
-    """One resource group deletion in progress."""
+class Running:
+    """One long-running operation: a group's deletion, or a deployment (`deployment` set)."""
 
     subscription_id: str
-    name: str
+    group: str
     polls_left: int
     started: float
+    deployment: str | None = None
     done: bool = False
+
+
+@dataclass
+class Deployment:
+    """A template deployment: what was sent, and the operation that runs it."""
+
+    name: str
+    group: str
+    mode: str
+    parameters: dict[str, JSON]
+    outputs: dict[str, JSON]
+    operation: str
+    timestamp: str
+    correlation_id: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 class GroupStore:
@@ -39,7 +57,8 @@ class GroupStore:
         self._groups: dict[str, dict[str, ResourceGroup]] = {
             s.id.lower(): {g.name.lower(): g for g in s.resource_groups} for s in subscriptions
         }
-        self._deletions: dict[str, Deletion] = {}
+        self._operations: dict[str, Running] = {}
+        self._deployments: dict[tuple[str, str, str], Deployment] = {}
 
     def list(self, subscription_id: str) -> list[ResourceGroup]:
         """Return the subscription's groups, oldest first."""
@@ -57,10 +76,11 @@ class GroupStore:
         """Return True while a deletion of the group runs."""
         with self._lock:
             return any(
-                not d.done
-                and d.subscription_id == subscription_id.lower()
-                and d.name == name.lower()
-                for d in self._deletions.values()
+                not r.done
+                and r.deployment is None
+                and r.subscription_id == subscription_id.lower()
+                and r.group == name.lower()
+                for r in self._operations.values()
             )
 
     def put(self, subscription_id: str, group: ResourceGroup) -> bool:
@@ -77,35 +97,65 @@ class GroupStore:
 
     def start_deletion(self, subscription_id: str, name: str) -> str:
         """Start deleting the group (it must exist); return the operation id."""
-        operation = secrets.token_urlsafe(24)
+        return self._start(Running(subscription_id.lower(), name.lower(), self._polls, 0.0))
+
+    def start_deployment(self, subscription_id: str, deployment: Deployment) -> bool:
+        """Start (or restart) a deployment; return True when it is new."""
+        key = (subscription_id.lower(), deployment.group.lower(), deployment.name.lower())
+        running = Running(
+            subscription_id.lower(), deployment.group.lower(), self._polls, 0.0, deployment.name
+        )
+        deployment.operation = self._start(running)
         with self._lock:
-            self._deletions[operation] = Deletion(
-                subscription_id.lower(), name.lower(), self._polls, time.monotonic()
-            )
-        return operation
+            created = key not in self._deployments
+            self._deployments[key] = deployment
+        return created
+
+    def deployment(
+        self, subscription_id: str, group: str, name: str
+    ) -> tuple[Deployment, bool] | None:
+        """Return the deployment and whether it has ended, or None."""
+        with self._lock:
+            self._finish_overdue()
+            found = self._deployments.get((subscription_id.lower(), group.lower(), name.lower()))
+            if found is None:
+                return None
+            return found, self._operations[found.operation].done
 
     def poll(self, subscription_id: str, operation: str) -> bool | None:
-        """Return True when the deletion has ended (now or before), False while it runs,
+        """Return True when the operation has ended (now or before), False while it runs,
         None for an operation this subscription never started."""
         with self._lock:
-            deletion = self._deletions.get(operation)
-            if deletion is None or deletion.subscription_id != subscription_id.lower():
+            running = self._operations.get(operation)
+            if running is None or running.subscription_id != subscription_id.lower():
                 return None
-            if deletion.done:
+            if running.done:
                 return True
-            if deletion.polls_left > 0 and time.monotonic() - deletion.started < GIVE_UP_S:
-                deletion.polls_left -= 1
+            if running.polls_left > 0 and time.monotonic() - running.started < GIVE_UP_S:
+                running.polls_left -= 1
                 return False
-            self._finish(deletion)
+            self._finish(running)
             return True
 
-    def _finish(self, deletion: Deletion) -> None:
-        if not deletion.done:
-            self._groups.get(deletion.subscription_id, {}).pop(deletion.name, None)
-            deletion.done = True
+    def _start(self, running: Running) -> str:
+        operation = secrets.token_urlsafe(24)
+        running.started = time.monotonic()
+        with self._lock:
+            self._operations[operation] = running
+        return operation
+
+    def _finish(self, running: Running) -> None:
+        if running.done:
+            return
+        running.done = True
+        if running.deployment is None:  # a deletion takes the group's deployments with it
+            self._groups.get(running.subscription_id, {}).pop(running.group, None)
+            for key in [k for k in self._deployments if k[:2] == (running.subscription_id,
+                                                                    running.group)]:  # fmt: skip
+                del self._deployments[key]
 
     def _finish_overdue(self) -> None:
         now = time.monotonic()
-        for deletion in self._deletions.values():
-            if now - deletion.started >= GIVE_UP_S:
-                self._finish(deletion)
+        for running in self._operations.values():
+            if now - running.started >= GIVE_UP_S:
+                self._finish(running)

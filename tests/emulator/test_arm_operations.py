@@ -74,3 +74,34 @@ def test_writes_need_a_write_role_and_a_location(paced: Emulator, http: requests
     unknown = http.get(paced.url + f"/subscriptions/{SUB}/operationresults/nope", params=VERSION,
                        headers=headers)  # fmt: skip
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "OperationNotFound"
+
+
+def test_a_deployment_runs_as_an_azure_async_operation(
+    paced: Emulator, http: requests.Session
+) -> None:
+    headers = _auth(http, paced)
+    group = paced.url + f"/subscriptions/{SUB}/resourcegroups/rg-runner-smoke"
+    assert http.put(group, params=VERSION, headers=headers, json={"location": "x"}).ok
+    url = group + "/providers/Microsoft.Resources/deployments/d1"
+    template = {"resources": [], "outputs": {"n": {"type": "int", "value": 3}}}
+    body = {"properties": {"mode": "Incremental", "template": template}}
+    started = http.put(url, params=VERSION, headers=headers, json=body)
+    assert started.status_code == 201, started.text
+    assert started.json()["properties"]["provisioningState"] == "Accepted"
+    monitor = started.headers["Azure-AsyncOperation"]
+    assert monitor.startswith(url + "/operationStatuses/") and "api-version=2021-04-01" in monitor
+    assert started.headers["Retry-After"] == "3"
+    assert (
+        http.get(url, params=VERSION, headers=headers).json()["properties"]["provisioningState"]
+        == "Running"
+    )
+    statuses = [http.get(monitor, headers=headers).json()["status"] for _ in range(3)]
+    assert statuses == ["Running", "Running", "Succeeded"]
+    done = http.get(url, params=VERSION, headers=headers).json()["properties"]
+    assert done["provisioningState"] == "Succeeded" and done["outputs"]["n"]["value"] == 3
+    # Deploying resources is not emulated: 501, never a made-up Azure answer.
+    with_resources = {"resources": [{"type": "Microsoft.Storage/storageAccounts"}]}
+    refused = http.put(url, params=VERSION, headers=headers,
+                       json={"properties": {"template": with_resources}})  # fmt: skip
+    assert refused.status_code == 501 and refused.json()["error"]["code"] == "NotEmulated"
+    assert http.delete(group, params=VERSION, headers=headers).status_code == 202

@@ -42,7 +42,7 @@ BUNDLED = {
     "graph-users.json": (1, 3),
     "refresh-token.json": (2, 2),  # the password sign-in is an ordinary request
     "nightly-access-check.json": (2, 3),
-    "arm-resource-group-lifecycle.json": (1, 3),  # create, delete and wait (lro), gone
+    "arm-resource-group-lifecycle.json": (1, 4),  # create, deploy and delete (lro), gone
 }
 
 
