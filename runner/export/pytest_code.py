@@ -354,7 +354,7 @@ class _Writer:
 
     def _body(self, body: Any, request: Request) -> Any:
         if body.kind == "json":
-            return f"json={_value(body.value)}"
+            return _nested(body.value, "json=")
         if body.kind == "form":
             return _pairs(body.value, "data=")
         if body.kind == "raw":
@@ -638,6 +638,16 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_value(item) for item in value) + "]"
     return _literal(value)
+
+
+def _nested(value: Any, head: str = "") -> Any:
+    """Returns a JSON value as groups inside groups, which `_fit` splits over lines as far as
+    needed (a deep body on one line would be too long), else as one expression."""
+    if isinstance(value, dict) and value:
+        return _Group(head + "{", [_nested(v, f"{_quote(k)}: ") for k, v in value.items()], "}")
+    if isinstance(value, list) and value:
+        return _Group(head + "[", [_nested(item) for item in value], "]")
+    return head + _value(value)
 
 
 def _literal(value: Any) -> str:
