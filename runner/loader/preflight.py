@@ -125,12 +125,16 @@ def _left_out(collection: Collection, selected: list[Step]) -> dict[str, Step]:
     """Returns the variables that requests outside `selected` capture or set in their own
     scripts, each with the first request that does."""
     chosen = {id(s.request) for s in selected}
+    # Scripts that run anyway (the collection's, and folders' around a selected request).
+    shared = _script_names(collection, selected)
     found: dict[str, Step] = {}
     for step in flatten(collection.items):
         if id(step.request) in chosen:
             continue
         names = [c.name for c in step.request.captures]
-        names += sorted(_script_names(collection, [step]) - _script_names(collection, []))
+        nodes: list[Folder | Request] = [*step.folders, step.request]
+        sources = [s.source for n in nodes for s in (*n.scripts.prerequest, *n.scripts.test)]
+        names += sorted({m.group(1) for t in sources for m in _SCRIPT_SET.finditer(t)} - shared)
         for name in names:
             found.setdefault(name, step)
     return found

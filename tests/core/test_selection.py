@@ -259,6 +259,25 @@ def test_capture_from_a_left_out_request_with_a_default_value_warns(tmp_path, se
     )
 
 
+def test_a_folder_script_around_the_selection_is_no_left_out_value(tmp_path, server):
+    # The folder's script runs around the selected request too: nothing to warn about.
+    folder = {
+        "name": "F",
+        "scripts": {"prerequest": "pm.environment.set('x', '1');"},
+        "items": [
+            {"name": "a", "url": f"{server.url}/echo?a"},
+            {"name": "b", "url": f"{server.url}/echo?b&x=<<x>>"},
+        ],
+    }
+    path = write_json(
+        tmp_path / "f.json", {"name": "f", "variables": {"x": "0"}, "items": [folder]}
+    )
+    result = run_cli("run", path, "--folder", "F/b")
+    assert result.code == 0, result.text
+    assert [s.query["x"] for s in server.log] == [["1"]]
+    assert "leaves out" not in result.err
+
+
 def test_token_of_a_selected_request_is_still_fetched(tmp_path, server):
     with Emulator() as emulator:
         doc = {
