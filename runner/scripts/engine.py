@@ -1,10 +1,12 @@
 """Run Postman-style scripts in one embedded V8 context per engine.
 
 The sandbox prelude (runner/scripts/js/*.js, the `pm` API) is loaded once; each distinct
-script source is compiled once into a function keyed by its hash. A run is one JSON
-string in and one JSON report out, then further turns only while the script has
-`pm.sendRequest` calls or timers pending: Python performs the queued requests through
-`ScriptContext.send_request` and hands the results back, so JS never calls Python.
+script source is compiled once into a function keyed by its hash, and scanned once for
+what it may touch (runner.scripts.scan: the next run restores the globals only after a
+script that may have changed one). A run is one JSON string in and one JSON report out,
+then further turns only while the script has `pm.sendRequest` calls or timers pending:
+Python performs the queued requests through `ScriptContext.send_request` and hands the
+results back, so JS never calls Python.
 
 An engine serialises its runs with a lock (a V8 context is not thread-safe); threads
 that want scripts to run in parallel should use one engine each. The context's
@@ -29,11 +31,11 @@ from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
-from runner.scripts import payload
+from runner.scripts import payload, scan
 from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
-from runner.scripts.modules import ModuleResolver, sandbox_modules, wanted_modules
+from runner.scripts.modules import CHAI, ModuleResolver, sandbox_modules, wanted_modules
 from runner.values import JSON
 
 _PRELUDE = (
@@ -62,6 +64,15 @@ def _prelude_sources() -> list[tuple[str, str]]:
     return [(name, folder.joinpath(name).read_text(encoding="utf-8")) for name in _PRELUDE]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Compiled:
+    """A script source defined in the context: its key, its syntax error, what it touches."""
+
+    key: str
+    error: ScriptError | None
+    uses: scan.Uses
+
+
 class _TimerTimeout(V8Timeout):
     """The script's time ran out while a timer was pending (worded as Newman words it)."""
 
@@ -84,7 +95,7 @@ class ScriptEngine:
         self._module_paths = tuple(module_paths)
         self._libraries = libraries or LibraryStore()
         self._v8: V8 | None = None
-        self._compiled: dict[str, ScriptError | None] = {}
+        self._compiled: dict[str, _Compiled] = {}  # source -> its compiled function
         self._resolver = ModuleResolver(self._module_paths, self._libraries)
 
     def __enter__(self) -> ScriptEngine:
@@ -131,12 +142,16 @@ class ScriptEngine:
             self._v8 = v8
         return self._v8
 
-    def _compile(self, v8: V8, source: str, script: str) -> tuple[str, ScriptError | None]:
-        key = hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
-        if key not in self._compiled:
+    def _compile(self, v8: V8, source: str, script: str) -> _Compiled:
+        """Returns the script's compiled entry (defined in V8 once per context and source:
+        the source text is the key, so a run does not hash it again)."""
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            key = hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
             self._load_modules(v8, source)
-            self._compiled[key] = self._define(v8, key, source, script)
-        return key, self._compiled[key]
+            error = self._define(v8, key, source, script)
+            compiled = self._compiled[source] = _Compiled(key, error, scan.uses(source))
+        return compiled
 
     def _define(self, v8: V8, key: str, source: str, script: str) -> ScriptError | None:
         for kind in ("function", "async function"):
@@ -160,18 +175,20 @@ class ScriptEngine:
             return
         if bundle is not None:
             v8.eval("__runner.addModules(" + json.dumps(bundle) + ")", _SETUP_TIMEOUT_MS)
+            if CHAI[0] in names:  # chai's set-up is the context's, not the script's, time
+                v8.eval("__runner.prepareChai()", _SETUP_TIMEOUT_MS)
 
     def _run(self, source: str, ctx: ScriptContext) -> ScriptOutcome:
         outcome = ScriptOutcome([], UNSET, None, ctx.request)
         name, message = "Error", ""
         try:
             v8 = self._context()
-            key, error = self._compile(v8, source, ctx.script_name)
-            if error is not None:
-                outcome.error = dataclasses.replace(error, script=ctx.script_name)
+            compiled = self._compile(v8, source, ctx.script_name)
+            if compiled.error is not None:
+                outcome.error = dataclasses.replace(compiled.error, script=ctx.script_name)
                 return outcome
             self._budget_ms = float(self._timeout_ms)
-            self._loop(v8, key, ctx, outcome)
+            self._loop(v8, compiled, ctx, outcome)
             return outcome
         except _TimerTimeout as exc:
             name, message = "TimeoutError", str(exc)
@@ -190,8 +207,11 @@ class ScriptEngine:
         outcome.error = ScriptError(name, message, None, None, ctx.script_name)
         return outcome
 
-    def _loop(self, v8: V8, key: str, ctx: ScriptContext, outcome: ScriptOutcome) -> None:
-        report = self._call(v8, "__runner.run", payload.run_argument(key, ctx))
+    def _loop(
+        self, v8: V8, compiled: _Compiled, ctx: ScriptContext, outcome: ScriptOutcome
+    ) -> None:
+        argument = payload.run_argument(compiled.key, ctx, compiled.uses)
+        report = self._call(v8, "__runner.run", argument)
         for _ in range(_MAX_TURNS):
             self._absorb(report, ctx, outcome)
             if outcome.error is not None:

@@ -6,16 +6,20 @@ import json
 import re
 
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, TestResult, _Unset
+from runner.scripts.scan import Uses
 from runner.values import JSON
 
 _SCOPES = {"globals", "collection", "environment", "locals"}
 _PARSE_LINE = re.compile(r":(\d+): (\w*Error): (.*)")
 
 
-def run_argument(script_hash: str, ctx: ScriptContext) -> str:
-    """Returns the JSON argument of `__runner.run` that starts one script run."""
+def run_argument(script_hash: str, ctx: ScriptContext, uses: Uses | None = None) -> str:
+    """Returns the JSON argument of `__runner.run` that starts one script run (`uses`: what
+    the script may touch; None: anything)."""
     payload = {
         "hash": script_hash,
+        "mutates": uses is None or uses.mutates,
+        "legacy": uses is None or uses.legacy,
         "event": ctx.event,
         "vars": {
             "globals": ctx.globals,

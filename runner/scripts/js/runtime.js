@@ -59,13 +59,14 @@
 
   function newRun(p) {
     var v = p.vars;
-    return {
+    var request = null; // pm.request, built on first use (most test scripts never read it)
+    var cur = {
       event: p.event,
       info: p.info || {},
       vars: { globals: v.globals, collection: v.collection, environment: v.environment, data: v.data, locals: v.locals },
       dirty: {},
-      legacy: { environment: O.assign({}, v.environment), globals: O.assign({}, v.globals) },
-      request: new R.Request(p.request),
+      // The legacy `environment`/`globals` objects, mirrored by pm's setters (vars.js).
+      legacy: p.legacy === false ? {} : { environment: O.assign({}, v.environment), globals: O.assign({}, v.globals) },
       cookies: p.cookies,
       cookieList: null,
       response: p.response ? new R.Response(p.response) : null,
@@ -84,7 +85,10 @@
       skip: false,
       error: null,
       mainPending: false,
+      builtRequest: () => request,
     };
+    O.define(cur, 'request', { enumerable: true, get: () => request || (request = new R.Request(p.request)) });
+    return cur;
   }
 
   // Record the first uncaught error with its line in the user's script.
@@ -129,11 +133,17 @@
     }
   }
 
+  // Whether the last script may have changed a global (Python's scan of its source says
+  // when it cannot: then the restore, a walk over every global, is skipped).
+  var touched = true;
+
   R.run = function (json) {
     var p = J.parse(json);
-    resetGlobals();
+    if (touched || !baseline) resetGlobals();
+    touched = p.mutates !== false;
     var cur = (R.cur = newRun(p));
-    R.bindLegacy(cur, p);
+    if (p.legacy !== false) R.bindLegacy(cur, p);
+    else globalThis.tests = cur.legacyTests; // read back for the legacy results
     guard(() => R.scripts[p.hash].call(globalThis));
     return report(true);
   };
@@ -279,7 +289,8 @@
       next: cur.next,
       skip: cur.skip,
       vars: outVars(cur),
-      request: cur.event === 'prerequest' ? cur.request.serialize() : null,
+      // A pre-request script that never read pm.request left it as it came.
+      request: cur.event === 'prerequest' && cur.builtRequest() ? cur.request.serialize() : null,
     };
     cur.console = [];
     cur.queue = [];
