@@ -11,7 +11,7 @@ from typing import TextIO
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
 from runner.report.terminal import use_color
-from runner.results import ItemResult, Operation, Part, RunResult
+from runner.results import ItemResult, Operation, Part, Redirect, RunResult
 from runner.secrets import Masker
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
@@ -180,13 +180,12 @@ class ConsoleReporter:
         if ex.request_parts:
             count = len(ex.request_parts)
             lines.append(f"      > multipart body, {count} part{'' if count == 1 else 's'}:")
-            lines.extend(f"      >   {_shown_part(part)}" for part in ex.request_parts)
+            lines.extend(f"      >   {shown_part(part)}" for part in ex.request_parts)
         # The chain, hop by hop, before the response it ended with.
-        for number, hop in enumerate(ex.redirects, start=1):
-            lines.append(
-                f"      ↪ redirect {number}: {hop.method} {hop.url} → {hop.status}, "
-                f"Location: {hop.location or '(none)'}"
-            )
+        lines.extend(
+            f"      ↪ {shown_redirect(number, hop)}"
+            for number, hop in enumerate(ex.redirects, start=1)
+        )
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
             lines.extend(f"      < {line}" for line in _shown_body(ex.response_body))
@@ -285,7 +284,15 @@ def _polls(operation: Operation) -> list[str]:
     return lines
 
 
-def _shown_part(part: Part) -> str:
+def shown_redirect(number: int, hop: Redirect) -> str:
+    """Returns one line for a redirect followed: `redirect 1: POST URL → 302, Location: …`."""
+    return (
+        f"redirect {number}: {hop.method} {hop.url} → {hop.status}, "
+        f"Location: {hop.location or '(none)'}"
+    )
+
+
+def shown_part(part: Part) -> str:
     """Returns one line for a multipart part: name, file, type, size, a text preview."""
     pieces = [f"{part.name!r}"]
     if part.filename is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from runner.report import RunInfo
+from runner.report.console import shown_part, shown_redirect
 from runner.results import ItemResult, RunResult
 from runner.secrets import MASK, SENSITIVE_HEADERS, Masker
 from runner.values import JSON
@@ -191,6 +192,14 @@ def _view(result: ItemResult, masker: Masker) -> dict[str, JSON]:
         "request_body": _cap(masker, exchange.request_body) if exchange else None,
         "response_headers": _headers(exchange.response_headers) if exchange else [],
         "response_body": _cap(masker, exchange.response_body) if exchange else None,
+        "redirects": [
+            masker.mask(shown_redirect(n, hop)) for n, hop in enumerate(exchange.redirects, 1)
+        ]
+        if exchange
+        else [],
+        "parts": [masker.mask(shown_part(part)) for part in exchange.request_parts]
+        if exchange
+        else [],
         "console": list(result.console),
     }
 

@@ -126,3 +126,32 @@ def test_verbose_prints_multipart_parts_not_bytes(tmp_path: Path, server: LocalS
         "preview": None,
     }
     assert results[0]["exchange"]["request_body"] is None
+
+
+def test_the_html_report_shows_the_chain_and_the_parts(tmp_path: Path, server: LocalServer) -> None:
+    (tmp_path / "blob.bin").write_bytes(b"\x00\xff")
+    coll = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "page",
+            "items": [
+                {"name": "hops", "url": f"{server.url}/redirect/1", "assert": {"status": 200}},
+                {
+                    "name": "upload",
+                    "method": "POST",
+                    "url": f"{server.url}/echo",
+                    "body": {"multipart": {"token": "<<apiKey>>", "blob": {"file": "blob.bin"}}},
+                    "assert": {"status": 200},
+                },
+            ],
+        },
+    )
+    page = tmp_path / "r.html"
+    result = run_cli("run", coll, "--html", page, "--var", f"apiKey={SECRET}")
+    assert result.code == 0, result.text
+    html = page.read_text()
+    assert "<h4>Redirects</h4>" in html
+    assert f"redirect 1: GET {server.url}/redirect/1 → 302, Location: /json" in html
+    assert "multipart body, 2 part(s):" in html
+    assert "file &#39;blob.bin&#39;, application/octet-stream, 2 bytes (binary)" in html
+    assert SECRET not in html
