@@ -111,12 +111,12 @@ def _js_number(number: float) -> str:
         return "0"
     sign = "-" if number < 0 else ""
     # repr gives the shortest round-tripping digits, as ECMAScript requires; only the
-    # layout differs. value = 0.DIGITS × 10**point.
+    # layout differs. value = 0.DIGITS × 10**point. (repr's "0.0001" keeps its leading
+    # zeros in DIGITS with point 1, which the layout below writes back unchanged.)
     mantissa, _, exponent = repr(abs(number)).partition("e")
     whole, _, fraction = mantissa.partition(".")
-    digits = (whole + fraction).lstrip("0")
-    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))
-    digits = digits.rstrip("0")
+    digits = (whole + fraction).rstrip("0")
+    point = len(whole) + int(exponent or 0)
     k = len(digits)
     if k <= point <= 21:
         text = digits + "0" * (point - k)

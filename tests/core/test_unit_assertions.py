@@ -365,6 +365,21 @@ def test_long_values_are_cut_in_messages() -> None:
     assert message == f"jsonpath $.v: expected equals 'y', got {'x' * 199 + '…'!r}"
 
 
+def test_a_long_actual_value_is_masked_then_capped_for_reports() -> None:
+    # Reports keep BODY_LIMIT (4,000) characters of an actual text; past it they mask the
+    # whole text first (a secret cut at the limit would escape the mask), then cap it.
+    def mask(text: str) -> str:
+        return text.replace("s3cret", "***")
+
+    check = Check("body", None, "equals", "other", HERE)
+    at_limit = "s3cret" + "x" * 3994
+    kept = evaluate(check, subject_value(check, response(text=at_limit)), "other", mask).actual
+    assert kept == at_limit  # not past the limit: kept whole (masked later, with the report)
+    over = "s3cret" + "x" * 4000
+    kept = evaluate(check, subject_value(check, response(text=over)), "other", mask).actual
+    assert kept == "***" + "x" * 3997 + "… [3 more characters of 4003 not shown]"
+
+
 @pytest.mark.parametrize(
     ("op", "expected", "value", "message"),
     [

@@ -229,6 +229,9 @@ def test_undefined_native_variable_is_an_error_naming_it_and_where() -> None:
         (True, "true"),
         (7, "7"),
         (3.0, "3"),
+        (1.0, "1"),
+        (-1.0, "-1"),
+        (0.0, "0"),
         (-0.0, "0"),
         (2.5, "2.5"),
         (0.1, "0.1"),
@@ -251,6 +254,33 @@ def test_undefined_native_variable_is_an_error_naming_it_and_where() -> None:
 )
 def test_postman_values_as_text_are_javascripts_string(value: Any, text: str) -> None:
     assert js_text(value) == text
+
+
+def test_postman_numbers_as_text_agree_with_node_on_random_floats() -> None:
+    # Node is the judge: String(x) for floats across every magnitude JavaScript lays out
+    # differently (fixed, leading zeros, exponent on both sides).
+    import json
+    import random
+    import shutil
+    import subprocess
+
+    from support.external import missing
+
+    node = shutil.which("node")
+    if node is None:
+        missing("Node.js (node)", "is not installed (Newman needs it too)")
+    rng = random.Random(7)
+    values = [rng.random() * 10.0 ** rng.randint(-12, 25) for _ in range(400)]
+    values += [-v for v in values[:50]] + [0.1 + 0.2, 1e21, 1e-7, 5e-324, 2.0**53]
+    script = (
+        "const v = JSON.parse(require('fs').readFileSync(0));"
+        "process.stdout.write(JSON.stringify(v.map(String)))"
+    )
+    done = subprocess.run(
+        [str(node), "-e", script], input=json.dumps(values), capture_output=True, text=True
+    )
+    expected = json.loads(done.stdout)
+    assert [js_text(v) for v in values] == expected
 
 
 def test_postman_dialect_substitutes_javascript_text_native_json_text() -> None:
