@@ -69,7 +69,7 @@ class Poll:
 class Operation:
     """The Azure long-running operation a request waited for (`lro`), poll by poll."""
 
-    via: str  # the header followed: Azure-AsyncOperation, Operation-Location or Location
+    via: str  # Azure-AsyncOperation, Operation-Location, Location (headers) or provisioningState
     url: str  # the status monitor polled
     state: str  # the last state seen: Succeeded, Failed, Canceled, or InProgress if cut short
     polls: list[Poll] = field(default_factory=list)

@@ -322,7 +322,7 @@ def _follow(
     """Returns the final response of the operation `response` started (itself if none did):
     polls its status monitor with GET until it ends, pausing as Retry-After asks, then fetches
     the result where ARM puts it. Each poll is recorded on `result.operation`."""
-    monitor = monitor_of(http.url, response)
+    monitor = monitor_of(http.method, http.url, response)
     result.operation = None
     if monitor is None:
         return response

@@ -10,6 +10,9 @@ monitor to poll with GET:
   `Location` for POST; for DELETE the last poll is the result.
 - `Location`: each poll answers 202 while the operation runs; the first other answer is the
   result (an error status included: the request's own checks judge it).
+- neither, but a PUT/PATCH answered 200/201 whose body's `properties.provisioningState` is
+  not terminal (Creating, Updating, Accepted…): the resource itself is polled until its
+  state is Succeeded, Failed or Canceled; the last poll is the result.
 
 Waits between polls follow `Retry-After` (seconds or an HTTP date).
 """
@@ -43,7 +46,7 @@ class Monitor:
     location: str | None = None  # the first response's Location (a POST's result is there)
 
 
-def monitor_of(url: str, response: HttpResponse) -> Monitor | None:
+def monitor_of(method: str, url: str, response: HttpResponse) -> Monitor | None:
     """Returns the status monitor `response` names, or None when no operation started."""
     if response.status not in STARTED:
         return None
@@ -56,6 +59,10 @@ def monitor_of(url: str, response: HttpResponse) -> Monitor | None:
             return Monitor(name, urljoin(url, value), absolute)
     if absolute is not None and response.status in (201, 202):
         return Monitor("Location", absolute)
+    # No monitor header, but the resource says it is still being made: poll the resource.
+    state = _provisioning_state(response) if method in ("PUT", "PATCH") else None
+    if response.status in (200, 201) and state and not is_terminal(_named(state)):
+        return Monitor("provisioningState", url)
     return None
 
 
@@ -65,6 +72,12 @@ def state_of(monitor: Monitor, response: HttpResponse) -> str:
     """
     if monitor.via == "Location":
         return "InProgress" if response.status == 202 else "Succeeded"
+    if monitor.via == "provisioningState":
+        if not 200 <= response.status < 300:
+            raise OperationProblem(
+                f"polling the resource got HTTP {response.status}{_error_suffix(response)}"
+            )
+        return _named(_provisioning_state(response) or "Succeeded")  # none: nothing to do
     if not 200 <= response.status < 300:
         raise OperationProblem(
             f"polling the operation status got HTTP {response.status}{_error_suffix(response)}"
@@ -76,7 +89,7 @@ def state_of(monitor: Monitor, response: HttpResponse) -> str:
             f"the operation status from {monitor.via} has no 'status' field "
             f"(HTTP {response.status})"
         )
-    return TERMINAL.get(status.lower(), status)
+    return _named(status)
 
 
 def is_terminal(state: str) -> bool:
@@ -87,7 +100,7 @@ def is_terminal(state: str) -> bool:
 def result_url(monitor: Monitor, method: str, url: str, last: HttpResponse) -> str | None:
     """Returns where the result of a succeeded operation is fetched, or None when the last
     poll is the result (Location; DELETE; a POST without Location)."""
-    if monitor.via == "Location":
+    if monitor.via in ("Location", "provisioningState"):
         return None
     body = _body(last)
     resource = body.get("resourceLocation") if isinstance(body, dict) else None
@@ -130,6 +143,19 @@ def describe_wait(wait: Wait) -> str:
     if wait.asked_ms is None:
         return f"{seconds(wait.ms)} (intervalMs)"
     return wait.describe()
+
+
+def _named(state: str) -> str:
+    """Returns a terminal state in its usual spelling (`succeeded` → Succeeded), else as is."""
+    return TERMINAL.get(state.lower(), state)
+
+
+def _provisioning_state(response: HttpResponse) -> str | None:
+    """Returns the body's `properties.provisioningState`, or None."""
+    body = _body(response)
+    properties = body.get("properties") if isinstance(body, dict) else None
+    state = properties.get("provisioningState") if isinstance(properties, dict) else None
+    return state if isinstance(state, str) and state else None
 
 
 def _body(response: HttpResponse) -> JSON:

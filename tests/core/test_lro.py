@@ -105,6 +105,35 @@ def test_post_result_is_fetched_from_location(tmp_path: Path, ops: OperationServ
     assert [h.path for h in ops.log] == ["/action/job", "/ops/job", "/ops/job", "/output/job"]
 
 
+def test_a_resource_still_being_made_is_polled_until_its_provisioning_state_ends(
+    tmp_path: Path, ops: OperationServer
+) -> None:
+    # 201 with provisioningState Creating and no monitor header: the resource is polled.
+    result, report = _run(
+        tmp_path,
+        {
+            "name": "made slowly",
+            "method": "PUT",
+            "url": f"{ops.url}/body/vm?polls=2",
+            "lro": {"intervalMs": 10},
+            "assert": {"status": 200, "jsonpath": {"$.properties.provisioningState": "Succeeded"}},
+        },
+        {
+            "name": "failed slowly",
+            "method": "PUT",
+            "url": f"{ops.url}/body/vm2?polls=0&end=Failed",
+            "lro": {"intervalMs": 10},
+        },
+    )
+    assert result.code == 1
+    assert [h.path for h in ops.log] == ["/body/vm", *["/body/vm"] * 3, "/body/vm2", "/body/vm2"]
+    made, failed = report["results"]
+    assert made["outcome"] == "passed" and made["operation"]["via"] == "provisioningState"
+    assert [p["state"] for p in made["operation"]["polls"]] == ["Creating", "Creating", "Succeeded"]
+    assert failed["outcome"] == "failed"
+    assert "the operation ended Failed: the service gave no error details" in result.out
+
+
 def test_without_lro_the_202_is_the_answer(tmp_path: Path, ops: OperationServer) -> None:
     result, report = _run(
         tmp_path,

@@ -15,6 +15,8 @@ default 127.0.0.1; `localhost` is another origin on the same server), and `resou
                            (with an ARM error when Failed or Canceled)
 - `GET /results/KEY`       202 for `polls` polls, then 200 `{"deleted": KEY}`
 - `GET /output/KEY`        200 `{"output": KEY}`
+- `PUT /body/KEY`          201 with `provisioningState: Creating` and no monitor header;
+                           GET /body/KEY says Creating for `polls` polls, then `end`
 - `POST /token`            an OAuth2 token response (`access_token` TOKEN)
 
 Every request is logged with its arrival time (`time.monotonic()`) and headers.
@@ -113,6 +115,15 @@ def _handler(state: OperationServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(202, None, {"Location": f"/results/{key}?{passed}", **pace})
             elif method == "GET" and kind in ("ops", "results"):
                 self._poll(kind, key, query, pace)
+            elif method == "PUT" and kind == "body":
+                self._answer(201, {"name": key, "properties": {"provisioningState": "Creating"}},
+                             {})  # fmt: skip
+            elif method == "GET" and kind == "body":
+                with state.lock:
+                    count = state.polls[key] = state.polls.get(key, 0) + 1
+                running = count <= int(query.get("polls", "1"))
+                now = "Creating" if running else query.get("end", "Succeeded")
+                self._answer(200, {"name": key, "properties": {"provisioningState": now}}, {})
             elif method == "GET" and kind == "output":
                 self._answer(200, {"output": key}, {})
             else:
