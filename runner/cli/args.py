@@ -440,7 +440,7 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     demo.add_argument(
         "--junit",
         metavar="FILE",
-        help="JUnit reports, one per bundled collection: out.xml writes out-1.xml … out-4.xml",
+        help="JUnit reports, one per bundled collection: out.xml writes out-1.xml, out-2.xml …",
     )
     demo.add_argument(
         "--json",
