@@ -28,7 +28,7 @@ from runner.secrets import Masker
 from runner.status import Terminated
 
 if TYPE_CHECKING:
-    from runner.engine.options import Selection
+    from runner.engine.options import Interrupt, Selection
 
 __all__ = [
     "Collection",
@@ -282,7 +282,7 @@ def run(
     then: Callable[[RunResult, Inputs], None] | None = None,
     check_only: bool = False,
     make_reporters: Callable[[Masker], Sequence[Reporter]] | None = None,
-    interrupt: Callable[[], str | None] | None = None,
+    interrupt: Interrupt | None = None,
     deadline: float | None = None,
 ) -> RunResult:
     """Runs `collection` as `runner run` does; returns the RunResult.
@@ -319,10 +319,10 @@ def run(
       writable with the reports; `then(result, inputs)` runs after the run.
     - `check_only`: load and check everything as a run would, send nothing, return an
       empty RunResult. `make_reporters(masker)`: more reporters, made with the run's masker
-      (the parts of report files shared by several runs). `interrupt()`, asked before each
-      request, returns "SIGINT"/"SIGTERM" to stop as that signal would (a run in a worker
-      thread sees no signal); `deadline` (time.monotonic()) is when `timeout_ms` falls for
-      runs sharing one. `run_many` uses these.
+      (the parts of report files shared by several runs). `interrupt`: an Interrupt
+      that the main thread sets to "SIGINT"/"SIGTERM" to stop the run as that signal would
+      (a run in a worker thread sees no signal); `deadline` (time.monotonic()) is when
+      `timeout_ms` falls for runs sharing one. `run_many` uses these.
 
     Every string in the returned results has the run's secrets replaced by `***`.
 
@@ -509,7 +509,8 @@ def run_many(
     import io
     import time
 
-    from runner.report.many import Interrupt, ManyReports, SharedProgress, unique_names
+    from runner.engine.options import Interrupt
+    from runner.report.many import ManyReports, SharedProgress, unique_names
 
     for name in ("then", "outputs", "check_only", "make_reporters", "interrupt", "deadline"):
         if name in options:

@@ -47,6 +47,8 @@ class Loop:
         self.summary = Summary()
         self.results: list[ItemResult] = []
         self.stop = threading.Event()
+        if options.interrupt is not None:
+            options.interrupt.watch(self.stop)  # long waits (retries, operations) end at once
         self.lock = threading.Lock()
         self.ctx = StepContext(
             collection=collection,
@@ -108,6 +110,8 @@ class Loop:
                 self._parallel(base)
             else:
                 self._sequential(base)
+            if self.options.interrupt is not None:
+                self._interrupted()  # the signal came during the last request (its wait)
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
             self.stop.set()
             self.summary.interrupted = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -83,9 +84,37 @@ class RunOptions:
     #: When the deadline of --timeout falls (time.monotonic()), if not `run_timeout_ms` from
     #: the start: collections run one after another share one deadline.
     run_deadline: float | None = None
-    #: Asked before each request: "SIGINT" or "SIGTERM" stops the run as that signal would.
-    #: Runs in worker threads (`--jobs`) never see the signal; the main thread says so here.
-    interrupt: Callable[[], str | None] | None = None
+    #: Runs in worker threads (`--jobs`) never see Ctrl-C or SIGTERM: the main thread
+    #: passes it on through this, and each run stops as that signal would have stopped it.
+    interrupt: Interrupt | None = None
+
+
+class Interrupt:
+    """A signal the main thread passes on to runs in worker threads: asked before each
+    request, and it sets each watching run's stop event, so long waits end at once."""
+
+    def __init__(self) -> None:
+        self.signal: str | None = None
+        self._events: list[threading.Event] = []
+        self._lock = threading.Lock()
+
+    def watch(self, stop: threading.Event) -> None:
+        """Sets `stop` when the signal comes (at once if it came already)."""
+        with self._lock:
+            self._events.append(stop)
+            if self.signal is not None:
+                stop.set()
+
+    def set(self, signal: str) -> None:
+        """Records the signal ("SIGINT" or "SIGTERM"; the first one stays) and stops the runs."""
+        with self._lock:
+            self.signal = self.signal or signal
+            for stop in self._events:
+                stop.set()
+
+    def __call__(self) -> str | None:
+        """Returns the signal to stop with, or None."""
+        return self.signal
 
 
 def _split_path(text: str) -> tuple[bool, list[str]]:

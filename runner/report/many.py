@@ -3,7 +3,6 @@ one JUnit, JSON and HTML file at the end, and the live progress line they share.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -165,20 +164,3 @@ class SharedProgress:
     def step_ended(self, key: object) -> None:
         """Takes a request off the line."""
         self.live.end((id(self), key))
-
-
-class Interrupt:
-    """What the main thread tells runs in worker threads: stop as this signal would."""
-
-    def __init__(self) -> None:
-        self.signal: str | None = None
-        self._lock = threading.Lock()
-
-    def set(self, signal: str) -> None:
-        """Records the first signal."""
-        with self._lock:
-            self.signal = self.signal or signal
-
-    def __call__(self) -> str | None:
-        """Returns the signal to stop with, or None."""
-        return self.signal

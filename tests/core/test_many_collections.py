@@ -7,6 +7,7 @@ import io
 import json
 import signal
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -341,3 +342,29 @@ def test_the_selection_applies_to_each_collection(tmp_path, server, cli, env):
     missing = cli("run", a, b, "-e", env, "--folder", "nowhere")
     assert missing.code == 2
     assert server.paths() == ["/json", "/json"]
+
+
+def test_a_signal_ends_long_waits_of_collections_running_side_by_side(tmp_path):
+    from support.operation_server import serve_operations
+
+    with serve_operations() as ops:
+        files = []
+        for n in "ab":
+            item = {
+                "name": "waiting",
+                "method": "DELETE",
+                "url": f"{ops.url}/loc/{n}?polls=1000",
+                "lro": {"intervalMs": 60_000},
+            }
+            files.append(str(write_json(tmp_path / f"{n}.json", collection(item, name=n))))
+        report = tmp_path / "r.json"
+        pressed = time.monotonic()
+        # Both collections are in their minute-long wait (one DELETE each seen) when sent.
+        code, out, err = interrupt_run(
+            [*files, "--jobs", "2", "--json", str(report)], ops, signal.SIGTERM, tmp_path, 2
+        )
+        took = time.monotonic() - pressed
+    assert code == 143, (out, err)
+    assert took < 15  # not the minute of the wait: the worker threads were told at once
+    document = assert_valid_report(report)
+    assert [c["summary"]["interrupted"] for c in document["collections"]] == [True, True]
