@@ -319,13 +319,17 @@ def combined(runs: list[RunResult], name: str, duration_ms: float) -> RunResult:
     return RunResult(name, total, [r for run in runs for r in run.results])
 
 
-@dataclass
 class ManyResult:
     """Several collections run as one (`runner run a.json b.json`): a RunResult per
     collection in the order given, and `total`, the whole run's."""
 
-    runs: list[RunResult]
-    total: RunResult
+    # A plain class, not a dataclass: making one costs every run's start-up, several or not.
+    def __init__(self, runs: list[RunResult], total: RunResult) -> None:
+        self.runs = runs
+        self.total = total
+
+    def __repr__(self) -> str:
+        return f"ManyResult(runs={self.runs!r}, total={self.total!r})"
 
     @property
     def exit_status(self) -> ExitStatus:
