@@ -39,7 +39,28 @@ from runner.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
-PROGRAMS = ("runner", "pip", "python", "python3", "pytest", "bash", "cat", "export", "curl")
+PROGRAMS = (
+    "runner",
+    "pip",
+    "python",
+    "python3",
+    "pytest",
+    "bash",
+    "cat",
+    "export",
+    "curl",
+    "az",
+    "npm",
+    "npx",
+    "node",
+    "newman",
+    "hurl",
+    "bru",
+    "git",
+    "docker",
+    "locust",
+    "jq",
+)
 EMULATOR_PORT = 8400  # the README's `runner emulator --port 8400 &` and environments/emulator.json
 TIMEOUT = 60  # seconds, for any one command
 # Sample secrets of the bundled emulator (environments/emulator.json), for the README's `…`.
@@ -392,6 +413,10 @@ CASES: dict[str, Fresh | NeverRun | Prose] = {
         parses_with(PORT="8443", PATH="ca.pem", **{"…": "collections/graph-users.json"}),
     ),
     "curl -b/-c": Prose("curl's options, compared with --cookie-jar"),
+    "hurl --cookie-jar": Prose("Hurl's option, compared with --cookie-jar"),
+    "hurl --test --jobs": Prose("Hurl's options, compared with runner's several collections"),
+    "bru run folder/": Prose("Bruno's CLI, compared with runner's several collections"),
+    "az account get-access-token": Prose("what the azure_cli credential runs (tests/azure)"),
     # Development.
     "bash .ci/run": NeverRun("runs this very suite, ruff and mypy (minutes)", _is_file(".ci/run")),
     "python benchmarks/bench.py": NeverRun(
@@ -705,7 +730,7 @@ def test_the_reader_finds_commands_as_a_user_would() -> None:
     text = (
         "```sh\nrunner run a.json \\\n   --tag x   # why\nrunner run b.json --grep '#x' # c\n```\n"
         "```yaml\n  - run: runner validate c.json\n  - run: >\n      runner run d.json\n"
-        "      --json r.json\n  - uses: x\n```\nProse `runner run e.json -n 2` and `jq .`.\n"
+        "      --json r.json\n  - uses: x\n```\nProse `runner run e.json -n 2` and `make all`.\n"
     )
     assert readme_commands(text) == [
         "runner run a.json --tag x",
