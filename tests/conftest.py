@@ -109,5 +109,12 @@ def _reports_match_their_schemas(
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:
     """Returns ../shared/corpus/postman; skips (under CI=true: fails) the external tests once
-    for the session when it is missing."""
-    return require(CORPUS)
+    for the session when it is missing. Fills the sandbox library cache first, as .ci/run's
+    `runner sandbox install` does: the corpus runs inside `loopback_only()`, where a script
+    needing a library not cached yet (lodash3 for Postman's `_`) could not fetch it, so the
+    README's `pytest -rs` on a fresh clone failed."""
+    corpus = require(CORPUS)
+    from runner.scripts.libraries import LibraryStore
+
+    LibraryStore(Path(os.environ.get("RUNNER_SANDBOX_CACHE", str(SANDBOX_CACHE)))).install()
+    return corpus
