@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support.external import IN_CI
 from support.local_server import LocalServer
 
 from runner.cli.main import EVERY, build_parser
@@ -516,9 +517,13 @@ EMULATOR_LINE = "runner emulator --port 8400 &"
 
 @pytest.fixture(scope="module")
 def readme_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Runs the README's own `runner emulator --port 8400 &`; skips (with why) if 8400 is taken."""
+    """Runs the README's own `runner emulator --port 8400 &`; skips (with why) if 8400 is taken
+    by something else (fails under CI=true)."""
     if not _port_free(EMULATOR_PORT):
-        pytest.skip(f"127.0.0.1:{EMULATOR_PORT} is in use: the README's emulator cannot start")
+        reason = f"127.0.0.1:{EMULATOR_PORT} is in use: the README's emulator cannot start"
+        if IN_CI:  # a clean CI machine has it free: something leaked
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     folder = _fresh_copy(tmp_path_factory.mktemp("emulator"))
     started = _Background(EMULATOR_LINE, folder, _env(folder))
     try:
