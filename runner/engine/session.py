@@ -10,6 +10,7 @@ from pathlib import Path
 from runner.auth.base import TokenCache
 from runner.engine.loop import Loop
 from runner.engine.options import RunOptions
+from runner.loader.files import source_text
 from runner.model import Collection, Environment, Folder, Item
 from runner.report import MultiReporter, Reporter
 from runner.resolve.variables import Renderer, Scope
@@ -150,7 +151,7 @@ def _env_references(sources: Sequence[Path | None]) -> set[str]:
     names: set[str] = set()
     for source in sources:
         try:
-            text = source.read_text("utf-8", errors="replace") if source else ""
+            text = source_text(source) if source else ""
         except OSError:
             continue
         names.update(_ENV_REFERENCE.findall(text))

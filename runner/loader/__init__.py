@@ -9,7 +9,7 @@ from pathlib import Path
 
 from runner.errors import InputError, Location, collect
 from runner.loader.data import load_data
-from runner.loader.files import parse_json, read_json
+from runner.loader.files import parse_json, read_json, remember
 from runner.model import Collection, Environment
 from runner.values import JSON
 
@@ -25,6 +25,8 @@ def load_collection(path: Path | str, text: str | None = None) -> Collection:
         InputError / InputErrors: unreadable or invalid, with every problem located.
     """
     path = Path(path)
+    if text is not None:
+        remember(path, text)  # read again for the <<$env.NAME>> secrets it names
     doc = read_json(path) if text is None else parse_json(text, path)
     kind = _postman_kind(doc)
     if kind is not None:

@@ -60,6 +60,25 @@ def read_json(path: Path) -> JSON:
     return parse_json(read_text(path), path)
 
 
+#: Inputs that came as text, not from a file (a collection on stdin), by the path naming them.
+_GIVEN: dict[Path, str] = {}
+
+
+def remember(path: Path, text: str) -> None:
+    """Keeps the text read for `path` (stdin), for source_text."""
+    _GIVEN[path] = text
+
+
+def source_text(path: Path) -> str:
+    """Returns the text of an input: what was read for it (stdin), else the file's.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    given = _GIVEN.get(path)
+    return given if given is not None else path.read_text("utf-8", errors="replace")
+
+
 def parse_json(text: str, path: Path) -> JSON:
     """Returns the JSON document in `text` (read from `path`).
 

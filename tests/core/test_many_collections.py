@@ -368,3 +368,16 @@ def test_a_signal_ends_long_waits_of_collections_running_side_by_side(tmp_path):
     assert took < 15  # not the minute of the wait: the worker threads were told at once
     document = assert_valid_report(report)
     assert [c["summary"]["interrupted"] for c in document["collections"]] == [True, True]
+
+
+def test_a_short_env_secret_named_by_a_collection_on_stdin_is_masked(
+    tmp_path, server, cli, env, monkeypatch
+):
+    monkeypatch.setenv("API_KEY", "k3y42")  # too short to be masked unless a file names it
+    piped = collection({"name": "keyed", "url": "<<base>>/echo?key=<<$env.API_KEY>>"})
+    other = native(tmp_path, "b.json", "file", "/json")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(piped)))
+    result = cli("run", "-", other, "-e", env, "--verbose", "--curl")
+    assert result.code == 0, result.text
+    assert server.log[0].query == {"key": ["k3y42"]}  # sent as it is
+    assert "k3y42" not in result.text and "key=***" in result.out
