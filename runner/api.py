@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.auth.base import TokenCache
 from runner.errors import InputError, InputErrors, RunnerError
 from runner.model import Collection, Environment
+from runner.records import record
 from runner.report import Reporter, RunInfo
 from runner.results import ItemResult, ManyResult, RunResult, Summary, combined
 from runner.secrets import Masker
@@ -64,7 +65,7 @@ def load(collection: PathLike) -> Collection:
     return load_collection(collection)
 
 
-@dataclass
+@record(hashable=False)
 class Inputs:
     """Everything a run starts from, loaded and checked."""
 

@@ -13,13 +13,14 @@ RunnerError                 base: message, location, hint; exit_code
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar
 
+from runner.records import record
 from runner.status import ExitStatus
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """Where something sits in a source file: file, RFC 6901 pointer, and item path."""
 
@@ -130,7 +131,7 @@ def collect(errors: Iterable[InputError]) -> None:
         raise InputErrors(found)
 
 
-@dataclass
+@record(hashable=False)
 class Problems:
     """An accumulator for input problems, so a loader can report all of them at once."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from runner.errors import Location
+from runner.records import record
 from runner.values import JSON
 
 Pairs = tuple[tuple[str, str], ...]
@@ -21,7 +22,7 @@ Pairs = tuple[tuple[str, str], ...]
 Dialect = Literal["native", "postman"]
 
 
-@dataclass(frozen=True)
+@record
 class FilePart:
     """A multipart field whose value is a file, path relative to the collection."""
 
@@ -29,7 +30,7 @@ class FilePart:
     content_type: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Body:
     """A request body.
 
@@ -42,7 +43,7 @@ class Body:
     content_type: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AuthSpec:
     """An auth block: its type and its (templated) fields, as written."""
 
@@ -69,7 +70,7 @@ class Schema:
         return self.name or "inline schema"
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """One assertion: subject (status, headers, jsonpath, body, responseTime, cookies,
     schema), operator, expected (a Schema for the `schema` operator)."""
@@ -94,7 +95,7 @@ class Check:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class Capture:
     """Where a variable's value comes from: jsonpath, header, cookie, regex on the body, or
     status."""
@@ -106,7 +107,7 @@ class Capture:
     group: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Script:
     """A JavaScript source and where it came from (for error messages)."""
 
@@ -114,7 +115,7 @@ class Script:
     location: Location
 
 
-@dataclass(frozen=True)
+@record
 class Scripts:
     """The pre-request and test scripts attached to a collection, folder or request."""
 
@@ -125,7 +126,7 @@ class Scripts:
         return bool(self.prerequest or self.test)
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """Per-request transport options (Postman's protocolProfileBehavior and friends)."""
 
@@ -137,7 +138,7 @@ class Options:
     remove_referer_on_redirect: bool | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     """A request item."""
 
@@ -163,7 +164,7 @@ class Request:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Repeat:
     """`retry: {count, intervalMs, until}`: send again until the checks hold (polling)."""
 
@@ -172,7 +173,7 @@ class Repeat:
     until: tuple[Check, ...] = ()  # empty: the request's own assertions
 
 
-@dataclass(frozen=True)
+@record
 class LongRunning:
     """`lro`: follow an Azure long-running operation (201/202 with Azure-AsyncOperation,
     Operation-Location or Location) until it ends; the checks apply to its final response."""
@@ -181,7 +182,7 @@ class LongRunning:
     interval_ms: int = 1000  # between polls when the server sends no Retry-After
 
 
-@dataclass(frozen=True)
+@record
 class Folder:
     """A folder of items with its own auth, variables and scripts."""
 
@@ -199,7 +200,7 @@ class Folder:
 Item = Request | Folder
 
 
-@dataclass(frozen=True)
+@record
 class Collection:
     """A whole collection, ready to run."""
 
@@ -218,7 +219,7 @@ class Collection:
         return self.source.parent
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     """Variables from an environment or globals file, and which of them are secret."""
 
@@ -228,7 +229,7 @@ class Environment:
     source: Path | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """A request in run order, with the folders above it (outermost first)."""
 

@@ -9,9 +9,10 @@ Azure long-running operation a request waited for, with its `Poll`s).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from runner.records import record
 from runner.status import ExitStatus
 from runner.values import JSON
 
@@ -32,7 +33,7 @@ def capped(text: str, limit: int = BODY_LIMIT) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters of {len(text)} not shown]"
 
 
-@dataclass
+@record(hashable=False)
 class AssertionResult:
     """One assertion: what was expected, what was found, whether it held."""
 
@@ -44,7 +45,7 @@ class AssertionResult:
     skipped: bool = False
 
 
-@dataclass
+@record(hashable=False)
 class Attempt:
     """One try of a request that was retried: its status or error, and why it was retried."""
 
@@ -54,7 +55,7 @@ class Attempt:
     waited_ms: float = 0.0
 
 
-@dataclass
+@record(hashable=False)
 class Poll:
     """One poll of a long-running operation: where, what it said, and the pause before it."""
 
@@ -65,7 +66,7 @@ class Poll:
     elapsed_ms: float
 
 
-@dataclass
+@record(hashable=False)
 class Operation:
     """The Azure long-running operation a request waited for (`lro`), poll by poll."""
 
@@ -87,7 +88,7 @@ class Operation:
         )
 
 
-@dataclass
+@record(hashable=False)
 class Redirect:
     """One redirect followed on the way to the response: the request and where it was sent."""
 
@@ -97,7 +98,7 @@ class Redirect:
     location: str
 
 
-@dataclass
+@record(hashable=False)
 class Part:
     """A multipart part as reports show it: what it is, never its bytes."""
 
@@ -109,7 +110,7 @@ class Part:
     preview: str | None = None
 
 
-@dataclass
+@record(hashable=False)
 class Exchange:
     """What was sent and received, kept for reports (masked before it is written)."""
 
@@ -125,7 +126,7 @@ class Exchange:
     request_parts: list[Part] = field(default_factory=list)
 
 
-@dataclass
+@record(hashable=False)
 class ItemResult:
     """The outcome of one request (or token acquisition) in one iteration."""
 
@@ -179,7 +180,7 @@ RequestResult = ItemResult
 """The result of one request in one iteration (the name the Python API documents)."""
 
 
-@dataclass
+@record(hashable=False)
 class TokenResult(ItemResult):
     """One token acquisition: `name` is `token: <client> → <scope or resource>`, `path` is
     `("auth",)`, `error`/`hint` say why it failed; never has assertions."""
@@ -187,7 +188,7 @@ class TokenResult(ItemResult):
     kind: Kind = "token"
 
 
-@dataclass
+@record(hashable=False)
 class Summary:
     """Counts for the whole run; kept incrementally so memory stays flat."""
 
@@ -235,7 +236,7 @@ class Summary:
         return ExitStatus.SUCCESS
 
 
-@dataclass
+@record(hashable=False)
 class RunResult:
     """A whole run: the summary and (when kept) every item result in order."""
 

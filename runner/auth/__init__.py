@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from runner.auth.base import Token, TokenCache, TokenSource
 from runner.errors import AuthError
 from runner.model import AuthSpec
+from runner.records import record
 from runner.transport.signing import RequestAuth
 from runner.values import JSON
 
@@ -23,7 +24,7 @@ __all__ = ["AuthPlan", "Token", "TokenCache", "TokenSource", "prepare"]
 Render = Callable[[str], str]
 
 
-@dataclass
+@record(hashable=False)
 class AuthPlan:
     """What to do to a request for its auth."""
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 from runner.errors import AuthError
+from runner.records import record
 from runner.results import ItemResult, TokenResult
 from runner.transport.http import Transport
 from runner.values import JSON
 
 
-@dataclass
+@record(hashable=False)
 class Token:
     """An access token, when it expires (epoch seconds), and what came with it."""
 
@@ -61,7 +62,7 @@ class TokenSource(Protocol):
         ...
 
 
-@dataclass
+@record(hashable=False)
 class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     token: Token | None = None

@@ -10,12 +10,12 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from runner.auth.aad import describe_token_error
 from runner.auth.base import Token
 from runner.errors import AuthError, Location, TransportError
+from runner.records import record
 from runner.results import Attempt, Exchange, ItemResult
 from runner.secrets import MASK, Masker, mask_form
 from runner.transport.http import HttpRequest, HttpResponse, Transport
@@ -26,7 +26,7 @@ Render = Callable[[str], str]
 GRANTS = ("client_credentials", "refresh_token", "password")
 
 
-@dataclass
+@record(hashable=False)
 class OAuth2Source:
     """An OAuth2 token source with its fields rendered."""
 

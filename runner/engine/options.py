@@ -6,15 +6,16 @@ import re
 import shlex
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from runner.errors import InputError
 from runner.model import Collection, Folder, Item, Step, flatten, quote_name
+from runner.records import record
 from runner.suggest import did_you_mean
 from runner.values import JSON
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """Which requests run: `--folder` paths, `--tag`/`--exclude-tag`, `--grep` (all AND-ed).
 
@@ -43,7 +44,7 @@ class Selection:
         return " ".join(parts)
 
 
-@dataclass
+@record(hashable=False)
 class RunOptions:
     """How to run: iterations, data, parallelism, network settings."""
 
@@ -143,7 +144,7 @@ def _split_path(text: str) -> tuple[bool, list[str]]:
     return anchored, segments
 
 
-@dataclass(frozen=True)
+@record
 class _Node:
     """A folder or request of the collection: its names from the top, and its steps."""
 

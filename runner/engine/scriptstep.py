@@ -10,7 +10,6 @@ import json
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from runner.engine.options import RunOptions
 from runner.errors import TransportError
 from runner.model import Body, Collection, FilePart, Request, Script, Step, nearest_auth
+from runner.records import record
 from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker, body_credentials, header_credentials
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from runner.scripts import ScriptEngine, ScriptOutcome
 
 
-@dataclass
+@record(hashable=False)
 class Overrides:
     """What pre-request scripts changed in the request (None: unchanged), or a skip."""
 
@@ -40,7 +40,7 @@ class Overrides:
     skip: bool = False
 
 
-@dataclass
+@record(hashable=False)
 class Outcome:
     """A step's result plus flow control from scripts (setNextRequest)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from runner.errors import (
     VariableError,
 )
 from runner.model import Capture, Check, Collection, LongRunning, Step, nearest_auth
+from runner.records import record
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import (
@@ -56,7 +57,7 @@ GIST_KEEP = 200
 """How much of a failed token's first line the requests that needed it repeat."""
 
 
-@dataclass
+@record(hashable=False)
 class StepContext:
     """Everything shared by the steps of a run."""
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from runner.records import record
 from runner.results import ItemResult, RunResult
 from runner.secrets import Masker
 
 
-@dataclass(frozen=True)
+@record
 class RunInfo:
     """What a reporter knows when the run starts."""
 

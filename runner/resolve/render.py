@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from runner.errors import InputError, Location, RequestError
 from runner.model import Body, FilePart, Request
+from runner.records import record
 from runner.resolve.variables import Renderer
 from runner.transport.http import HttpRequest, Part
 from runner.transport.signing import RequestAuth
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Run-wide request settings from the command line."""
 

@@ -10,10 +10,10 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from runner.errors import Location, VariableError
+from runner.records import record
 from runner.resolve.dynamic import DYNAMIC
 from runner.values import JSON
 
@@ -27,7 +27,7 @@ _PATTERNS = {
 _MISSING = object()
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     """A variable reference inside a template, as written (`raw`) and by name."""
 
@@ -35,7 +35,7 @@ class Ref:
     raw: str
 
 
-@dataclass(frozen=True)
+@record
 class Template:
     """A string split into literal text and variable references."""
 

@@ -12,12 +12,13 @@ import threading
 import time
 from collections.abc import Mapping, MutableMapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
+from runner.records import record
 from runner.transport.deadline import deadline
 from runner.transport.signing import RequestAuth, as_requests_auth
 from runner.values import JSON
@@ -36,7 +37,7 @@ Part = tuple[str | None, bytes | str] | tuple[str | None, bytes | str, str]
 """A multipart part: (file name or None for a field, content[, content type])."""
 
 
-@dataclass
+@record(hashable=False)
 class HttpRequest:
     """A fully rendered request, ready to send."""
 
@@ -78,7 +79,7 @@ class Hop(NamedTuple):
     location: str
 
 
-@dataclass
+@record(hashable=False)
 class HttpResponse:
     """A response, fully read, with the time it took in milliseconds."""
 

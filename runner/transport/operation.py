@@ -19,9 +19,9 @@ Waits between polls follow `Retry-After` (seconds or an HTTP date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from runner.records import record
 from runner.transport.http import HttpResponse
 from runner.transport.retry import Wait, plan_wait, seconds
 from runner.values import JSON
@@ -37,7 +37,7 @@ class OperationProblem(Exception):
     """A poll answered something that says nothing about the operation (why, in words)."""
 
 
-@dataclass(frozen=True)
+@record
 class Monitor:
     """Where an operation's progress is read, and how."""
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import email.utils
 import time
-from dataclasses import dataclass
 
+from runner.records import record
 from runner.transport.http import HttpResponse
 
 RETRY_STATUSES = frozenset({429, 503})
@@ -14,7 +14,7 @@ MAX_WAIT_MS = 10_000
 """The longest wait before a retry (--retry-max-wait): a `Retry-After: 3600` waits this long."""
 
 
-@dataclass(frozen=True)
+@record
 class Wait:
     """How long to wait before a retry, and what the server asked for."""
 

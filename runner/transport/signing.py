@@ -7,15 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from runner.records import record
 
 if TYPE_CHECKING:
     import requests
     from requests.auth import AuthBase
 
 
-@dataclass
+@record(hashable=False)
 class Outgoing:
     """The request as it goes on the wire: what a signer reads and may change."""
 
@@ -33,7 +34,7 @@ class Signer(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@record
 class Digest:
     """HTTP Digest credentials: the transport answers the server's challenge with them."""
 
