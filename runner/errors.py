@@ -20,26 +20,62 @@ from runner.records import record
 from runner.status import ExitStatus
 
 
-@record
 class Location:
-    """Where something sits in a source file: file, RFC 6901 pointer, and item path."""
+    """Where something sits in a source file: file, RFC 6901 pointer, and item path.
 
-    file: str
-    pointer: str = ""
-    item_path: tuple[str, ...] = ()
+    Equal, hashed and shown as the dataclass it was. A child's pointer is joined when first
+    read: loading makes one per checked node of a collection, and almost none is ever shown.
+    """
+
+    __slots__ = ("_parent", "_parts", "_pointer", "file", "item_path")
+
+    def __init__(self, file: str, pointer: str = "", item_path: tuple[str, ...] = ()) -> None:
+        self.file = file
+        self.item_path = item_path
+        self._pointer = pointer
+        self._parent: Location | None = None
+        self._parts: tuple[str | int, ...] = ()
+
+    @property
+    def pointer(self) -> str:
+        """Returns the JSON pointer (RFC 6901) of the node, "" for the whole file."""
+        parent = self._parent
+        if parent is not None:
+            pointer = parent.pointer
+            for part in self._parts:
+                text = str(part)
+                if "~" in text or "/" in text:
+                    text = text.replace("~", "~0").replace("/", "~1")
+                pointer += "/" + text
+            self._pointer, self._parent = pointer, None
+        return self._pointer
 
     def child(self, *parts: str | int) -> Location:
         """Returns the location of a child node, extending the JSON pointer."""
-        pointer = self.pointer  # a plain loop: loading builds one per node of a collection
-        for part in parts:
-            text = str(part)
-            if "~" in text or "/" in text:
-                text = text.replace("~", "~0").replace("/", "~1")
-            pointer += "/" + text
-        return Location(self.file, pointer, self.item_path)
+        child = Location(self.file, "", self.item_path)
+        child._parent, child._parts = self, parts
+        return child
+
+    def _key(self) -> tuple[str, str, tuple[str, ...]]:
+        return (self.file, self.pointer, self.item_path)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Location:
+            return NotImplemented
+        assert isinstance(other, Location)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Location(file={self.file!r}, pointer={self.pointer!r}, item_path={self.item_path!r})"
+        )
 
     def __str__(self) -> str:
-        text = f"{self.file}#{self.pointer}" if self.pointer else self.file
+        pointer = self.pointer
+        text = f"{self.file}#{pointer}" if pointer else self.file
         if self.item_path:
             text += " (" + " › ".join(self.item_path) + ")"
         return text

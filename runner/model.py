@@ -261,11 +261,15 @@ def flatten(items: tuple[Item, ...], folders: tuple[Folder, ...] = ()) -> list[S
 
 def nearest_auth(step: Step, collection: Collection) -> AuthSpec | None:
     """Returns the auth for `step`: request, then folders inward-out, then collection."""
-    chain = [step.request.auth, *(f.auth for f in reversed(step.folders)), collection.auth]
-    for spec in chain:
+    spec = step.request.auth
+    if spec is not None and spec.type != "inherit":
+        return spec
+    for folder in reversed(step.folders):
+        spec = folder.auth
         if spec is not None and spec.type != "inherit":
             return spec
-    return None
+    spec = collection.auth
+    return spec if spec is not None and spec.type != "inherit" else None
 
 
 def quote_name(name: str) -> str:

@@ -120,6 +120,10 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the process's own command line: it ends when the command does
+        from runner.loader import files
+
+        files.FREEZE_LOADED = True
     traceback = "--traceback" in args_list
     try:
         parser = build_parser(chosen_command(args_list))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from runner.errors import InputError, Location, collect
 from runner.loader.data import load_data
-from runner.loader.files import parse_json, read_json, remember
+from runner.loader.files import gc_paused, parse_json, read_json, remember
 from runner.model import Collection, Environment
 from runner.values import JSON
 
@@ -24,7 +24,11 @@ def load_collection(path: Path | str, text: str | None = None) -> Collection:
     Raises:
         InputError / InputErrors: unreadable or invalid, with every problem located.
     """
-    path = Path(path)
+    with gc_paused():
+        return _load_collection(Path(path), text)
+
+
+def _load_collection(path: Path, text: str | None) -> Collection:
     if text is not None:
         remember(path, text)  # read again for the <<$env.NAME>> secrets it names
     doc = read_json(path) if text is None else parse_json(text, path)

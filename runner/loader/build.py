@@ -60,6 +60,7 @@ AUTH_KEYS: dict[str, tuple[str, ...]] = {
 
 
 _DEFAULT_OPTIONS = Options()
+_NO_SCRIPTS = Scripts()
 
 
 class Builder:
@@ -72,6 +73,9 @@ class Builder:
         self.problems = Problems()
         # Schema files by resolved path: requests naming one file share one compiled Schema.
         self.schema_files: dict[Path, Schema | None] = {}
+        # Why each JSONPath is invalid (None: valid), judged once per distinct expression:
+        # the judgement evaluates it, and large collections repeat the same few paths.
+        self.jsonpath_errors: dict[str, str | None] = {}
 
     def collection(self) -> Collection:
         """Returns the Collection; raises InputErrors listing every problem."""
@@ -216,7 +220,7 @@ class Builder:
 
     def _scripts(self, raw: dict[str, JSON] | None, parent: Location, key: str) -> Scripts:
         if not raw:
-            return Scripts()
+            return _NO_SCRIPTS
         at = parent.child(key)
         found: dict[str, tuple[Script, ...]] = {}
         for event in ("prerequest", "test"):
@@ -363,7 +367,8 @@ class Builder:
                 )
 
     def _check_jsonpath(self, expr: str, parent: Location, *path: str) -> None:
-        problem = jsonpath_error(expr)
+        known = self.jsonpath_errors
+        problem = known[expr] if expr in known else known.setdefault(expr, jsonpath_error(expr))
         if problem:
             self.problems.add(
                 f"invalid JSONPath '{expr}': {problem}",

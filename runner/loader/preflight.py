@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from runner.errors import InputError, Location, VariableError
+from runner.loader.files import gc_paused
 from runner.model import (
     Body,
     Collection,
@@ -45,8 +46,19 @@ def static_problems(
     leaves unknown `{{var}}` as written. `selected` limits the findings to the steps that will
     run (--folder); by default every step is looked at.
     """
+    with gc_paused():
+        return _static_problems(collection, known, data_columns, selected)
+
+
+def _static_problems(
+    collection: Collection,
+    known: Mapping[str, JSON],
+    data_columns: set[str],
+    selected: Sequence[Step] | None,
+) -> tuple[list[InputError], list[str]]:
     steps = flatten(collection.items) if selected is None else list(selected)
-    defined = set(known) | data_columns | _script_names(collection, steps)
+    scripts = _scripts(collection, steps)
+    defined = set(known) | data_columns | _script_names(scripts)
     # What requests left out of the selection would have captured or set, and who.
     left_out = _left_out(collection, steps) if selected is not None else {}
     captured: set[str] = set()
@@ -57,6 +69,7 @@ def static_problems(
     seen: set[tuple[str, str]] = set()
     fixed = {k: v for k, v in known.items() if k not in data_columns}  # data rows override
     cycles: dict[str, tuple[str, ...] | None] = {}  # by text: `fixed` does not change
+    http_urls: set[str] = set()  # URL texts known to be http(s), by the same token
     for step in steps:
         folder_names = {n for f in step.folders for n in f.variables}
         scope_names = defined | folder_names if folder_names else defined
@@ -108,16 +121,19 @@ def static_problems(
             captured |= {c.name for c in step.request.captures}
         defined |= {c.name for c in step.request.captures}
         errors.extend(_missing_files(step, collection))
-        scheme = _url_scheme(step, collection, fixed, data_columns)
-        if scheme is not None:
-            errors.append(scheme)
+        if step.request.url not in http_urls:
+            scheme = _url_scheme(step, collection, fixed, data_columns)
+            if scheme is not None:
+                errors.append(scheme)
+            else:
+                http_urls.add(step.request.url)
         problem = _empty_credential(step, collection, fixed, data_columns)
         if problem is not None and problem.location is not None:
             key = ("<empty credential>", problem.location.pointer)
             if key not in seen:  # a folder's or the collection's auth: reported once
                 seen.add(key)
                 errors.append(problem)
-    errors.extend(_script_syntax(collection, steps))
+    errors.extend(_script_syntax(scripts))
     return errors, warnings
 
 
@@ -126,7 +142,7 @@ def _left_out(collection: Collection, selected: list[Step]) -> dict[str, Step]:
     scripts, each with the first request that does."""
     chosen = {id(s.request) for s in selected}
     # Scripts that run anyway (the collection's, and folders' around a selected request).
-    shared = _script_names(collection, selected)
+    shared = _script_names(_scripts(collection, selected))
     found: dict[str, Step] = {}
     for step in flatten(collection.items):
         if id(step.request) in chosen:
@@ -364,21 +380,22 @@ def _scripts(collection: Collection, steps: list[Step]) -> list[Script]:
     """Returns the scripts around `steps` (collection, folders, requests), each once."""
     found = {id(s): s for s in (*collection.scripts.prerequest, *collection.scripts.test)}
     for step in steps:
-        nodes: list[Folder | Request] = [*step.folders, step.request]
+        nodes: tuple[Folder | Request, ...] = (*step.folders, step.request)
         for node in nodes:
-            found.update((id(s), s) for s in (*node.scripts.prerequest, *node.scripts.test))
+            scripts = node.scripts
+            if scripts.prerequest or scripts.test:  # most have none
+                found.update((id(s), s) for s in (*scripts.prerequest, *scripts.test))
     return list(found.values())
 
 
-def _script_names(collection: Collection, steps: list[Step]) -> set[str]:
+def _script_names(scripts: list[Script]) -> set[str]:
     """Returns variable names that scripts set (`pm.environment.set("x", …)` and friends)."""
-    sources = [s.source for s in _scripts(collection, steps)]
+    sources = [s.source for s in scripts]
     return {m.group(1) for text in sources for m in _SCRIPT_SET.finditer(text)}
 
 
-def _script_syntax(collection: Collection, steps: list[Step]) -> list[InputError]:
+def _script_syntax(scripts: list[Script]) -> list[InputError]:
     """Returns an error for each script that is not JavaScript (compiled by V8, not run)."""
-    scripts = _scripts(collection, steps)
     if not scripts:
         return []
     from runner.scripts.syntax import syntax_problems

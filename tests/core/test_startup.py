@@ -13,7 +13,13 @@ from pathlib import Path
 from support.local_server import LocalServer
 
 # Imported by no one-request native run: each is paid by every start otherwise.
-NOT_AT_START = ("jsonschema", "uuid", "platform", "difflib", "concurrent.futures", "py_mini_racer")
+NOT_AT_START = (
+    *("jsonschema", "uuid", "platform", "difflib", "concurrent.futures", "py_mini_racer"),
+    # Nor by a collection without scripts, Postman input, Azure auth or an HTML report.
+    *("runner.scripts", "runner.postman", "runner.auth.azure", "runner.report.html", "jinja2"),
+)
+# `runner --help` needs none of the run machinery.
+NOT_FOR_HELP = ("requests", "jsonschema_rs", "runner.api", "runner.loader", "runner.model")
 
 
 def _one_request(tmp_path: Path, server: LocalServer) -> Path:
@@ -66,3 +72,18 @@ def test_a_pem_ca_bundle_from_the_environment_is_not_loaded_at_start(tmp_path, s
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "0", done.stderr[-1500:]
+
+
+def test_help_imports_no_run_machinery():
+    code = (
+        "import io, sys, contextlib; from runner.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules = set(done.stdout.split())
+    assert "runner.cli.main" in modules
+    assert sorted(m for m in NOT_FOR_HELP if m in modules) == []
