@@ -120,10 +120,6 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if argv is None:  # the process's own command line: it ends when the command does
-        from runner.loader import files
-
-        files.FREEZE_LOADED = True
     traceback = "--traceback" in args_list
     try:
         parser = build_parser(chosen_command(args_list))
@@ -131,6 +127,10 @@ def main(
         if not getattr(args, "command", None):
             parser.print_help(out)
             return ExitStatus.INVALID
+        if argv is None:  # the process's own command line: it ends when the command does
+            from runner.loader import files
+
+            files.FREEZE_LOADED = True
         handler = args.handler
         return int(handler(args, out, err))
     except RunnerError as exc:

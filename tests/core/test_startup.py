@@ -77,8 +77,9 @@ def test_a_pem_ca_bundle_from_the_environment_is_not_loaded_at_start(tmp_path, s
 def test_help_imports_no_run_machinery():
     code = (
         "import io, sys, contextlib; from runner.cli import main\n"
+        "sys.argv = ['runner', '--help']  # main() reads the process's own command line\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-        "    main(['--help'])\n"
+        "    main()\n"
         "print(' '.join(sorted(sys.modules)))"
     )
     done = subprocess.run(
