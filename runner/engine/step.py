@@ -42,6 +42,7 @@ from runner.results import Part as ShownPart
 from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.http import HttpRequest, HttpResponse, Part, Transport, is_reset
 from runner.transport.operation import (
+    Monitor,
     OperationProblem,
     describe_wait,
     is_terminal,
@@ -327,12 +328,14 @@ def _follow(
     result.operation = None
     if monitor is None:
         return response
-    result.operation = Operation(monitor.via, monitor.url, "InProgress")
+    operation = result.operation = Operation(monitor.via, monitor.url, "InProgress")
     # The request's time is the wall time of the whole wait, polls and the work between
     # them included (the parts alone fall short of it on a busy machine).
     began, before = time.perf_counter(), result.elapsed_ms
     try:
-        return _until_it_ends(ctx, lro, plan, http, response, result, scope, emit)
+        return _until_it_ends(
+            ctx, lro, plan, http, monitor, operation, response, result, scope, emit
+        )
     finally:
         result.elapsed_ms = before + (time.perf_counter() - began) * 1000
 
@@ -342,14 +345,15 @@ def _until_it_ends(
     lro: LongRunning,
     plan: auth_mod.AuthPlan,
     http: HttpRequest,
+    monitor: Monitor,
+    operation: Operation,
     response: HttpResponse,
     result: ItemResult,
     scope: Scope,
     emit: Emit,
 ) -> HttpResponse:
-    """Returns the operation's final response (see _follow), polling within lro.timeoutMs."""
-    operation, monitor = result.operation, monitor_of(http.method, http.url, response)
-    assert operation is not None and monitor is not None  # _follow has set them
+    """Returns the operation's final response (see _follow), polling `monitor` within
+    lro.timeoutMs."""
     ends = time.monotonic() + lro.timeout_ms / 1000
     last = response
     while True:
