@@ -17,6 +17,7 @@ import pytest
 from newman_tools import run_runner, runner_outcomes
 from own_cases import EXPECTED, OWN_CASES, Case
 from support.echo_server import EchoServers
+from support.postman_scripts import event_scripts
 
 
 @pytest.mark.parametrize("case", OWN_CASES, ids=[c.name for c in OWN_CASES])
@@ -157,17 +158,6 @@ SANDBOX_REFERENCE = [
 ]
 
 
-def _script_text(node: object) -> str:
-    """Returns every script line in a Postman collection document."""
-    if isinstance(node, dict):
-        lines = node.get("exec")
-        own = "\n".join(lines) if isinstance(lines, list) else str(lines or "")
-        return own + "\n".join(_script_text(v) for v in node.values())
-    if isinstance(node, list):
-        return "\n".join(_script_text(v) for v in node)
-    return ""
-
-
 def test_the_newman_judged_collections_reach_every_member_of_the_sandbox_reference() -> None:
     # Every collection here is run through Newman too (test_postman_newman_differential.py,
     # test_postman_semantics.py, test_postman_libraries.py): what they reach is judged.
@@ -179,5 +169,5 @@ def test_the_newman_judged_collections_reach_every_member_of_the_sandbox_referen
         json.loads(path.read_text(encoding="utf-8"))
         for path in sorted((folder / "semantics").glob("*.postman_collection.json"))
     ]
-    scripts = _script_text([*documents, LIBRARIES])
+    scripts = "\n".join(source for _, source in event_scripts([*documents, LIBRARIES]))
     assert [member for member in SANDBOX_REFERENCE if member not in scripts] == []

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from script_helpers import make_ctx, response
 from support.external import CORPUS, require
+from support.postman_scripts import event_scripts
 
 from runner.scripts import ScriptEngine
 
@@ -41,29 +42,11 @@ ECHO = {
 }
 
 
-def _scripts(node: Any) -> list[tuple[str, str]]:
-    """Returns (listen, source) of every event script under a parsed collection."""
-    found: list[tuple[str, str]] = []
-    if isinstance(node, dict):
-        script = node.get("script")
-        if node.get("listen") in ("prerequest", "test") and isinstance(script, dict):
-            exec_ = script.get("exec")
-            text = "\n".join(exec_) if isinstance(exec_, list) else exec_
-            if isinstance(text, str) and text.strip():
-                found.append((node["listen"], text))
-        for value in node.values():
-            found += _scripts(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += _scripts(value)
-    return found
-
-
 def _corpus() -> list[tuple[str, str, str]]:
     """Returns (collection file name, listen, source) of every script in the suites."""
     scripts: list[tuple[str, str, str]] = []
     for path in sorted(require(SUITES).rglob("*.postman_collection.json")):
-        found = _scripts(json.loads(path.read_text(encoding="utf-8-sig")))
+        found = event_scripts(json.loads(path.read_text(encoding="utf-8-sig")))
         scripts += [(path.name, listen, source) for listen, source in found]
     return scripts
 
