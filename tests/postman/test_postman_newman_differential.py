@@ -32,7 +32,14 @@ from corpus_cases import (
     integration_cases,
 )
 from newman_agree import NewmanRuns, runner_run, steady
-from newman_tools import install_error, newman_batch, node_modules, run_runner, runner_outcomes
+from newman_tools import (
+    Outcome,
+    install_error,
+    newman_batch,
+    node_modules,
+    run_runner,
+    runner_outcomes,
+)
 from own_cases import EXPECTED, OWN_CASES
 from support.echo_server import EchoServers
 from support.external import CORPUS_MORE, missing
@@ -118,12 +125,39 @@ def test_newman_itself_meets_its_documented_results_on_the_echo_server(
     assert wrong == {}
 
 
+@pytest.fixture(scope="module")
+def own_newman(
+    modules: Path, echo: EchoServers, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, tuple[int, list[Outcome]]]]:
+    """Newman's run of the suite's own collections, once for every test below: its folder
+    (`<case>/newman.xml` is Newman's JUnit) and each case's (exit status, outcomes)."""
+    folder = tmp_path_factory.mktemp("own-newman")
+    return folder, newman_batch(OWN_CASES, echo, folder, modules, junit=True)
+
+
+@pytest.fixture(scope="module")
+def own_runner(
+    echo: EchoServers, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, list[Outcome]]]:
+    """runner's run of the same collections, once: its folder (`<case>.xml` is its
+    Newman-layout JUnit) and each case's outcomes."""
+    folder = tmp_path_factory.mktemp("own-runner")
+    outcomes = {}
+    for case in OWN_CASES:
+        junit = str(folder / f"{case.name}.xml")
+        run_runner(
+            case, echo, folder / f"{case.name}.json", "--junit", junit, "--junit-layout", "newman"
+        )
+        outcomes[case.name] = runner_outcomes(folder / f"{case.name}.json")
+    return folder, outcomes
+
+
 def test_newman_gives_the_results_written_for_the_suites_own_collections(
-    modules: Path, echo: EchoServers, tmp_path: Path
+    own_newman: tuple[Path, dict[str, tuple[int, list[Outcome]]]],
 ) -> None:
     # The expectations in own_cases.py are checked against runner by the core suite; here
     # Newman confirms them (needs Newman only, not the shared corpus).
-    results = newman_batch(OWN_CASES, echo, tmp_path, modules)
+    _, results = own_newman
     assert {name: outcomes for name, (_, outcomes) in results.items()} == EXPECTED
     assert {name: status for name, (status, _) in results.items()} == {
         c.name: c.exit_code for c in OWN_CASES
@@ -157,14 +191,13 @@ _JUNIT_MESSAGE_DIFFERENCES = {("failures", "a thrown error"): ("TypeError: throw
 
 @pytest.mark.parametrize("case", OWN_CASES, ids=[c.name for c in OWN_CASES])
 def test_junit_newman_layout_matches_newmans_junit_reporter(
-    case: Case, modules: Path, echo: EchoServers, tmp_path: Path
+    case: Case,
+    own_newman: tuple[Path, dict[str, tuple[int, list[Outcome]]]],
+    own_runner: tuple[Path, dict[str, list[Outcome]]],
 ) -> None:
     # Newman's own `-r junit` file is the judge of `--junit-layout newman`.
-    newman_batch([case], echo, tmp_path / "newman", modules, junit=True)
-    theirs = _junit_shape(tmp_path / "newman" / case.name / "newman.xml")
-    junit = tmp_path / "runner.xml"
-    run_runner(case, echo, tmp_path / "r.json", "--junit", str(junit), "--junit-layout", "newman")
-    ours = _junit_shape(junit)
+    theirs = _junit_shape(own_newman[0] / case.name / "newman.xml")
+    ours = _junit_shape(own_runner[0] / f"{case.name}.xml")
     for (owner, test), (mine, newman_says) in _JUNIT_MESSAGE_DIFFERENCES.items():
         if owner == case.name:
             ours = [
@@ -177,15 +210,14 @@ def test_junit_newman_layout_matches_newmans_junit_reporter(
 
 
 def test_own_collections_agree_with_newman_on_every_assertion_name(
-    modules: Path, echo: EchoServers, tmp_path: Path
+    own_newman: tuple[Path, dict[str, tuple[int, list[Outcome]]]],
+    own_runner: tuple[Path, dict[str, list[Outcome]]],
 ) -> None:
     # The names carry values the scripts computed (pm-reference writes what it saw into
     # them), so this compares what each sandbox saw, not only pass/fail.
-    theirs = newman_batch(OWN_CASES, echo, tmp_path / "newman", modules)
     for case in OWN_CASES:
-        run_runner(case, echo, tmp_path / f"{case.name}.json")
-        ours = runner_outcomes(tmp_path / f"{case.name}.json")
-        _, newman_says = theirs[case.name]
+        ours = own_runner[1][case.name]
+        _, newman_says = own_newman[1][case.name]
         assert [(o.name, o.passed, o.names) for o in ours] == [
             (o.name, o.passed, o.names) for o in newman_says
         ], case.name
