@@ -29,8 +29,10 @@ def response(
     status: int = 200,
     headers: dict[str, str] | None = None,
     elapsed_ms: float = 12.3456,
+    **extra: Any,
 ) -> HttpResponse:
-    """Returns a response whose body is `body` as JSON (or `text` as it is)."""
+    """Returns a response whose body is `body` as JSON (or `text` as it is); `extra` sets
+    other HttpResponse fields (url, set_cookies, jar…)."""
     raw = text if text is not None else json.dumps(body)
     return HttpResponse(
         status=status,
@@ -38,6 +40,7 @@ def response(
         headers=CaseInsensitiveDict(headers or {}),
         body=raw.encode("utf-8"),
         elapsed_ms=elapsed_ms,
+        **extra,
     )
 
 

@@ -59,17 +59,7 @@ JAR = _jar(
 
 
 def _response(set_cookies: tuple[Cookie, ...] = SET, jar: CookieJar | None = JAR) -> HttpResponse:
-    base = response({"ok": True})
-    return HttpResponse(
-        status=base.status,
-        reason=base.reason,
-        headers=base.headers,
-        body=base.body,
-        elapsed_ms=base.elapsed_ms,
-        url=URL,
-        set_cookies=set_cookies,
-        jar=jar,
-    )
+    return response({"ok": True}, url=URL, set_cookies=set_cookies, jar=jar)
 
 
 @pytest.mark.parametrize(
