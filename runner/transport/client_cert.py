@@ -18,23 +18,34 @@ from runner.errors import InputError
 _PEM_CERT = b"-----BEGIN CERTIFICATE-----"
 
 
+FLAGS = ("--cert", "--key", "--cert-password")
+"""How messages name the certificate, the key and the password: the command-line flags."""
+
+
 def client_certificate(
-    cert: str, key: str | None = None, password: str | None = None
+    cert: str,
+    key: str | None = None,
+    password: str | None = None,
+    *,
+    flags: tuple[str, str, str] = FLAGS,
 ) -> tuple[str, str]:
     """Returns (certificate PEM path, unencrypted key PEM path) for requests.
+
+    `flags` names the three in messages (a collection's `certificate` has its own names).
 
     Raises:
         InputError: a file is missing, is neither PEM nor PKCS#12, has no key, or the
             password is wrong or missing.
     """
-    data = _read("--cert", cert)
+    cert_flag, key_flag, password_flag = flags
+    data = _read(cert_flag, cert)
     if _PEM_CERT not in data:
-        return _from_pkcs12(cert, data, password)
-    key_data = _read("--key", key) if key else data
+        return _from_pkcs12(cert, data, password, flags)
+    key_data = _read(key_flag, key) if key else data
     if b"PRIVATE KEY-----" not in key_data:
         raise InputError(
-            f"--cert {cert}: no private key in the file",
-            hint="give the key with --key FILE, or a PEM file holding both",
+            f"{cert_flag} {cert}: no private key in the file",
+            hint=f"give the key with {key_flag} FILE, or a PEM file holding both",
         )
     encrypted = b"ENCRYPTED" in key_data
     if not encrypted and key:
@@ -46,16 +57,20 @@ def client_certificate(
             key_data, password.encode() if password else None
         )
     except (ValueError, TypeError) as exc:
+        reason = "wrong password" if password else f"it is encrypted: give {password_flag}"
         raise InputError(
-            f"--{'key' if key else 'cert'} {key or cert}: cannot read the private key "
-            f"({'wrong password' if password else 'it is encrypted: give --cert-password'})",
+            f"{key_flag if key else cert_flag} {key or cert}: cannot read the private key "
+            f"({reason})",
         ) from exc
     return _write_pem(data, private)
 
 
-def _from_pkcs12(path: str, data: bytes, password: str | None) -> tuple[str, str]:
+def _from_pkcs12(
+    path: str, data: bytes, password: str | None, flags: tuple[str, str, str]
+) -> tuple[str, str]:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
+    cert_flag, _, password_flag = flags
     try:
         private, certificate, chain = pkcs12.load_key_and_certificates(
             data, password.encode() if password else None
@@ -64,11 +79,11 @@ def _from_pkcs12(path: str, data: bytes, password: str | None) -> tuple[str, str
         reason = (
             "wrong password, or not a PKCS#12 file"
             if password
-            else ("not PEM, and not a PKCS#12 file without a password (give --cert-password)")
+            else f"not PEM, and not a PKCS#12 file without a password (give {password_flag})"
         )
-        raise InputError(f"--cert {path}: cannot read the certificate: {reason}") from exc
+        raise InputError(f"{cert_flag} {path}: cannot read the certificate: {reason}") from exc
     if private is None or certificate is None:
-        raise InputError(f"--cert {path}: the PKCS#12 file holds no certificate and key")
+        raise InputError(f"{cert_flag} {path}: the PKCS#12 file holds no certificate and key")
     from cryptography.hazmat.primitives import serialization
 
     pem = certificate.public_bytes(serialization.Encoding.PEM) + b"".join(
@@ -100,16 +115,6 @@ def _write_pem(certificates: bytes, private: object) -> tuple[str, str]:
     with os.fdopen(fd, "wb") as out:
         out.write(key_bytes)
     return str(cert_path), str(key_path)
-
-
-def _certificate_blocks(pem: bytes) -> bytes:
-    """Returns only the certificates of a PEM text (a key in the same file stays out)."""
-    end = b"-----END CERTIFICATE-----"
-    return b"".join(
-        _PEM_CERT + part[: part.index(end) + len(end)] + b"\n"
-        for part in pem.split(_PEM_CERT)[1:]
-        if end in part
-    )
 
 
 def _read(flag: str, path: str) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from contextlib import nullcontext
 from dataclasses import field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, TransportError
@@ -54,6 +54,8 @@ class HttpRequest:
     use_cookies: bool = True
     keep_method_on_redirect: bool = False
     referer_on_redirect: bool = False  # set Referer to the redirecting URL, as Postman does
+    #: Mutual TLS: (certificate PEM, key PEM); None: the run's (--cert); False: none.
+    client_cert: tuple[str, str] | Literal[False] | None = None
 
     def header(self, name: str) -> str | None:
         """Returns the first header called `name` (case-insensitive), or None."""
@@ -215,8 +217,9 @@ class RequestsTransport:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.verify = verify
-        if client_cert is not None:  # mutual TLS: (certificate PEM, key PEM) for every request
-            self.session.cert = client_cert
+        # Mutual TLS: (certificate PEM, key PEM) for every request that names none of its own.
+        # Not the session's `cert`: a request could not then go without one.
+        self.client_cert = client_cert
         self._requests = requests
         if verify is False:
             _quiet_insecure()
@@ -267,6 +270,7 @@ class RequestsTransport:
             allow_redirects=request.follow_redirects,
             verify=self.verify if request.verify is None else request.verify,
             auth=as_requests_auth(request.auth),
+            cert=self.client_cert if request.client_cert is None else request.client_cert or None,
         )
 
     @property
