@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.auth.base import TokenCache
 from runner.errors import InputError, InputErrors, RunnerError
-from runner.model import Collection, Environment
+from runner.model import Certificate, Collection, Environment
 from runner.records import record
 from runner.report import Reporter, RunInfo
 from runner.results import ItemResult, ManyResult, RunResult, Summary, combined
@@ -75,6 +75,10 @@ class Inputs:
     data: list[dict[str, Any]] | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: The `certificate` settings of the requests that will run, read into PEM files.
+    certificates: dict[Certificate, tuple[str, str]] = field(default_factory=dict)
+    #: The passwords of those certificates (secrets: never shown).
+    certificate_passwords: list[str] = field(default_factory=list)
 
 
 def load_dotenv(path: PathLike | bool | None = None) -> None:
@@ -215,16 +219,20 @@ def _selection(
 def _check_static(inputs: Inputs, selection: Selection) -> None:
     from runner.engine.options import select_steps
     from runner.engine.session import base_scope
-    from runner.loader.preflight import static_problems
+    from runner.loader.preflight import client_certificates, static_problems
 
     scope = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
     columns = {k for row in inputs.data or [] for k in row}
     # Only what will run: --folder Other must not fail on variables of other folders.
     selected = select_steps(inputs.collection, selection, inputs.warnings) if selection else None
-    errors, warnings = static_problems(inputs.collection, dict(scope.items()), columns, selected)
+    known = dict(scope.items())
+    errors, warnings = static_problems(inputs.collection, known, columns, selected)
     inputs.warnings.extend(warnings)
     if errors:
         raise InputErrors(errors) if len(errors) > 1 else errors[0]
+    inputs.certificates, inputs.certificate_passwords = client_certificates(
+        inputs.collection, known, columns, selected
+    )
 
 
 def run(
@@ -401,6 +409,7 @@ def run(
             working_dir=str(working_dir) if working_dir else None,
             run_timeout_ms=timeout_ms,
             client_cert=client_cert,
+            certificates=inputs.certificates,
             require_assertions=require_assertions,
             cookies=cookies,
             cookie_jar=str(cookie_jar) if cookie_jar else None,
@@ -421,8 +430,9 @@ def run(
     masker = build_masker(
         inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
-    if cert_password:
-        masker.add(cert_password)  # a secret given as an argument: never shown
+    for password in (cert_password, *inputs.certificate_passwords):
+        if password:
+            masker.add(password)  # a certificate's password: never shown
     collector = _Collector(masker, on_result, keep_results)
     chosen: list[Reporter] = []
     if console is not None:

@@ -139,6 +139,18 @@ class Options:
 
 
 @record
+class Certificate:
+    """A client certificate for mutual TLS (`certificate` on a request, folder or
+    collection): PEM (`key` for a separate key file) or PKCS#12. The paths are relative to
+    the collection and, with `password`, templates rendered before the run."""
+
+    cert: str
+    key: str | None
+    password: str | None
+    location: Location
+
+
+@record
 class Request:
     """A request item."""
 
@@ -162,6 +174,8 @@ class Request:
     options: Options = Options()
     description: str = ""
     tags: tuple[str, ...] = ()
+    #: The nearest `certificate` setting: None for the run's (--cert), False for none.
+    certificate: Certificate | Literal[False] | None = None
 
 
 @record

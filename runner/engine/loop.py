@@ -65,6 +65,7 @@ class Loop:
             keep_exchange=options.keep_exchange,
             masker=masker,
             file_dirs=file_dirs(collection, options.working_dir),
+            certificates=options.certificates,
             captured_by={
                 c.name: " › ".join((*s.path, s.request.name))
                 for s in self.steps

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
 
 from runner.errors import InputError
-from runner.model import Collection, Folder, Item, Step, flatten, quote_name
+from runner.model import Certificate, Collection, Folder, Item, Step, flatten, quote_name
 from runner.records import record
 from runner.suggest import did_you_mean
 from runner.values import JSON
@@ -70,6 +70,8 @@ class RunOptions:
     working_dir: str | None = None
     #: Mutual TLS: (certificate PEM, unencrypted key PEM), from --cert/--key/--cert-password.
     client_cert: tuple[str, str] | None = None
+    #: The collection's own `certificate` settings, each read into (certificate, key) PEMs.
+    certificates: Mapping[Certificate, tuple[str, str]] = field(default_factory=dict)
     #: A request that asserts nothing fails (without it: one warning names them).
     require_assertions: bool = False
     #: A deadline for the whole run (Newman's --timeout): what has not run by then is skipped.

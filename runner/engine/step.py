@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +24,15 @@ from runner.errors import (
     TransportError,
     VariableError,
 )
-from runner.model import Capture, Check, Collection, LongRunning, Step, nearest_auth
+from runner.model import (
+    Capture,
+    Certificate,
+    Check,
+    Collection,
+    LongRunning,
+    Step,
+    nearest_auth,
+)
 from runner.records import record
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
@@ -77,6 +85,8 @@ class StepContext:
     file_dirs: tuple[Path, ...] = ()
     #: Set when the run stops (--timeout, Ctrl-C under --parallel): long waits end at once.
     stop: threading.Event | None = None
+    #: The collection's `certificate` settings, read into (certificate, key) PEM files.
+    certificates: Mapping[Certificate, tuple[str, str]] = field(default_factory=dict)
 
 
 def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:
@@ -207,6 +217,9 @@ def _exchange(
         auth_query=plan.query,
         auth=plan.request_auth,
     )
+    certificate = request.certificate
+    if certificate is not None:  # the request's own setting, not the run's (--cert)
+        http.client_cert = False if certificate is False else ctx.certificates[certificate]
     result.method, result.url = http.method, http.url
     token = _apply_token(ctx, plan, http, scope, result.iteration, emit)
     response = _send(ctx, request.retry, http, result)
@@ -420,6 +433,7 @@ def _poll(
         verify=http.verify,
         auth=http.auth if same_origin else None,
         use_cookies=http.use_cookies,
+        client_cert=http.client_cert,
     )
     if same_origin:
         _apply_token(ctx, plan, poll, scope, result.iteration, emit)

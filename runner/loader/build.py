@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from runner.checks.dates import parse_moment
 from runner.checks.query import (
@@ -19,6 +20,7 @@ from runner.model import (
     AuthSpec,
     Body,
     Capture,
+    Certificate,
     Check,
     Collection,
     FilePart,
@@ -63,6 +65,13 @@ _DEFAULT_OPTIONS = Options()
 _NO_SCRIPTS = Scripts()
 
 
+class _Inherited(NamedTuple):
+    """The settings a folder passes down to its items (the nearest one wins)."""
+
+    cookies: bool | None
+    certificate: Certificate | Literal[False] | None
+
+
 class Builder:
     """Builds one native collection, collecting every semantic problem."""
 
@@ -88,8 +97,10 @@ class Builder:
         # Locations are built top-down (parent pointer + child, parent item path + name):
         # one small object per node instead of a walk from the root for each.
         root = Location(self.file)
-        cookies = self.doc.get("cookies")
-        items = self._items(self.doc.get("items", []), root.child("items"), cookies)
+        inherited = _Inherited(
+            self.doc.get("cookies"), self._certificate(self.doc.get("certificate"), root, None)
+        )
+        items = self._items(self.doc.get("items", []), root.child("items"), inherited)
         collection = Collection(
             name=self.doc.get("name", self.path.stem),
             items=items,
@@ -101,23 +112,46 @@ class Builder:
         )
         return collection
 
-    def _items(self, raw: list[JSON], at: Location, cookies: bool | None) -> tuple[Item, ...]:
-        """Returns the items; `cookies` is the nearest folder's (or collection's) setting."""
+    def _items(self, raw: list[JSON], at: Location, inherited: _Inherited) -> tuple[Item, ...]:
+        """Returns the items; `inherited` holds the nearest folder's (or collection's)
+        settings."""
         built: list[Item] = []
         for index, node in enumerate(raw):
             name = node.get("name") if isinstance(node, dict) else None
             names = (*at.item_path, name) if isinstance(name, str) else at.item_path
             here = Location(at.file, f"{at.pointer}/{index}", names)
+            settings = inherited
+            if "cookies" in node or "certificate" in node:  # most items inherit both
+                settings = _Inherited(
+                    node.get("cookies", inherited.cookies),
+                    self._certificate(node.get("certificate"), here, inherited.certificate),
+                )
             if "items" in node:
-                built.append(self._folder(node, here, node.get("cookies", cookies)))
+                built.append(self._folder(node, here, settings))
             else:
-                built.append(self._request(node, here, node.get("cookies", cookies)))
+                built.append(self._request(node, here, settings))
         return tuple(built)
 
-    def _folder(self, node: dict[str, JSON], at: Location, cookies: bool | None) -> Folder:
+    def _certificate(
+        self, raw: JSON, at: Location, inherited: Certificate | Literal[False] | None
+    ) -> Certificate | Literal[False] | None:
+        """Returns the `certificate` setting written at `at`, else the inherited one."""
+        if raw is False:
+            return False
+        if not isinstance(raw, dict) or not isinstance(raw.get("cert"), str):
+            return inherited  # absent (or reported by the schema)
+        key, password = raw.get("key"), raw.get("password")
+        return Certificate(
+            cert=raw["cert"],
+            key=key if isinstance(key, str) else None,
+            password=password if isinstance(password, str) else None,
+            location=at.child("certificate"),
+        )
+
+    def _folder(self, node: dict[str, JSON], at: Location, inherited: _Inherited) -> Folder:
         return Folder(
             name=node["name"],
-            items=self._items(node["items"], at.child("items"), cookies),
+            items=self._items(node["items"], at.child("items"), inherited),
             location=at,
             id=at.pointer[1:],  # "items/0/items/3": item pointers hold no escaped characters
             auth=self._auth(node.get("auth"), at, "auth"),
@@ -127,7 +161,8 @@ class Builder:
             tags=tuple(node.get("tags", ())),
         )
 
-    def _request(self, node: dict[str, JSON], at: Location, cookies: bool | None) -> Request:
+    def _request(self, node: dict[str, JSON], at: Location, inherited: _Inherited) -> Request:
+        cookies = inherited.cookies
         follow = node.get("followRedirects")
         retry = node.get("retry")
         options = _DEFAULT_OPTIONS
@@ -154,6 +189,7 @@ class Builder:
             options=options,
             description=node.get("description", ""),
             tags=tuple(node.get("tags", ())),
+            certificate=inherited.certificate,
         )
 
     def _repeat(self, raw: JSON, at: Location) -> Repeat | None:

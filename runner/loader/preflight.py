@@ -8,10 +8,11 @@ import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from runner.errors import InputError, Location, VariableError
+from runner.errors import InputError, InputErrors, Location, VariableError
 from runner.loader.files import gc_paused
 from runner.model import (
     Body,
+    Certificate,
     Collection,
     FilePart,
     Folder,
@@ -319,17 +320,20 @@ def _has_refs(text: str, dialect: str) -> bool:
 
 
 def used_names(step: Step, collection: Collection) -> set[str]:
-    """Returns the names of the variables a request renders (URL, query, headers, body, auth,
-    expected values)."""
+    """Returns the names of the variables a request renders as it is sent (URL, query,
+    headers, body, auth, expected values; not its certificate's, read before the run)."""
     return {
         ref.name
-        for text, _, _ in _templates(step, collection)
+        for text, _, _ in _templates(step, collection, certificate=False)
         for ref in compile_template(text, collection.dialect).refs
     }
 
 
-def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Location, _Where]]:
-    """Yields every template string a request renders, with where it is.
+def _templates(
+    step: Step, collection: Collection, *, certificate: bool = True
+) -> Iterator[tuple[str, Location, _Where]]:
+    """Yields every template string a request renders, with where it is (with
+    `certificate`, its certificate's file names and password too).
 
     The place is a location and the pointer parts below it: the child location is made
     only for a string that has a problem (loading a large collection stays linear and small).
@@ -349,6 +353,12 @@ def _templates(step: Step, collection: Collection) -> Iterator[tuple[str, Locati
             yield from _json_strings(value, spec.location, (key,))
     for check in request.checks:
         yield from _json_strings(check.expected, check.location, ())
+    setting = request.certificate
+    if setting and certificate:
+        for field in ("cert", "key", "password"):
+            value = getattr(setting, field)
+            if value is not None:
+                yield value, setting.location, (field,)
 
 
 def _body_templates(
@@ -435,3 +445,65 @@ def _missing_files(step: Step, collection: Collection) -> list[InputError]:
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def client_certificates(
+    collection: Collection,
+    known: Mapping[str, JSON],
+    data_columns: set[str],
+    selected: Sequence[Step] | None = None,
+) -> tuple[dict[Certificate, tuple[str, str]], list[str]]:
+    """Returns the `certificate` settings of the steps that will run, each read once into
+    the (certificate PEM, key PEM) files requests presents, and the passwords used (secrets
+    to mask).
+
+    Raises:
+        InputError / InputErrors: a file missing or unreadable, a wrong or missing password,
+            or a value that depends on a variable known only during the run.
+    """
+    from runner.transport.client_cert import client_certificate
+
+    steps = flatten(collection.items) if selected is None else selected
+    wanted = {s.request.certificate: None for s in steps if s.request.certificate}
+    fixed = {k: v for k, v in known.items() if k not in data_columns}
+    loaded: dict[Certificate, tuple[str, str]] = {}
+    passwords: list[str] = []
+    errors: list[InputError] = []
+    for certificate in wanted:
+        assert certificate  # False and None were left out above
+        at = certificate.location
+        values: dict[str, str | None] = {}
+        for field in ("cert", "key", "password"):
+            text = getattr(certificate, field)
+            value = None if text is None else _static_text(text, fixed, data_columns)
+            if text is not None and value is None:
+                shown = "" if field == "password" else f" {text!r}"  # a password's own text: no
+                errors.append(
+                    InputError(
+                        f"certificate {field}{shown} uses a variable known only during the run "
+                        "(a data row or a capture): certificates are read before the run",
+                        location=at.child(field),
+                        hint="give it from the environment, --var or the collection's variables",
+                    )
+                )
+            values[field] = value
+        cert, key, password = values["cert"], values["key"], values["password"]
+        if cert is None or (key is None and certificate.key is not None):
+            continue
+        if password is None and certificate.password is not None:
+            continue
+        base = collection.base_dir
+        try:
+            loaded[certificate] = client_certificate(
+                str(base / cert),
+                str(base / key) if key is not None else None,
+                password,
+                flags=("certificate cert", "certificate key", "certificate password"),
+            )
+        except InputError as exc:
+            errors.append(InputError(exc.message, location=at, hint=exc.hint))
+        if password:
+            passwords.append(password)
+    if errors:
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+    return loaded, passwords

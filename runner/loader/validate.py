@@ -182,7 +182,13 @@ def _explain_branches(error: SchemaError, doc: JSON, file: str) -> Iterator[Inpu
     instance = error.instance
     # A matcher object is the branch users mean whenever they wrote an object.
     if isinstance(instance, dict):
-        deeper = [e for e in error.context if e.validator != "not" and e.validator != "type"]
+        # A branch that is a plain value (`"certificate": false`) is not the one meant either.
+        deeper = [
+            e
+            for e in error.context
+            if e.validator not in ("not", "type")
+            and not (e.validator in ("const", "enum") and not e.relative_path)
+        ]
         # The branches whose required keys the object has ({"cookie": …} in a capture) are
         # the ones meant: the others' "missing key" errors would only bury the real one.
         meant = {e.relative_schema_path[0] for e in deeper} - {

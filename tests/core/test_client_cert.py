@@ -3,9 +3,14 @@ server that requires a client certificate issued by its CA (trustme)."""
 
 from __future__ import annotations
 
+import os
 import ssl
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 import trustme
@@ -24,18 +29,24 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer,
     """Yields an https server that demands a client certificate, the CA file, and the CA."""
     ca = trustme.CA()
     folder = tmp_path_factory.mktemp("pki")
-    ca_file = folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
+    with serve(_server_context(ca, folder, ssl.CERT_REQUIRED)) as server:
+        yield server, folder / "ca.pem", ca
+
+
+def _server_context(ca: trustme.CA, folder: Path, mode: ssl.VerifyMode) -> ssl.SSLContext:
+    """Returns a server context for 127.0.0.1 that checks client certificates against `ca`
+    (`mode`: demand one, or only ask), and writes the CA to folder/ca.pem for the client."""
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    context.verify_mode = ssl.CERT_REQUIRED
+    context.verify_mode = mode
     ca.configure_trust(context)
-    with serve(context) as server:
-        yield server, ca_file, ca
+    return context
 
 
-def _files(folder: Path, ca: trustme.CA) -> dict[str, Path]:
-    client = ca.issue_cert("qa@example.test")
+def _files(folder: Path, ca: trustme.CA, identity: str = "qa@example.test") -> dict[str, Path]:
+    folder.mkdir(exist_ok=True)
+    client = ca.issue_cert(identity)
     files = {
         "cert": folder / "client.crt",
         "key": folder / "client.key",
@@ -84,8 +95,10 @@ def _collection(tmp_path: Path, url: str) -> Path:
         ["--cert", "{both}"],
         ["--cert", "{p12}", "--cert-password", PASSWORD],
         ["--cert", "{cert}", "--key", "{encrypted}", "--cert-password", PASSWORD],
+        ["--ssl-client-cert", "{cert}", "--ssl-client-key", "{key}"],
+        ["--ssl-client-cert", "{p12}", "--ssl-client-passphrase", PASSWORD],
     ],
-    ids=["pem-and-key", "pem-with-key", "pkcs12", "encrypted-key"],
+    ids=["pem-and-key", "pem-with-key", "pkcs12", "encrypted-key", "newman-pem", "newman-p12"],
 )
 def test_client_certificate_is_presented(
     tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA], flags: list[str]
@@ -129,3 +142,203 @@ def test_bad_client_certificate_is_invalid_input(
     assert result.code == 2, result.text
     assert message in result.err
     assert server.log == []
+
+
+# -- The `certificate` setting of a collection, folder or request ----------------------------
+
+
+@pytest.fixture(scope="module")
+def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, Path, Path]]:
+    """Yields an https server that asks for a client certificate (and says at /peer which one
+    it got, by e-mail identity), the CA file, and a folder with two clients' files: alice's
+    as PKCS#12 (password PASSWORD), bob's as a PEM certificate and key."""
+    ca = trustme.CA()
+    folder = tmp_path_factory.mktemp("peer")
+    context = _server_context(ca, folder, ssl.CERT_OPTIONAL)  # a request may go without one
+    alice = _files(folder / "alice", ca, "alice@example.test")
+    bob = _files(folder / "bob", ca, "bob@example.test")
+    (folder / "certs").mkdir()
+    (folder / "certs" / "alice.p12").write_bytes(alice["p12"].read_bytes())
+    (folder / "certs" / "bob.crt").write_bytes(bob["cert"].read_bytes())
+    (folder / "certs" / "bob.key").write_bytes(bob["key"].read_bytes())
+    with serve(context) as server:
+        yield server, folder / "ca.pem", folder
+
+
+def _who(name: str, url: str, email: str | None, **extra: Any) -> dict[str, Any]:
+    """Returns a request to /peer asserting which client (None: no certificate) it presented."""
+    emails = [email] if email else []
+    return {
+        "name": name,
+        "url": f"{url}/peer",
+        "assert": {"jsonpath": {"$.emails": emails}},
+        **extra,
+    }
+
+
+def _mtls(path: Path, items: list[dict[str, Any]], **top: Any) -> Path:
+    """Writes the collection "mtls" of `items` (and `top`-level keys) to `path`."""
+    return write_json(path, {"name": "mtls", **top, "items": items})
+
+
+ALICE = {"cert": "certs/alice.p12", "password": "<<certPassword>>"}
+BOB = {"cert": "certs/bob.crt", "key": "certs/bob.key"}
+
+
+def test_the_nearest_certificate_setting_is_presented(
+    tmp_path: Path, peer: tuple[LocalServer, Path, Path]
+) -> None:
+    server, ca_file, folder = peer
+    server.clear()
+    partners = [
+        _who("folder's", server.url, "bob@example.test"),
+        _who("own", server.url, "alice@example.test", certificate=ALICE),
+        _who("none", server.url, None, certificate=False),
+    ]
+    items = [
+        _who("collection's", server.url, "alice@example.test"),
+        {"name": "Partners", "certificate": BOB, "items": partners},
+        _who("collection's again", server.url, "alice@example.test"),
+    ]
+    collection = _mtls(folder / "nearest.json", items, certificate=ALICE)
+    env = write_json(
+        tmp_path / "env.json",
+        {"name": "e", "variables": {"certPassword": PASSWORD}, "secrets": ["certPassword"]},
+    )
+    report = tmp_path / "report.json"
+    result = run_cli("run", collection, "-e", env, "--ca-bundle", ca_file, "-v", "--json", report)
+    assert result.code == 0, result.text
+    assert server.paths() == ["/peer"] * 5
+    assert PASSWORD not in result.text + report.read_text("utf-8")
+
+
+def test_a_request_setting_wins_over_cert_and_false_presents_none(
+    tmp_path: Path, peer: tuple[LocalServer, Path, Path]
+) -> None:
+    server, ca_file, folder = peer
+    items = [
+        _who("the run's", server.url, "bob@example.test"),
+        _who("its own", server.url, "alice@example.test", certificate=ALICE),
+        _who("none", server.url, None, certificate=False),
+    ]
+    collection = _mtls(folder / "over.json", items)
+    bob = folder / "bob"
+    result = run_cli(
+        "run", collection, "--var", f"certPassword={PASSWORD}", "--ca-bundle", ca_file,
+        "--cert", bob / "client.crt", "--key", bob / "client.key",
+    )  # fmt: skip
+    assert result.code == 0, result.text
+
+
+def test_a_certificate_password_written_in_the_collection_is_masked(
+    tmp_path: Path, peer: tuple[LocalServer, Path, Path]
+) -> None:
+    server, ca_file, folder = peer
+    leaky = {
+        "name": "leaky",
+        "url": f"{server.url}/echo",
+        "query": {"p": PASSWORD},
+        "headers": {"X-Password": PASSWORD},
+        "assert": {"status": 201},
+    }
+    written = {"cert": "certs/alice.p12", "password": PASSWORD}
+    collection = _mtls(folder / "literal.json", [leaky], certificate=written)
+    result = run_cli("run", collection, "--ca-bundle", ca_file, "-v", "--curl")
+    assert result.code == 1, result.text
+    assert "X-Password: ***" in result.out
+    for shown in (PASSWORD, quote(PASSWORD, safe=""), PASSWORD[:8]):
+        assert shown not in result.text
+
+
+@pytest.mark.parametrize(
+    ("setting", "message", "pointer"),
+    [
+        (
+            {"cert": "certs/alice.p12", "password": "wrong"},
+            "cannot read the certificate: wrong password",
+            "/certificate",
+        ),
+        (
+            {"cert": "certs/alice.p12"},
+            "give certificate password",
+            "/certificate",
+        ),
+        ({"cert": "certs/missing.pem"}, "missing.pem: No such file", "/certificate"),
+        (
+            {"cert": "certs/bob.crt"},
+            "no private key in the file",
+            "/certificate",
+        ),
+        (
+            {"cert": "certs/alice.p12", "password": "<<nope>>"},
+            "undefined variable <<nope>>",
+            "/certificate/password",
+        ),
+        (
+            {"cert": "certs/alice.p12", "password": "<<row>>"},
+            "uses a variable known only during the run",
+            "/certificate/password",
+        ),
+        ({"file": "certs/alice.p12"}, "file", "/certificate"),
+        (True, "certificate", "/certificate"),
+    ],
+    ids=[
+        "wrong-password",
+        "no-password",
+        "missing",
+        "no-key",
+        "undefined",
+        "data-row",
+        "unknown-key",
+        "true",
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_a_bad_certificate_setting_is_invalid_input(
+    tmp_path: Path,
+    peer: tuple[LocalServer, Path, Path],
+    setting: object,
+    message: str,
+    pointer: str,
+    command: str,
+) -> None:
+    server, ca_file, folder = peer
+    server.clear()
+    collection = _mtls(folder / "bad.json", [_who("one", server.url, None, certificate=setting)])
+    data = write_json(tmp_path / "rows.json", [{"row": PASSWORD}])
+    tls = ["--ca-bundle", ca_file] if command == "run" else []
+    result = run_cli(command, collection, *tls, "-d", data)
+    assert result.code == 2, result.text
+    assert message in result.err
+    assert f"bad.json#/items/0{pointer}" in result.err
+    assert server.log == []
+
+
+def test_export_pytest_passes_a_pem_certificate_and_warns_of_a_pkcs12_one(
+    peer: tuple[LocalServer, Path, Path],
+) -> None:
+    server, ca_file, folder = peer
+    items = [
+        _who("the collection's", server.url, "bob@example.test"),
+        _who("none", server.url, None, certificate=False),
+        _who("pkcs12", server.url, None, certificate=ALICE, skip=True),
+    ]
+    collection = _mtls(folder / "exported.json", items, certificate=BOB)
+    module = folder / "test_exported.py"
+    result = run_cli("export", "pytest", collection, "-o", module)
+    assert result.code == 0, result.text
+    assert "exported.json#/items/2 (pkcs12): client certificate not translated" in result.err
+    text = module.read_text("utf-8")
+    assert text.count('cert=("certs/bob.crt", "certs/bob.key")') == 1
+    # The generated module, run in the collection's folder, presents bob's certificate.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
+         "-p", "no:xdist", module.name],
+        cwd=folder,
+        env={**os.environ, "REQUESTS_CA_BUNDLE": str(ca_file)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout, done.stdout

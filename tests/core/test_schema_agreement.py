@@ -49,6 +49,11 @@ BEYOND_A_SCHEMA = [
     ),
     (r"capture group \d+ does not exist", "the group count is a property of the expression"),
     (
+        r"certificate (cert|key) \S+: |certificate \w+( '.*')? uses a variable known only",
+        "a client certificate is read before the run: whether its file is there, holds a key "
+        "and opens with its password is a fact of the disk and the variables",
+    ),
+    (
         r"unsupported URL scheme|the (bearer token|API key value) is empty",
         "the schema refuses a literal ftp:// URL or blank credential; one that comes from a "
         "<<variable>> is known once variables resolve",

@@ -275,7 +275,17 @@ def _r_dates(h: Handler, seen: Seen, rest: list[str]) -> Reply:
     return _json(200, {"past": "2001-02-03T04:05:06Z", "future": "2999-01-01T00:00:00+00:00"})
 
 
+def _r_peer(h: Handler, seen: Seen, rest: list[str]) -> Reply:
+    """The client certificate the TLS connection presented: its e-mail identities, [] for
+    none (an https server whose context asks for one)."""
+    getpeercert = getattr(h.connection, "getpeercert", None)
+    cert = getpeercert() if getpeercert is not None else None
+    emails = [value for kind, value in (cert or {}).get("subjectAltName", ()) if kind == "email"]
+    return _json(200, {"emails": emails})
+
+
 ROUTES: dict[str, Callable[[Handler, Seen, list[str]], Reply | None]] = {
+    "peer": _r_peer,
     "json": _r_json,
     "echo": _r_echo,
     "status": _r_status,

@@ -65,10 +65,13 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         connect_to=dict(parse_connect_to(s) for s in args.connect_to),
         keep_results=False,
         keep_exchange=False,
+        certificates=inputs.certificates,
     )
     masker = build_masker(
         inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
+    for password in inputs.certificate_passwords:
+        masker.add(password)
     base = base_scope(inputs.collection, inputs.environment, inputs.globals_env, inputs.variables)
     from runner.loadtest.locust_mode import LoadOptions, run_load
 
