@@ -25,6 +25,7 @@ from runner.checks.query import is_multi, parse_cookie_target
 from runner.model import (
     AuthSpec,
     Capture,
+    Certificate,
     Check,
     Collection,
     Environment,
@@ -348,9 +349,25 @@ class _Writer:
             args.append(self._body(body, request))
         if request.options.follow_redirects is False:
             args.append("allow_redirects=False")
+        if request.certificate:
+            args += self._certificate(request.certificate, request)
         timeout = f"{request.timeout_ms / 1000:g}" if request.timeout_ms else "TIMEOUT"
         args.append(f"timeout={timeout}")
         return _fit(pad, f"response = {call}", args, ")")
+
+    def _certificate(self, certificate: Certificate, request: Request) -> list[str]:
+        """Returns requests' `cert=` argument for PEM files; a warning for what requests cannot
+        read (PKCS#12, a password)."""
+        if certificate.password is not None or certificate.cert.lower().endswith((".p12", ".pfx")):
+            self.warnings.append(
+                f"{request.location}: client certificate not translated: requests reads "
+                "unencrypted PEM files only (openssl pkcs12 -in FILE -nodes gives them); "
+                "add cert=(CERT, KEY) by hand"
+            )
+            return []
+        if certificate.key is None:
+            return [f"cert={_expr(certificate.cert)}"]
+        return [f"cert=({_expr(certificate.cert)}, {_expr(certificate.key)})"]
 
     def _body(self, body: Any, request: Request) -> Any:
         if body.kind == "json":
