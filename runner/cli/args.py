@@ -244,13 +244,23 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     h.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")
     h.add_argument(
         "--cert",
+        "--ssl-client-cert",  # Newman's names
+        dest="cert",
         metavar="FILE",
         help="client certificate for mutual TLS: PEM (with the key, or see --key) or "
-        "PKCS#12 (.p12/.pfx)",
+        "PKCS#12 (.p12/.pfx); a `certificate` in the collection wins for its requests",
     )
-    h.add_argument("--key", metavar="FILE", help="the client certificate's private key (PEM)")
+    h.add_argument(
+        "--key",
+        "--ssl-client-key",
+        dest="key",
+        metavar="FILE",
+        help="the client certificate's private key (PEM)",
+    )
     h.add_argument(
         "--cert-password",
+        "--ssl-client-passphrase",
+        dest="cert_password",
         metavar="PASSWORD",
         help="password of an encrypted key or PKCS#12 file (a secret: never shown)",
     )
