@@ -51,6 +51,8 @@ __all__ = [
 
 PathLike = str | Path
 OnResult = Callable[[ItemResult], None]
+#: The fix for a --jobs (`jobs`) below 1.
+JOBS_HINT = "--jobs 1 runs the collections in turn (the default); --jobs 2 runs two at once"
 
 
 def load(collection: PathLike) -> Collection:
@@ -543,10 +545,13 @@ def run_many(
         **options,
     }
     try:
-        if not collections:
-            raise InputError("no collection to run", hint="runner run COLLECTION [COLLECTION…]")
+        found = list(problems)
         if jobs < 1:
-            raise InputError(f"--jobs must be at least 1, got {jobs}")
+            found.append(InputError(f"--jobs must be at least 1, got {jobs}", hint=JOBS_HINT))
+        # With problems (a folder, glob or stdin that gave nothing), they are what went
+        # wrong: "no collection" is only said when nothing else is.
+        if not collections and not found:
+            raise InputError("no collection to run", hint="runner run COLLECTION [COLLECTION…]")
         loaded = load_many(
             collections,
             environment,
@@ -554,7 +559,7 @@ def run_many(
             globals=globals,
             data=data,
             dotenv=dotenv,
-            problems=problems,
+            problems=found,
             **selection,
         )
         first = loaded[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 from pathlib import Path
 
-from runner.errors import InputError
+from runner.errors import InputError, InputErrors
 
 _MAGIC = frozenset("*?[")
 #: Names Postman exports give files that are never collections.
@@ -29,7 +29,7 @@ def expand(argument: str) -> list[Path]:
 
     Raises:
         InputError: a folder or glob with no collection in it, or a .json file in one that
-            is not valid JSON (located).
+            is not valid JSON (located); InputErrors when several are not.
     """
     path = Path(argument)
     if path.is_dir():
@@ -43,7 +43,16 @@ def expand(argument: str) -> list[Path]:
         hint = "check the pattern (quote it so that runner expands it: 'api/*.json')"
     else:
         return [path]
-    chosen = [p for p in candidates if is_collection(p)]
+    chosen: list[Path] = []
+    broken: list[InputError] = []
+    for candidate in candidates:
+        try:
+            if is_collection(candidate):
+                chosen.append(candidate)
+        except InputError as exc:  # every malformed file is reported, not the first only
+            broken.append(exc)
+    if broken:
+        raise InputErrors(broken) if len(broken) > 1 else broken[0]
     if not chosen:
         looked = f" (looked at {len(candidates)} file{'s' if len(candidates) != 1 else ''})"
         raise InputError(

@@ -159,6 +159,56 @@ def test_a_glob_or_folder_with_no_collection_is_invalid_input(
     assert server.log == []
 
 
+@pytest.mark.parametrize(
+    ("argument", "stdin", "messages", "hint"),
+    [
+        (
+            "api",
+            "",
+            [
+                "api/broken.json: malformed JSON at line 1, column 2",
+                "api/cut.json: malformed JSON at line 1, column 9",
+            ],
+            "a trailing comma or a missing value?",
+        ),
+        ("empty", "", ["folder empty: no collection found"], "for subfolders: 'DIR/**/*.json'"),
+        ("nomatch/*.json", "", ["pattern nomatch/*.json: no collection found"], "quote it"),
+        ("-", "{}", ["<stdin>: missing required key 'name'"], 'give it a "name"'),
+        ("-", "[1, 2]", ["<stdin>: a collection must be a JSON object"], "start from {"),
+    ],
+)
+def test_the_only_operand_giving_no_collection_reports_why(
+    tmp_path, server, cli, env, monkeypatch, argument, stdin, messages, hint
+):
+    # A folder, glob or stdin alone that yields nothing runnable: its own problems are
+    # reported (with the file and a fix), not a bare "no collection to run".
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    native(tmp_path / "api", "a.json", "good", "/json")  # valid, but its folder is not
+    (tmp_path / "api" / "broken.json").write_text("{bad")
+    (tmp_path / "api" / "cut.json").write_text('{"name":')
+    (tmp_path / "empty").mkdir()
+    result = cli("run", argument, "-e", env)
+    assert result.code == 2, result.text
+    for message in messages:
+        assert f"error: {message}" in result.err
+    assert hint in result.err
+    assert "no collection to run" not in result.err
+    assert "Traceback" not in result.text
+    assert server.log == []
+
+
+def test_jobs_below_one_is_reported_with_the_other_problems(tmp_path, server, cli, env):
+    good = native(tmp_path, "good.json", "good", "/json")
+    result = cli("run", good, tmp_path / "nothing-*.json", "-e", env, "--jobs", "0")
+    assert result.code == 2, result.text
+    assert "2 problems found" in result.err
+    assert "no collection found" in result.err
+    assert "--jobs must be at least 1, got 0" in result.err
+    assert "hint: --jobs 1 runs the collections in turn" in result.err
+    assert server.log == []
+
+
 def test_one_bad_file_among_good_ones_sends_nothing_and_names_each_problem(
     tmp_path, server, cli, env
 ):

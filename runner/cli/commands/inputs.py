@@ -86,15 +86,13 @@ def collections(given: Sequence[str]) -> tuple[list[str | Collection], list[Inpu
             stdin_used = True
             try:
                 found.append(load_collection("<stdin>", sys.stdin.read()))
-            except InputErrors as exc:
-                problems.extend(exc.errors)
             except InputError as exc:
-                problems.append(exc)
+                problems.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
             continue
         try:
             paths = expand(argument)
-        except InputError as exc:
-            problems.append(exc)
+        except InputError as exc:  # a folder may hold several malformed files
+            problems.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
             continue
         for path in paths:
             key = os.path.realpath(path)

@@ -87,9 +87,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"warning: {text}\n")
 
     if args.jobs < 1:
+        from runner.api import JOBS_HINT
         from runner.errors import InputError
 
-        raise InputError(f"--jobs must be at least 1, got {args.jobs}")
+        raise InputError(f"--jobs must be at least 1, got {args.jobs}", hint=JOBS_HINT)
 
     def export_variables(result: RunResult, inputs: Inputs) -> None:
         if not (args.export_environment or args.export_globals):
