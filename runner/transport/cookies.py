@@ -310,41 +310,43 @@ def _format_problem(text: str) -> str | None:
 
 
 def save_jar(cookies: Iterable[Cookie], path: Path) -> None:
-    """Writes `cookies` (session cookies too) to `path` as a Netscape cookies.txt.
+    """Writes `cookies` (session cookies too, expired ones not) to `path` as curl -c does.
 
     Written beside and then moved into place, so a reader never sees half a file.
     """
-    jar = MozillaCookieJar()
-    for cookie in cookies:
-        if _extra(cookie, "HttpOnly") is not None:
-            # MozillaCookieJar marks HttpOnly only under its own spelling of the attribute,
-            # not under the one servers send (and the parser keeps): give it that one.
-            rest: dict[str, str] = {**getattr(cookie, "_rest", {}), "HTTPOnly": ""}
-            cookie = Cookie(
-                version=cookie.version,
-                name=cookie.name,
-                value=cookie.value,
-                port=cookie.port,
-                port_specified=cookie.port_specified,
-                domain=cookie.domain,
-                domain_specified=cookie.domain_specified,
-                domain_initial_dot=cookie.domain_initial_dot,
-                path=cookie.path,
-                path_specified=cookie.path_specified,
-                secure=cookie.secure,
-                expires=cookie.expires,
-                discard=cookie.discard,
-                comment=cookie.comment,
-                comment_url=cookie.comment_url,
-                rest=rest,
-            )
-        jar.set_cookie(cookie)
+    now = time.time()
+    lines = [_NETSCAPE_LINE, "# Written by runner --cookie-jar, as curl -c writes it.", ""]
+    lines += [_netscape_line(c) for c in cookies if c.expires is None or c.expires > now]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
     try:
-        jar.save(temporary, ignore_discard=True, ignore_expires=False)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write("\n".join(lines) + "\n")
         os.replace(temporary, path)
     finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+_NETSCAPE_LINE = "# Netscape HTTP Cookie File"
+
+
+def _netscape_line(cookie: Cookie) -> str:
+    """Returns the cookies.txt line of `cookie`, as curl writes it.
+
+    A session cookie's expiry is 0: curl reads a line with an empty expiry as no cookie.
+    A cookie without a value (`Set-Cookie: flag`) has an empty name field, as in
+    http.cookiejar's files.
+    """
+    name, value = (cookie.name, cookie.value) if cookie.value is not None else ("", cookie.name)
+    return "\t".join(
+        (
+            ("#HttpOnly_" if _extra(cookie, "HttpOnly") is not None else "") + cookie.domain,
+            "TRUE" if cookie.domain.startswith(".") else "FALSE",
+            cookie.path,
+            "TRUE" if cookie.secure else "FALSE",
+            str(int(cookie.expires or 0)),
+            name,
+            value,
+        )
+    )

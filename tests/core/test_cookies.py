@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
+import subprocess
 import time
 from http.cookiejar import Cookie, MozillaCookieJar
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from support.external import IN_CI
 from support.local_server import LocalServer
 from support.signals import interrupt_run
 
@@ -239,13 +242,13 @@ def test_cookie_jar_is_read_before_and_written_after_the_run(
     assert result.code == 0, result.text
     assert _sent_cookies(server)[0] == "loaded=from-file"
     saved = MozillaCookieJar()
-    saved.load(str(jar), ignore_discard=True)
+    saved.load(str(jar), ignore_discard=True, ignore_expires=True)  # expiry 0: no expiry
     found = {c.name: c for c in saved}
     assert found["loaded"].value == "from-file"
     assert found["fresh"].value == "new-value"
     assert found["fresh"].expires is not None and found["fresh"].expires > time.time() + 3000
     assert "\n#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t" in jar.read_text()  # as curl marks it
-    assert found["visit"].expires is None  # a session cookie is kept, as curl -c does
+    assert found["visit"].expires == 0  # a session cookie is kept, as curl -c writes it
 
 
 def test_cookie_jar_missing_is_created_even_when_the_run_fails(
@@ -263,7 +266,7 @@ def test_cookie_jar_missing_is_created_even_when_the_run_fails(
     result = run_cli("run", coll, "--cookie-jar", jar)
     assert result.code == 1
     saved = MozillaCookieJar()
-    saved.load(str(jar), ignore_discard=True)
+    saved.load(str(jar), ignore_discard=True, ignore_expires=True)  # expiry 0: no expiry
     assert [(c.name, c.value) for c in saved] == [("session", SESSION)]
 
 
@@ -277,6 +280,51 @@ def test_a_curl_jar_with_session_cookies_is_read(tmp_path: Path, server: LocalSe
     coll = _coll(tmp_path, {"name": "sends", "url": f"{server.url}/cookies"})
     assert run_cli("run", coll, "--cookie-jar", jar).code == 0
     assert _sent_cookies(server) == ["fromcurl=yes"]  # expiry 0: a session cookie
+
+
+def _curl(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Returns the run of the real curl (the outside judge of the cookies.txt format) on
+    `args`, never through a proxy; skips without curl, except under CI=true where it fails."""
+    found = shutil.which("curl")
+    if found is None:
+        reason = "curl is not installed (apt-get install curl): it judges --cookie-jar files"
+        if IN_CI:
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    command = [found, "-s", "-S", "--noproxy", "*", "--max-time", "30", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_curl_reads_the_jar_runner_writes_session_cookies_included(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    jar = tmp_path / "jar.txt"
+    jar.write_text(
+        "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc123XYZ\n"
+    )
+    url = _set(server, "visit=1; Path=/", "kept=2; Path=/; Max-Age=600; HttpOnly")
+    assert (
+        run_cli("run", _coll(tmp_path, {"name": "sets", "url": url}), "--cookie-jar", jar).code == 0
+    )
+    lines = jar.read_text().splitlines()
+    assert "127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc123XYZ" in lines  # as curl writes it
+    assert "127.0.0.1\tFALSE\t/\tFALSE\t0\tvisit\t1" in lines
+    server.clear()
+    done = _curl("-b", jar, f"{server.url}/cookies")
+    assert done.returncode == 0, done.stderr
+    assert sorted(_sent_cookies(server)[0].split("; ")) == [
+        "kept=2",
+        "session=abc123XYZ",
+        "visit=1",
+    ]
+    # And the other way: the session cookie curl -c writes (expiry 0) is sent by the run.
+    written = tmp_path / "curl.txt"
+    assert _curl("-c", written, _set(server, "fromcurl=yes; Path=/")).returncode == 0
+    assert "\t0\tfromcurl\tyes" in written.read_text()
+    server.clear()
+    coll = _coll(tmp_path, {"name": "sends", "url": f"{server.url}/cookies"})
+    assert run_cli("run", coll, "--cookie-jar", written).code == 0
+    assert _sent_cookies(server) == ["fromcurl=yes"]
 
 
 def test_a_malformed_cookie_jar_is_invalid_input(tmp_path: Path, server: LocalServer) -> None:
