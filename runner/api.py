@@ -361,8 +361,6 @@ def run(
         for name, value, least in (
             ("iterations", iterations, 1),
             ("parallel", parallel, 1),
-            ("timeout", timeout_ms, 1),
-            ("timeout_request", timeout_request_ms, 0),
             ("retry", retries, 0),
             ("delay_request", delay_request_ms, 0),
             ("retry_max_wait", retry_max_wait_ms, 0),
@@ -370,6 +368,9 @@ def run(
             if value is not None and value < least:
                 flag = "--" + name.replace("_", "-")
                 raise InputError(f"{flag} must be at least {least}, got {value}")
+        check_timeouts(
+            timeout=timeout_ms, timeout_request=timeout_request_ms, timeout_script=script_timeout_ms
+        )
         if not insecure:
             check_ca_bundle(str(ca_bundle) if ca_bundle else None)
         for flag, report in (("--junit", junit), ("--json", json), ("--html", html), *outputs):
@@ -409,7 +410,7 @@ def run(
             module_paths=tuple(str(p) for p in module_paths),
             script_timeout_ms=script_timeout_ms,
             working_dir=str(working_dir) if working_dir else None,
-            run_timeout_ms=timeout_ms,
+            run_timeout_ms=timeout_ms or None,  # 0: no deadline, as in Newman
             client_cert=client_cert,
             certificates=inputs.certificates,
             require_assertions=require_assertions,
@@ -574,7 +575,7 @@ def run_many(
     reports = ManyReports(names, junit, json, html, junit_layout)
     stop = Interrupt()
     started_at, started = time.time(), time.monotonic()
-    deadline = started + timeout_ms / 1000 if timeout_ms is not None else None
+    deadline = started + timeout_ms / 1000 if timeout_ms else None  # 0: none
     shared = tokens if tokens is not None else TokenCache()
     token_transport = None
     if jobs > 1 and not shared.keep_transport:
@@ -819,6 +820,20 @@ def _connect_to(
     if isinstance(given, str):
         given = [given]
     return dict(parse_connect_to(spec) for spec in given)
+
+
+def check_timeouts(**flags: int | None) -> None:
+    """Raises InputError for a negative timeout (`timeout_request=-5` is `--timeout-request`).
+
+    As in Newman, 0 is no limit, the same as leaving the option out.
+    """
+    for name, value in flags.items():
+        if value is not None and value < 0:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(
+                f"{flag} must be 0 (no limit) or more milliseconds, got {value}",
+                hint=f"e.g. {flag} 30000 for 30 s; leave it out or give 0 for no limit",
+            )
 
 
 def check_ca_bundle(flag_value: str | None) -> None:

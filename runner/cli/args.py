@@ -216,13 +216,15 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "--timeout",
         type=int,
         metavar="MS",
-        help="deadline for the whole run: what has not run by then is skipped (exit 1)",
+        help="deadline for the whole run: what has not run by then is skipped (exit 1); 0: no "
+        "limit (the default)",
     )
     h.add_argument(
         "--timeout-request",
         type=int,
         metavar="MS",
-        help="deadline for each whole request: connect, send, headers and body",
+        help="deadline for each whole request: connect, send, headers and body; 0: no limit "
+        "(the default)",
     )
     h.add_argument(
         "--delay-request",
@@ -297,7 +299,11 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         help="where scripts' require() looks for node_modules",
     )
     h.add_argument(
-        "--timeout-script", type=int, default=5000, metavar="MS", help="timeout for each script"
+        "--timeout-script",
+        type=int,
+        default=5000,
+        metavar="MS",
+        help="time limit of each script (default 5000); 0: no limit",
     )
     run.set_defaults(handler=_handler("runner.cli.commands.run", "run_command"))
 
@@ -357,7 +363,12 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         help="the master starts once K workers are connected",
     )
     lh = load.add_argument_group("HTTP")
-    lh.add_argument("--timeout-request", type=int, metavar="MS", help="timeout for each request")
+    lh.add_argument(
+        "--timeout-request",
+        type=int,
+        metavar="MS",
+        help="deadline for each whole request; 0: no limit (the default)",
+    )
     lh.add_argument("--retry", type=int, default=0, metavar="N", help="retry 429/503/resets")
     lh.add_argument("--insecure", "-k", action="store_true", help="do not verify TLS")
     lh.add_argument("--ca-bundle", metavar="FILE", help="trusted CA certificates (PEM)")

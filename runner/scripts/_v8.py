@@ -74,12 +74,13 @@ class V8:
         self._cb_id = cb_id
         return ctx
 
-    def eval(self, code: str, timeout_ms: int) -> Any:
-        """Returns the value of `code`; raises V8Timeout or V8Error."""
+    def eval(self, code: str, timeout_ms: int | None) -> Any:
+        """Returns the value of `code`; raises V8Timeout or V8Error (`timeout_ms` None: no
+        limit)."""
         try:
             if self._fast is not None:
                 return self._eval_fast(code, timeout_ms)
-            return self._mr.eval(code, timeout_sec=timeout_ms / 1000)
+            return self._mr.eval(code, timeout_sec=_seconds(timeout_ms))
         except self._mod.JSTimeoutException as exc:
             # The cancelled task still reports to mini-racer's event loop later; one more
             # eval waits for that report, so closing the context next is safe.
@@ -89,7 +90,7 @@ class V8:
         except self._mod.JSEvalException as exc:
             raise self._error(exc) from None
 
-    def call(self, function: str, argument: str, timeout_ms: int) -> Any:
+    def call(self, function: str, argument: str, timeout_ms: int | None) -> Any:
         """Returns the value of `function(argument)` (`function` names a global function)."""
         if self._fast is None:
             return self.eval(f"{function}({json.dumps(argument)})", timeout_ms)
@@ -107,7 +108,7 @@ class V8:
             return V8OutOfMemory(str(exc))
         return V8Error(str(exc))
 
-    def _call_fast(self, function: str, argument: str, timeout_ms: int) -> Any:
+    def _call_fast(self, function: str, argument: str, timeout_ms: int | None) -> Any:
         ctx = self._fast
         target = self._functions.get(function)
         if target is None:
@@ -124,18 +125,18 @@ class V8:
         )
         return self._wait(task, timeout_ms)
 
-    def _eval_fast(self, code: str, timeout_ms: int) -> Any:
+    def _eval_fast(self, code: str, timeout_ms: int | None) -> Any:
         ctx = self._fast
         handle = ctx._python_to_value_handle(code)
         task = ctx._dll.mr_eval(ctx._ctx, handle.raw, self._cb_id)
         return self._wait(task, timeout_ms)
 
-    def _wait(self, task: Any, timeout_ms: int) -> Any:
+    def _wait(self, task: Any, timeout_ms: int | None) -> Any:
         """Returns the result of a DLL task; cancels it and raises V8Timeout when late."""
         ctx = self._fast
         results = ctx._non_cancelable_mr_task_results_queue
         try:
-            value = results.get(timeout=timeout_ms / 1000)
+            value = results.get(timeout=_seconds(timeout_ms))
         except queue.Empty:
             ctx._dll.mr_cancel_task(ctx._ctx, task)
             value = results.get()
@@ -149,3 +150,8 @@ class V8:
         self._functions.clear()  # our handles go before the context they belong to
         self._argv = None
         self._mr.close()
+
+
+def _seconds(timeout_ms: int | None) -> float | None:
+    """Returns a timeout in seconds (None: no limit)."""
+    return None if timeout_ms is None else timeout_ms / 1000

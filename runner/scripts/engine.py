@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -91,7 +92,7 @@ class ScriptEngine:
         self._lock = threading.Lock()
         self._timeout_ms = timeout_ms
         self._heap_limit_mb = heap_limit_mb
-        self._budget_ms = float(timeout_ms)  # what is left of the running script's time
+        self._budget_ms = self._limit()  # what is left of the running script's time
         self._module_paths = tuple(module_paths)
         self._libraries = libraries or LibraryStore()
         self._v8: V8 | None = None
@@ -187,7 +188,7 @@ class ScriptEngine:
             if compiled.error is not None:
                 outcome.error = dataclasses.replace(compiled.error, script=ctx.script_name)
                 return outcome
-            self._budget_ms = float(self._timeout_ms)
+            self._budget_ms = self._limit()
             self._loop(v8, compiled, ctx, outcome)
             return outcome
         except _TimerTimeout as exc:
@@ -225,6 +226,11 @@ class ScriptEngine:
         message = f"more than {_MAX_TURNS} asynchronous turns (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
+    def _limit(self) -> float:
+        """Returns a script's time in ms: its timeout, or infinity for 0 (no limit, as in
+        Newman)."""
+        return float(self._timeout_ms) if self._timeout_ms > 0 else math.inf
+
     def _sleep(self, ms: float) -> None:
         """Waits `ms` for the script's next timer; the wait counts against its time limit
         (a timer due after the limit is a timeout at once: waiting would change nothing)."""
@@ -245,7 +251,8 @@ class ScriptEngine:
             raise V8Timeout("no time left")
         started = time.monotonic()
         try:
-            raw = v8.call(function, argument, max(1, round(self._budget_ms)))
+            limit = None if math.isinf(self._budget_ms) else max(1, round(self._budget_ms))
+            raw = v8.call(function, argument, limit)
         finally:
             self._budget_ms -= (time.monotonic() - started) * 1000
         result: dict[str, JSON] = json.loads(raw)

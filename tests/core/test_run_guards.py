@@ -65,13 +65,62 @@ def test_run_timeout_not_reached_changes_nothing(tmp_path: Path, server: LocalSe
     assert "--timeout" not in result.text
 
 
-@pytest.mark.parametrize("value", ["0", "-5"])
-def test_bad_run_timeout_is_invalid_input(tmp_path: Path, server: LocalServer, value: str) -> None:
+@pytest.mark.parametrize("flag", ["--timeout", "--timeout-request", "--timeout-script"])
+def test_a_negative_timeout_is_invalid_input(
+    tmp_path: Path, server: LocalServer, flag: str
+) -> None:
     coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json"})
-    result = run_cli("run", coll, "--timeout", value)
-    assert result.code == 2
-    assert f"--timeout must be at least 1, got {value}" in result.err
+    result = run_cli("run", coll, flag, "-5")
+    assert result.code == 2, result.text
+    assert f"{flag} must be 0 (no limit) or more milliseconds, got -5" in result.err
+    assert "Traceback" not in result.text
     assert server.log == []
+
+
+def test_zero_is_no_limit_for_every_timeout(tmp_path: Path, server: LocalServer) -> None:
+    # As in Newman: 0 is no limit, not a limit of nothing (a script given 0 ms used to fail,
+    # and --timeout 0 was refused).
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "slowish",
+            "url": f"{server.url}/delay/300",
+            "scripts": {
+                "prerequest": "pm.variables.set('a', 1);",
+                "test": "var t = Date.now(); while (Date.now() - t < 50) {}\n"
+                "pm.test('script ran', () => pm.expect(pm.response.code).to.equal(200));",
+            },
+        },
+    )
+    report = tmp_path / "r.json"
+    result = run_cli(
+        "run", coll, "--timeout", "0", "--timeout-request", "0", "--timeout-script", "0",
+        "--json", report,
+    )  # fmt: skip
+    assert result.code == 0, result.text
+    assert "timed out" not in result.text and "reached" not in result.text
+    (item,) = json.loads(report.read_text("utf-8"))["results"]
+    assert [(a["name"], a["passed"]) for a in item["assertions"]] == [("script ran", True)]
+    assert json.loads(report.read_text("utf-8"))["summary"]["timed_out"] is False
+
+
+def test_the_python_api_takes_the_timeouts_as_the_cli_does(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    from runner import run
+    from runner.errors import InputError
+
+    coll = _coll(
+        tmp_path,
+        {"name": "a", "url": f"{server.url}/json", "scripts": {"test": "pm.test('ok', () => {});"}},
+    )
+    for name in ("timeout_ms", "timeout_request_ms", "script_timeout_ms"):
+        with pytest.raises(InputError, match=r"must be 0 \(no limit\) or more milliseconds"):
+            run(coll, **{name: -1})
+    assert server.log == []
+    result = run(coll, timeout_ms=0, timeout_request_ms=0, script_timeout_ms=0)
+    assert result.passed and not result.summary.timed_out
+    assert [a.name for r in result.results for a in r.assertions] == ["ok"]
 
 
 def test_request_without_assertions_is_a_warning(tmp_path: Path, server: LocalServer) -> None:

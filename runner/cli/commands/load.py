@@ -23,7 +23,7 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     monkey.patch_all()
     from locust.util.timespan import parse_timespan
 
-    from runner.api import load_inputs
+    from runner.api import check_timeouts, load_inputs
     from runner.cli.commands.inputs import input_arguments
     from runner.engine.options import RunOptions, Selection
     from runner.engine.session import base_scope, build_masker
@@ -48,6 +48,7 @@ def load_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise InputError(
             "--run-time is required (the load runs until then)", hint="e.g. --run-time 1m"
         )
+    check_timeouts(timeout_request=args.timeout_request)
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
         raise InputError(f"--ca-bundle {args.ca_bundle}: file not found")
     inputs = load_inputs(**input_arguments(args))
