@@ -14,10 +14,8 @@ from urllib.parse import quote
 
 import pytest
 import trustme
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 from support.local_server import LocalServer, serve
+from support.pki import client_files, server_context
 
 from core.conftest import run_cli, write_json
 
@@ -29,53 +27,8 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer,
     """Yields an https server that demands a client certificate, the CA file, and the CA."""
     ca = trustme.CA()
     folder = tmp_path_factory.mktemp("pki")
-    with serve(_server_context(ca, folder, ssl.CERT_REQUIRED)) as server:
+    with serve(server_context(ca, folder, ssl.CERT_REQUIRED)) as server:
         yield server, folder / "ca.pem", ca
-
-
-def _server_context(ca: trustme.CA, folder: Path, mode: ssl.VerifyMode) -> ssl.SSLContext:
-    """Returns a server context for 127.0.0.1 that checks client certificates against `ca`
-    (`mode`: demand one, or only ask), and writes the CA to folder/ca.pem for the client."""
-    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    context.verify_mode = mode
-    ca.configure_trust(context)
-    return context
-
-
-def _files(folder: Path, ca: trustme.CA, identity: str = "qa@example.test") -> dict[str, Path]:
-    folder.mkdir(exist_ok=True)
-    client = ca.issue_cert(identity)
-    files = {
-        "cert": folder / "client.crt",
-        "key": folder / "client.key",
-        "both": folder / "client.pem",
-        "p12": folder / "client.p12",
-        "encrypted": folder / "client-encrypted.key",
-    }
-    client.cert_chain_pems[0].write_to_path(str(files["cert"]))
-    client.private_key_pem.write_to_path(str(files["key"]))
-    files["both"].write_bytes(client.private_key_pem.bytes() + client.cert_chain_pems[0].bytes())
-    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), None)
-    cert = x509.load_pem_x509_certificate(client.cert_chain_pems[0].bytes())
-    files["p12"].write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"client",
-            key,
-            cert,
-            None,
-            serialization.BestAvailableEncryption(PASSWORD.encode()),  # type: ignore[arg-type]
-        )
-    )
-    files["encrypted"].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(PASSWORD.encode()),
-        )
-    )
-    return files
 
 
 def _collection(tmp_path: Path, url: str) -> Path:
@@ -104,7 +57,7 @@ def test_client_certificate_is_presented(
     tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA], flags: list[str]
 ) -> None:
     server, ca_file, ca = pki
-    files = {k: str(v) for k, v in _files(tmp_path, ca).items()}
+    files = {k: str(v) for k, v in client_files(tmp_path, ca, "qa@example.test", PASSWORD).items()}
     args = [f.format(**files) for f in flags]
     result = run_cli("run", _collection(tmp_path, server.url), "--ca-bundle", ca_file, *args, "-v")
     assert result.code == 0, result.text
@@ -135,7 +88,7 @@ def test_bad_client_certificate_is_invalid_input(
     tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA], flags: list[str], message: str
 ) -> None:
     server, ca_file, ca = pki
-    files = {k: str(v) for k, v in _files(tmp_path, ca).items()}
+    files = {k: str(v) for k, v in client_files(tmp_path, ca, "qa@example.test", PASSWORD).items()}
     server.clear()
     args = [f.format(**files) for f in flags]
     result = run_cli("run", _collection(tmp_path, server.url), "--ca-bundle", ca_file, *args)
@@ -154,9 +107,9 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer
     as PKCS#12 (password PASSWORD), bob's as a PEM certificate and key."""
     ca = trustme.CA()
     folder = tmp_path_factory.mktemp("peer")
-    context = _server_context(ca, folder, ssl.CERT_OPTIONAL)  # a request may go without one
-    alice = _files(folder / "alice", ca, "alice@example.test")
-    bob = _files(folder / "bob", ca, "bob@example.test")
+    context = server_context(ca, folder, ssl.CERT_OPTIONAL)  # a request may go without one
+    alice = client_files(folder / "alice", ca, "alice@example.test", PASSWORD)
+    bob = client_files(folder / "bob", ca, "bob@example.test", PASSWORD)
     (folder / "certs").mkdir()
     (folder / "certs" / "alice.p12").write_bytes(alice["p12"].read_bytes())
     (folder / "certs" / "bob.crt").write_bytes(bob["cert"].read_bytes())

@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 import trustme
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
+from support.pki import client_files
 
 from core.conftest import run_cli
 
@@ -30,7 +28,11 @@ def test_reference_example_is_a_valid_collection(tmp_path: Path) -> None:
     example = tmp_path / "reference.json"
     example.write_text(_reference_example(), encoding="utf-8")
     (tmp_path / "README.md").write_text("a file to upload", encoding="utf-8")
-    _client_certificates(tmp_path, "x-certPassword")
+    files = client_files(tmp_path / "client", trustme.CA(), "qa@example.test", "x-certPassword")
+    for name in ("p12", "crt", "key"):
+        (tmp_path / f"client.{name}").write_bytes(
+            files["cert" if name == "crt" else name].read_bytes()
+        )
     names = [
         "certPassword",
         "authorityHost",
@@ -47,19 +49,6 @@ def test_reference_example_is_a_valid_collection(tmp_path: Path) -> None:
     ]
     result = run_cli("validate", example, *[a for n in names for a in ("--var", f"{n}=x-{n}")])
     assert result.code == 0, result.text
-
-
-def _client_certificates(folder: Path, password: str) -> None:
-    """Writes the example's client certificates: client.p12 (with `password`), client.crt
-    and client.key (runner validate reads them)."""
-    client = trustme.CA().issue_cert("qa@example.test")
-    client.cert_chain_pems[0].write_to_path(str(folder / "client.crt"))
-    client.private_key_pem.write_to_path(str(folder / "client.key"))
-    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), None)
-    cert = x509.load_pem_x509_certificate(client.cert_chain_pems[0].bytes())
-    encryption = serialization.BestAvailableEncryption(password.encode())
-    bundle = pkcs12.serialize_key_and_certificates(b"qa", key, cert, None, encryption)  # type: ignore[arg-type]
-    (folder / "client.p12").write_bytes(bundle)
 
 
 def _properties(schema: object, found: set[str]) -> set[str]:
