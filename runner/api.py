@@ -30,6 +30,7 @@ from runner.status import Terminated
 
 if TYPE_CHECKING:
     from runner.engine.options import Interrupt, Selection
+    from runner.transport.cert_list import CertificateRule
 
 __all__ = [
     "Collection",
@@ -265,6 +266,7 @@ def run(
     cert: PathLike | None = None,
     key: PathLike | None = None,
     cert_password: str | None = None,
+    cert_list: PathLike | None = None,
     connect_to: Sequence[str] | Mapping[tuple[str, int], tuple[str, int]] = (),
     follow_redirects: bool = True,
     cookies: bool = True,
@@ -310,6 +312,7 @@ def run(
       `require_assertions`, `shard` (`"2/4"`), `shard_by`,
       `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
       `retries`, `insecure`, `ca_bundle`, `cert`/`key`/`cert_password` (mutual TLS),
+      `cert_list` (Newman's --ssl-client-cert-list: certificates chosen by URL),
       `connect_to` (`["api.example.com:443:127.0.0.1:8443"]`),
       `follow_redirects`, `cookies` (False: `--no-cookies`), `cookie_jar` (a cookies.txt
       read before and written after the run), `working_dir`, `module_paths`,
@@ -383,6 +386,14 @@ def run(
             client_cert = client_certificate(str(cert), str(key) if key else None, cert_password)
         elif key or cert_password:
             raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
+        certificate_list: tuple[CertificateRule, ...] = ()
+        passphrases: list[str] = []
+        if cert_list:
+            from runner.transport.cert_list import load_certificate_list
+
+            certificate_list, passphrases = load_certificate_list(
+                str(cert_list), str(working_dir) if working_dir else None
+            )
         if cookie_jar:
             _check_cookie_jar(Path(cookie_jar), cookies)
         if isinstance(shard, str):
@@ -413,6 +424,7 @@ def run(
             run_timeout_ms=timeout_ms or None,  # 0: no deadline, as in Newman
             client_cert=client_cert,
             certificates=inputs.certificates,
+            certificate_list=certificate_list,
             require_assertions=require_assertions,
             cookies=cookies,
             cookie_jar=str(cookie_jar) if cookie_jar else None,
@@ -433,7 +445,7 @@ def run(
     masker = build_masker(
         inputs.collection, inputs.environment, inputs.globals_env, inputs.variables
     )
-    for password in (cert_password, *inputs.certificate_passwords):
+    for password in (cert_password, *inputs.certificate_passwords, *passphrases):
         if password:
             masker.add(password)  # a certificate's password: never shown
     collector = _Collector(masker, on_result, keep_results)

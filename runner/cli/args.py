@@ -267,6 +267,12 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         help="password of an encrypted key or PKCS#12 file (a secret: never shown)",
     )
     h.add_argument(
+        "--ssl-client-cert-list",
+        metavar="FILE",
+        help="Newman's list of client certificates chosen by URL: a JSON array of {name, "
+        "matches: [URL patterns], cert/key/pfx: {src}, passphrase}; the first match wins",
+    )
+    h.add_argument(
         "--connect-to",
         action="append",
         default=[],

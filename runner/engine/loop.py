@@ -66,6 +66,7 @@ class Loop:
             masker=masker,
             file_dirs=file_dirs(collection, options.working_dir),
             certificates=options.certificates,
+            certificate_list=options.certificate_list,
             captured_by={
                 c.name: " › ".join((*s.path, s.request.name))
                 for s in self.steps

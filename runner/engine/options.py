@@ -7,12 +7,16 @@ import shlex
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from runner.errors import InputError
 from runner.model import Certificate, Collection, Folder, Item, Step, flatten, quote_name
 from runner.records import record
 from runner.suggest import did_you_mean
 from runner.values import JSON
+
+if TYPE_CHECKING:
+    from runner.transport.cert_list import CertificateRule
 
 
 @record
@@ -72,6 +76,8 @@ class RunOptions:
     client_cert: tuple[str, str] | None = None
     #: The collection's own `certificate` settings, each read into (certificate, key) PEMs.
     certificates: Mapping[Certificate, tuple[str, str]] = field(default_factory=dict)
+    #: --ssl-client-cert-list: certificates chosen by URL (for requests with no setting).
+    certificate_list: Sequence[CertificateRule] = ()
     #: A request that asserts nothing fails (without it: one warning names them).
     require_assertions: bool = False
     #: A deadline for the whole run (Newman's --timeout): what has not run by then is skipped.

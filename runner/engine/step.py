@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,6 +48,7 @@ from runner.results import (
 )
 from runner.results import Part as ShownPart
 from runner.secrets import Masker, body_credentials, header_credentials
+from runner.transport.cert_list import CertificateRule, certificate_for
 from runner.transport.http import HttpRequest, HttpResponse, Part, Transport, is_reset
 from runner.transport.operation import (
     Monitor,
@@ -87,6 +88,8 @@ class StepContext:
     stop: threading.Event | None = None
     #: The collection's `certificate` settings, read into (certificate, key) PEM files.
     certificates: Mapping[Certificate, tuple[str, str]] = field(default_factory=dict)
+    #: --ssl-client-cert-list: certificates chosen by the request's URL.
+    certificate_list: Sequence[CertificateRule] = ()
 
 
 def execute(ctx: StepContext, step: Step, scope: Scope, iteration: int, emit: Emit) -> Outcome:
@@ -220,6 +223,8 @@ def _exchange(
     certificate = request.certificate
     if certificate is not None:  # the request's own setting, not the run's (--cert)
         http.client_cert = False if certificate is False else ctx.certificates[certificate]
+    elif ctx.certificate_list:  # else the list's first match, else the run's (--cert)
+        http.client_cert = certificate_for(ctx.certificate_list, http.url)
     result.method, result.url = http.method, http.url
     token = _apply_token(ctx, plan, http, scope, result.iteration, emit)
     response = _send(ctx, request.retry, http, result)

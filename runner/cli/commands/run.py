@@ -179,6 +179,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         cert=args.cert,
         key=args.key,
         cert_password=args.cert_password,
+        cert_list=args.ssl_client_cert_list,
         ca_bundle=args.ca_bundle,
         connect_to=args.connect_to,
         follow_redirects=not args.ignore_redirects,
