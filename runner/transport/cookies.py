@@ -10,16 +10,14 @@ request to its domain, as in Newman.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache
-from http.cookiejar import Cookie, CookieJar, LoadError, MozillaCookieJar
+from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -235,9 +233,7 @@ def _extra(cookie: Cookie, name: str) -> str | None:
 
 
 def load_jar(path: Path) -> list[Cookie]:
-    """Returns the cookies of a cookies.txt file (none when it does not exist or is empty).
-
-    curl writes session cookies with an expiry of 0: they are read as session cookies.
+    """Returns the unexpired cookies of a cookies.txt file (none when it does not exist).
 
     Raises:
         InputError: the file cannot be read or is not in the Netscape format.
@@ -251,62 +247,70 @@ def load_jar(path: Path) -> list[Cookie]:
             f"--cookie-jar {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})",
             hint="give a readable cookies.txt file, or a new path to create one",
         ) from None
-    if not text.strip():
-        return []
-    problem = _format_problem(text)
-    jar = MozillaCookieJar()
-    if problem is None:
-        try:
-            with warnings.catch_warnings():  # http.cookiejar warns with a traceback
-                warnings.simplefilter("ignore")
-                jar.load(str(path), ignore_discard=True, ignore_expires=True)
-        except (LoadError, ValueError, AssertionError) as exc:
-            problem = type(exc).__name__  # never its text: it quotes the line, cookie and all
-    if problem is not None:
+    try:
+        cookies = _parse_netscape(text)
+    except ValueError as exc:  # its text names the line at fault, never a cookie's value
         raise InputError(
-            f"--cookie-jar {path} is not a Netscape cookies file: {problem}",
-            hint="write it as curl -c or hurl --cookie-jar do: a '# Netscape HTTP Cookie "
-            "File' line, then one line per cookie of 7 tab-separated fields (domain, "
-            "include subdomains TRUE/FALSE, path, secure TRUE/FALSE, expiry as Unix "
-            "seconds, name, value); or delete the file to start with no cookies",
-        )
+            f"--cookie-jar {path} is not a Netscape cookies file: {exc}",
+            hint="write it as curl -c or hurl --cookie-jar do: one line per cookie of 7 "
+            "tab-separated fields (domain, include subdomains TRUE/FALSE, path, secure "
+            "TRUE/FALSE, expiry as Unix seconds or 0, name, value), '#' lines being "
+            "comments; or delete the file to start with no cookies",
+        ) from None
     now = time.time()
-    kept: list[Cookie] = []
-    for cookie in jar:
-        if cookie.expires == 0:  # curl's mark of a session cookie
-            cookie.expires, cookie.discard = None, True
-        if cookie.expires is None or cookie.expires > now:
-            kept.append(cookie)
-    return kept
+    return [c for c in cookies if c.expires is None or c.expires > now]
 
 
-_NETSCAPE = re.compile(r"#( Netscape)? HTTP Cookie File")
+def _parse_netscape(text: str) -> list[Cookie]:
+    """Returns the cookies of a cookies.txt text, as curl reads it: '#' lines (the
+    '# Netscape HTTP Cookie File' line too, which curl does not require) and blank ones are
+    skipped, '#HttpOnly_' marks an HttpOnly cookie, an expiry of 0 (or none) a session one.
 
-
-def _format_problem(text: str) -> str | None:
-    """Returns what is wrong with a cookies.txt text (the first line at fault), or None.
-
-    Only a diagnosis for the message: MozillaCookieJar reads the file.
+    Raises:
+        ValueError: a line is not in the format (the message names it).
     """
-    lines = text.splitlines()
-    if not _NETSCAPE.match(lines[0]):
-        return "its first line is not '# Netscape HTTP Cookie File'"
-    for number, line in enumerate(lines[1:], start=2):
-        if line.startswith("#HttpOnly_"):
+    cookies: list[Cookie] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        http_only = line.startswith("#HttpOnly_")
+        if http_only:
             line = line[len("#HttpOnly_") :]
-        elif not line.strip() or line.strip().startswith(("#", "$")):
+        elif not line.strip() or line.lstrip().startswith(("#", "$")):
             continue
         fields = line.split("\t")
         if len(fields) != 7:
-            return f"line {number} has {len(fields)} tab-separated fields, not 7"
-        domain, subdomains, _, secure, expires, _, _ = fields
+            raise ValueError(f"line {number} has {len(fields)} tab-separated fields, not 7")
+        domain, subdomains, path, secure, expires, name, value = fields
         if subdomains not in ("TRUE", "FALSE") or secure not in ("TRUE", "FALSE"):
-            return f"line {number}: the 2nd and 4th fields must be TRUE or FALSE"
+            raise ValueError(f"line {number}: the 2nd and 4th fields must be TRUE or FALSE")
         if (subdomains == "TRUE") != domain.startswith("."):
-            return f"line {number}: the 2nd field is TRUE exactly when the domain starts with '.'"
+            raise ValueError(
+                f"line {number}: the 2nd field is TRUE exactly when the domain starts with '.'"
+            )
         if expires and not expires.isdigit():
-            return f"line {number}: the expiry (5th field) is not a number of seconds"
-    return None
+            raise ValueError(f"line {number}: the expiry (5th field) is not a number of seconds")
+        seconds = int(expires or 0) or None  # curl's 0: a session cookie
+        cookies.append(
+            Cookie(
+                version=0,
+                name=name or value,  # an empty name: a cookie set without '=' (`flag`)
+                value=value if name else None,
+                port=None,
+                port_specified=False,
+                domain=domain,
+                domain_specified=subdomains == "TRUE",
+                domain_initial_dot=domain.startswith("."),
+                path=path,
+                path_specified=False,
+                secure=secure == "TRUE",
+                expires=seconds,
+                discard=seconds is None,
+                comment=None,
+                comment_url=None,
+                rest={"HttpOnly": ""} if http_only else {},
+            )
+        )
+    return cookies
 
 
 def save_jar(cookies: Iterable[Cookie], path: Path) -> None:

@@ -341,7 +341,39 @@ def test_a_malformed_cookie_jar_is_invalid_input(tmp_path: Path, server: LocalSe
     jar.write_text('{"not": "a cookies file"}')
     result = run_cli("run", coll, "--cookie-jar", jar)
     assert result.code == 2
-    assert "first line is not '# Netscape HTTP Cookie File'" in result.err
+    assert "is not a Netscape cookies file: line 1 has 1 tab-separated fields" in result.err
+    assert server.log == []
+
+
+def test_a_jar_without_the_netscape_first_line_is_read_as_curl_reads_it(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    jar = tmp_path / "plain.txt"
+    jar.write_text(
+        "127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc123XYZ\r\n"
+        "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tlater\tyes\r\n"
+    )
+    done = _curl("-b", jar, f"{server.url}/cookies")  # the judge: curl sends both
+    assert done.returncode == 0, done.stderr
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "sends",
+            "url": f"{server.url}/cookies",
+            "assert": {"cookies": {"later[HttpOnly]": True, "session[Expires]": {"exists": False}}},
+        },
+    )
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 0, result.text
+    by_curl, by_runner = (sorted(sent.split("; ")) for sent in _sent_cookies(server))
+    assert by_curl == by_runner == ["later=yes", "session=abc123XYZ"]
+    # A line out of the format is still refused, by its number, whatever the first line is.
+    jar.write_text(f"127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tok\nsession={SESSION}\n")
+    server.clear()
+    result = run_cli("run", coll, "--cookie-jar", jar)
+    assert result.code == 2
+    assert "line 2 has 1 tab-separated fields, not 7" in result.err
+    assert SESSION not in result.text
     assert server.log == []
 
 
