@@ -297,6 +297,7 @@ def run(
     make_reporters: Callable[[Masker], Sequence[Reporter]] | None = None,
     interrupt: Interrupt | None = None,
     deadline: float | None = None,
+    console_name: str | None = None,
 ) -> RunResult:
     """Runs `collection` as `runner run` does; returns the RunResult.
 
@@ -336,7 +337,8 @@ def run(
       (the parts of report files shared by several runs). `interrupt`: an Interrupt
       that the main thread sets to "SIGINT"/"SIGTERM" to stop the run as that signal would
       (a run in a worker thread sees no signal); `deadline` (time.monotonic()) is when
-      `timeout_ms` falls for runs sharing one. `run_many` uses these.
+      `timeout_ms` falls for runs sharing one; `console_name` leads the console's summary
+      line (which of several collections it counts). `run_many` uses these.
 
     Every string in the returned results has the run's secrets replaced by `***`.
 
@@ -462,6 +464,7 @@ def run(
                 color=color,
                 curl=curl,
                 dump_failures=dump_failures,
+                name=console_name,
             )
         )
     files = file_reporters(junit, json, masker, junit_layout, html=html)
@@ -538,7 +541,15 @@ def run_many(
     from runner.engine.options import Interrupt
     from runner.report.many import ManyReports, SharedProgress, unique_names
 
-    for name in ("then", "outputs", "check_only", "make_reporters", "interrupt", "deadline"):
+    for name in (
+        "then",
+        "outputs",
+        "check_only",
+        "make_reporters",
+        "interrupt",
+        "deadline",
+        "console_name",
+    ):
         if name in options:
             raise TypeError(f"run_many() does not take {name}")
     extra = list(options.pop("reporters", ()))  # called from several threads with jobs > 1
@@ -585,6 +596,8 @@ def run_many(
         raise
     names = [i.collection.name for i in loaded]
     reports = ManyReports(names, junit, json, html, junit_layout)
+    # With several, each summary line says whose it is (-q prints nothing else of a run).
+    labels = unique_names(names) if len(loaded) > 1 else [None] * len(loaded)
     stop = Interrupt()
     started_at, started = time.time(), time.monotonic()
     deadline = started + timeout_ms / 1000 if timeout_ms else None  # 0: none
@@ -640,6 +653,7 @@ def run_many(
             tokens=shared,
             interrupt=stop,
             deadline=deadline,
+            console_name=labels[index],
             on_warning=warn(inputs.collection.name),
             **common,
         )

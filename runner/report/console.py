@@ -30,8 +30,10 @@ class ConsoleReporter:
         progress: str = "auto",
         curl: bool = False,
         dump_failures: bool = False,
+        name: str | None = None,
     ) -> None:
         self.stream = stream or sys.stdout
+        self.name = name  # leads the summary line: one collection of several
         self.masker = masker
         self.verbosity = verbosity
         self.curl = curl  # each request as a curl command
@@ -208,7 +210,11 @@ class ConsoleReporter:
         verdict = (
             "interrupted" if s.interrupted else ("passed" if passed == len(runs) else "failed")
         )
-        others = [run.collection for run in runs if run.exit_status != 0]
+        from runner.report.many import unique_names
+
+        # Named as their summary lines name them: two of one name are told apart.
+        names = unique_names([run.collection for run in runs])
+        others = [name for run, name in zip(runs, names, strict=True) if run.exit_status != 0]
         parts = [
             f"{len(runs)} collections",
             self._c(f"{passed} passed", "green" if not others else "red"),
@@ -246,8 +252,10 @@ class ConsoleReporter:
         )
         color = "green" if verdict == "passed" else "red"
         by = f" by {s.signal}" if s.interrupted and s.signal == "SIGTERM" else ""
+        named = self._c(self.name, "bold") + " " if self.name is not None else ""
         self._write(
-            self._c(verdict.upper(), color)
+            named
+            + self._c(verdict.upper(), color)
             + by
             + ": "
             + ", ".join(parts)

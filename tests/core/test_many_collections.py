@@ -51,7 +51,8 @@ def test_two_collections_one_summary_one_junit_one_json_one_html(tmp_path, serve
     out = result.out
     # Per collection: its header, its lines, its own summary; then one TOTAL line.
     assert out.index("users (2 requests)") < out.index("get /text") < out.index("orders (1")
-    assert out.count("\nPASSED:") == 2
+    assert out.count(" PASSED:") == 3  # users, orders and TOTAL
+    assert out.index("\nusers PASSED: ") < out.index("\norders PASSED: ")
     assert "TOTAL PASSED: 2 collections, 2 passed, 3 requests" in out
     assert server.paths() == ["/json", "/text", "/echo"]
     assert_valid_junit(junit)
@@ -76,6 +77,30 @@ def test_two_collections_one_summary_one_junit_one_json_one_html(tmp_path, serve
     # One page: each collection's requests under a heading of its name, in the order run.
     assert page.index("<h3>users</h3>") < page.index("get /text") < page.index("<h3>orders</h3>")
     assert page.index("<h3>orders</h3>") < page.index("get /echo")
+
+
+def test_quiet_summary_lines_name_their_collection(tmp_path, server, cli, env):
+    # -q prints no header: each collection's summary line says whose it is, two of one
+    # name told apart as in the JUnit suites.
+    bad = native(tmp_path, "bad.json", "users", "/json", "/text", status=404)
+    good = native(tmp_path, "good.json", "orders", "/echo")
+    again = native(tmp_path, "again.json", "users", "/echo")
+    result = cli("run", bad, good, again, "-e", env, "-q")
+    assert result.code == 1, result.text
+    verdicts = [line for line in result.out.splitlines() if "PASSED" in line or "FAILED" in line]
+    assert [line.split(":")[0] for line in verdicts] == [
+        "users FAILED",
+        "orders PASSED",
+        "users (2) PASSED",
+        "TOTAL FAILED",
+    ]
+    assert verdicts[-1].endswith("(not passed: users)")
+    for jobs in ("1", "2"):  # held back and printed whole, the lines are the same
+        side = cli("run", bad, again, "-e", env, "-q", "--jobs", jobs)
+        lines = [line for line in side.out.splitlines() if "PASSED" in line or "FAILED" in line]
+        assert [line.split(":")[0] for line in lines[:2]] == ["users FAILED", "users (2) PASSED"]
+    alone = cli("run", good, "-e", env, "-q")  # one collection: the line as ever
+    assert alone.out.splitlines()[-1].startswith("PASSED: ")
 
 
 def test_a_failing_collection_among_passing_ones_gives_the_worst_exit_status(
@@ -258,9 +283,10 @@ def test_jobs_run_collections_side_by_side_and_print_each_whole_in_order(
     headers = [out.index(f"slow {n} (2 requests)") for n in "abc"]
     assert headers == sorted(headers)
     # Each collection's lines come whole: its two results and summary before the next header.
-    for start, end in zip(headers, [*headers[1:], out.index("TOTAL")], strict=True):
+    ends = [*headers[1:], out.index("TOTAL")]
+    for n, start, end in zip("abc", headers, ends, strict=True):
         assert out[start:end].count("✔") == 2
-        assert out[start:end].count("\nPASSED:") == 1
+        assert out[start:end].count(f"\nslow {n} PASSED:") == 1
     server.clear()
     one_at_a_time = cli("run", *files, "-e", env)
     assert one_at_a_time.code == 0
