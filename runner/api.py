@@ -420,6 +420,7 @@ def run(
             follow_redirects=follow_redirects,
             keep_results=False,  # the collector below keeps masked copies instead
             keep_exchange=keep_exchange,
+            body_views=console is not None and (verbosity >= 2 or dump_failures),
             module_paths=tuple(str(p) for p in module_paths),
             script_timeout_ms=script_timeout_ms,
             working_dir=str(working_dir) if working_dir else None,

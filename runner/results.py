@@ -8,7 +8,9 @@ Azure long-running operation a request waited for, with its `Poll`s).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import field
 from typing import Literal
 
@@ -31,6 +33,34 @@ def capped(text: str, limit: int = BODY_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit} more characters of {len(text)} not shown]"
+
+
+VERBOSE_BODY = 2000
+"""Characters of a body --verbose shows."""
+
+CONSOLE_ONLY = {"report": False}
+"""The metadata of a field the console shows and the report files leave out."""
+
+
+@record(hashable=False)
+class BodyView:
+    """The start of a body as --verbose shows it, and how many more characters there were."""
+
+    text: str
+    left_out: int = 0
+
+
+def body_view(body: str, limit: int = VERBOSE_BODY) -> BodyView:
+    """Returns `body` as --verbose shows it: JSON pretty-printed, then cut to `limit` characters.
+
+    Pass the whole body (masked), never a capped one: a cut JSON text no longer parses, and
+    what is left out is counted in the pretty-printed text.
+    """
+    text = body
+    if body[:1] in "{[":
+        with suppress(ValueError):  # not JSON after all: shown as it is
+            text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    return BodyView(text[:limit], max(0, len(text) - limit))
 
 
 @record(hashable=False)
@@ -124,6 +154,10 @@ class Exchange:
     redirects: list[Redirect] = field(default_factory=list)
     #: The parts of a multipart request body (its request_body is then None).
     request_parts: list[Part] = field(default_factory=list)
+    #: --verbose's view of a body longer than the reports keep, made while the whole body
+    #: was at hand (None: the body above is whole, the console makes the view from it).
+    request_view: BodyView | None = field(default=None, repr=False, metadata=CONSOLE_ONLY)
+    response_view: BodyView | None = field(default=None, repr=False, metadata=CONSOLE_ONLY)
 
 
 @record(hashable=False)

@@ -63,6 +63,7 @@ class Loop:
             stop=self.stop,
             scripts=_script_runner(collection, options, transport, masker),
             keep_exchange=options.keep_exchange,
+            body_views=options.body_views,
             masker=masker,
             file_dirs=file_dirs(collection, options.working_dir),
             certificates=options.certificates,

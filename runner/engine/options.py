@@ -69,6 +69,8 @@ class RunOptions:
     follow_redirects: bool = True
     keep_results: bool = True
     keep_exchange: bool = True
+    #: The console shows bodies (--verbose): see StepContext.body_views.
+    body_views: bool = False
     module_paths: Sequence[str] = ()
     script_timeout_ms: int = 5000
     working_dir: str | None = None

@@ -37,13 +37,16 @@ from runner.records import record
 from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import (
+    BODY_LIMIT,
     AssertionResult,
     Attempt,
+    BodyView,
     Exchange,
     ItemResult,
     Operation,
     Poll,
     Redirect,
+    body_view,
     capped,
 )
 from runner.results import Part as ShownPart
@@ -81,6 +84,9 @@ class StepContext:
     notice: Callable[[str], None] | None = None
     scripts: StepScripts | None = None
     keep_exchange: bool = True
+    #: The console shows bodies (--verbose): a body longer than the reports keep gets its
+    #: view made while it is whole.
+    body_views: bool = False
     masker: Masker | None = None
     captured_by: dict[str, str] = field(default_factory=dict)
     file_dirs: tuple[Path, ...] = ()
@@ -506,16 +512,28 @@ def _record(
         return
     # Masked before they are cut: a secret cut in two would no longer be recognised.
     mask = ctx.masker.mask if ctx.masker is not None else str
+    sent_body = mask(shown) if isinstance(shown, str) else None
+    received = mask(text)
     result.exchange = Exchange(
         method=http.method,
         url=http.url,
         request_headers=list(response.request_headers or http.headers),
-        request_body=capped(mask(shown)) if isinstance(shown, str) else None,
+        request_body=capped(sent_body) if sent_body is not None else None,
         response_headers=list(response.header_list),
-        response_body=capped(mask(text)),
+        response_body=capped(received),
         redirects=[Redirect(*hop) for hop in response.redirects],
         request_parts=[_part(name, part, mask) for name, part in http.files or ()],
+        request_view=_view(ctx, sent_body),
+        response_view=_view(ctx, received),
     )
+
+
+def _view(ctx: StepContext, body: str | None) -> BodyView | None:
+    """Returns --verbose's view of a body the reports cut (None when they keep it whole, or
+    the console shows no bodies): made here, where the whole body still is."""
+    if not ctx.body_views or body is None or len(body) <= BODY_LIMIT:
+        return None
+    return body_view(body)
 
 
 PREVIEW = 200

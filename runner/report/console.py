@@ -11,7 +11,16 @@ from typing import TextIO
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
 from runner.report.terminal import use_color
-from runner.results import ItemResult, Operation, Part, Redirect, RunResult
+from runner.results import VERBOSE_BODY as VERBOSE_BODY  # how much of a body --verbose shows
+from runner.results import (
+    BodyView,
+    ItemResult,
+    Operation,
+    Part,
+    Redirect,
+    RunResult,
+    body_view,
+)
 from runner.secrets import Masker
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
@@ -178,7 +187,9 @@ class ConsoleReporter:
         lines = [f"      > {ex.method} {ex.url}"]
         lines.extend(f"      > {k}: {v}" for k, v in self.masker.mask_headers(ex.request_headers))
         if ex.request_body:
-            lines.extend(f"      > {line}" for line in _shown_body(ex.request_body))
+            lines.extend(
+                f"      > {line}" for line in _shown_body(ex.request_body, ex.request_view)
+            )
         if ex.request_parts:
             count = len(ex.request_parts)
             lines.append(f"      > multipart body, {count} part{'' if count == 1 else 's'}:")
@@ -190,7 +201,9 @@ class ConsoleReporter:
         )
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
-            lines.extend(f"      < {line}" for line in _shown_body(ex.response_body))
+            lines.extend(
+                f"      < {line}" for line in _shown_body(ex.response_body, ex.response_view)
+            )
         return [printable(line) for line in lines]
 
     def notice(self, message: str) -> None:
@@ -264,10 +277,6 @@ class ConsoleReporter:
         self._out("", flush=True)
 
 
-#: How much of a body --verbose shows.
-VERBOSE_BODY = 2000
-
-
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters (NUL, BEL, ESC of ANSI sequences, CR…): shown escaped, never sent to
 the terminal, where they would ring, recolour or overwrite lines. Tab and newline stay."""
@@ -314,18 +323,11 @@ def shown_part(part: Part) -> str:
     return f"{line}: {part.preview!r}"
 
 
-def _shown_body(body: str) -> list[str]:
-    """Returns a body's lines as --verbose shows them: JSON pretty-printed, and cut to
-    VERBOSE_BODY characters with a visible marker of how much more there was."""
-    import json
-
-    text = body
-    if body[:1] in "{[":
-        try:
-            text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        except ValueError:
-            text = body
-    lines = text[:VERBOSE_BODY].splitlines() or [""]
-    if len(text) > VERBOSE_BODY:
-        lines.append(f"… {len(text) - VERBOSE_BODY} more characters")
+def _shown_body(body: str, view: BodyView | None) -> list[str]:
+    """Returns a body's lines as --verbose shows them (see body_view), and a line saying
+    how much more there was; `view` is the engine's, made from a body longer than `body`."""
+    shown = view if view is not None else body_view(body)
+    lines = shown.text.splitlines() or [""]
+    if shown.left_out:
+        lines.append(f"… {shown.left_out} more characters")
     return lines

@@ -193,7 +193,9 @@ def _plain(value: object) -> JSON:
         return value
     names = _FIELDS.get(type(value))
     if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        names = _FIELDS[type(value)] = tuple(
+            f.name for f in fields(value) if f.metadata.get("report", True)
+        )
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
