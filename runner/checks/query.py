@@ -61,7 +61,16 @@ def compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-COOKIE_ATTRIBUTES = ("Value", "Domain", "Path", "Expires", "Secure", "HttpOnly", "SameSite")
+COOKIE_ATTRIBUTES = (
+    "Value",
+    "Domain",
+    "Path",
+    "Expires",
+    "Max-Age",
+    "Secure",
+    "HttpOnly",
+    "SameSite",
+)
 """What a `cookies` assertion or a `cookie` capture can read: `name` or `name[Attribute]`."""
 
 _TARGET = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<attr>[^\[\]]*)\])?$")

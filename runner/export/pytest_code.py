@@ -834,11 +834,19 @@ def jsonpath(document: Any, path: str) -> list[Any]:
 def cookie(
     http: requests.Session, response: requests.Response, name: str, attribute: str = "Value"
 ) -> Any:
-    """Returns cookie `name` (or its Domain, Path, Expires, Secure, HttpOnly, SameSite) as
-    runner reads it: the one the response or a redirect before it set, else the session's."""
-    found = None
+    """Returns cookie `name` (or its Domain, Path, Expires, Max-Age, Secure, HttpOnly,
+    SameSite) as runner reads it: the one the response or a redirect before it set, else
+    the session's (which has no Max-Age)."""
+    found, max_age = None, None
     for answer in [*response.history, response]:
         found = next((c for c in answer.cookies if c.name == name), found)
+        for header in answer.raw.headers.getlist("Set-Cookie"):  # requests keeps no Max-Age
+            first, *attrs = [part.partition("=") for part in header.split(";")]
+            if first[0].strip() == name:
+                ages = [v for k, _, v in attrs if k.strip().lower() == "max-age"]
+                max_age = int(ages[0]) if ages else None
+    if attribute == "Max-Age":
+        return max_age if found is not None else None  # the session's cookies have none
     found = found or next((c for c in http.cookies if c.name == name), None)
     if found is None:
         return None

@@ -26,6 +26,9 @@ from runner.errors import InputError
 from runner.values import JSON
 
 if TYPE_CHECKING:
+    from http.client import HTTPResponse
+    from urllib.request import Request
+
     from requests.cookies import RequestsCookieJar
 
 
@@ -194,11 +197,48 @@ def find_cookie(
     return max(found, key=lambda c: len(c.path or "")) if found else None
 
 
+def response_jar() -> CookieJar:
+    """Returns a jar for the cookies responses set, each keeping the Max-Age it was sent with
+    (http.cookiejar turns a Max-Age into an Expires and keeps no Max-Age)."""
+    return _SentCookieJar()
+
+
+class _SentCookieJar(CookieJar):
+    def make_cookies(self, response: HTTPResponse, request: Request) -> Sequence[Cookie]:
+        cookies = super().make_cookies(response, request)
+        sent = _max_ages(response.info().get_all("Set-Cookie") or [])
+        for cookie in cookies:
+            if sent.get(cookie.name) is not None:
+                cookie.set_nonstandard_attr("Max-Age", str(sent[cookie.name]))
+        return cookies
+
+
+def _max_ages(set_cookies: Iterable[str]) -> dict[str, int | None]:
+    """Returns cookie name → the Max-Age its Set-Cookie header sent (None: none was sent).
+
+    The first Max-Age of a header counts and the last header for a name, as http.cookiejar
+    reads them.
+    """
+    found: dict[str, int | None] = {}
+    for header in set_cookies:
+        name, *attrs = header.split(";")
+        seconds = None
+        for attr in attrs:
+            key, _, value = attr.partition("=")
+            if key.strip().lower() == "max-age":
+                with suppress(ValueError):  # http.cookiejar drops the cookie anyway
+                    seconds = int(value.strip())
+                break
+        found[name.partition("=")[0].strip()] = seconds
+    return found
+
+
 def attribute(cookie: Cookie, name: str) -> JSON | None:
     """Returns attribute `name` (one of ATTRIBUTES) of `cookie`, None when it has none.
 
-    Expires is an ISO 8601 UTC date-time (so `before`/`after` compare it); Secure and
-    HttpOnly are booleans; SameSite is the text the server sent.
+    Expires is an ISO 8601 UTC date-time (so `before`/`after` compare it); Max-Age the
+    number of seconds the response's Set-Cookie sent (none for a cookie from the jar);
+    Secure and HttpOnly are booleans; SameSite is the text the server sent.
     """
     if name == "Value":
         return cookie.value
@@ -214,6 +254,8 @@ def attribute(cookie: Cookie, name: str) -> JSON | None:
     if name == "Secure":
         return bool(cookie.secure)
     extra = _extra(cookie, name)
+    if name == "Max-Age":
+        return int(extra) if extra is not None else None
     if name == "HttpOnly":
         return extra is not None
     return extra

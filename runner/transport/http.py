@@ -430,11 +430,11 @@ def _set_cookies(raw: requests.Response) -> list[Cookie]:
     chain = [*raw.history, raw]
     if not any("set-cookie" in r.headers for r in chain):
         return []  # the common case costs one header look-up per response
-    from http.cookiejar import CookieJar
-
     from requests.cookies import extract_cookies_to_jar
 
-    own = CookieJar()
+    from runner.transport.cookies import response_jar
+
+    own = response_jar()  # keeps each cookie's Max-Age too, for `name[Max-Age]`
     for response in chain:
         extract_cookies_to_jar(own, response.request, response.raw)  # type: ignore[no-untyped-call]
     return list(own)

@@ -51,6 +51,8 @@ def test_cookie_assertions_pass_on_what_the_response_set(
         "session[Domain]": "127.0.0.1",
         "session[Expires]": {"exists": False},
         "lang[Expires]": {"after": "now+5m", "before": "now+11m"},
+        "lang[Max-Age]": 600,  # a number, as sent (Hurl's cookie "lang[Max-Age]")
+        "session[Max-Age]": {"exists": False},  # none was sent
         "absent": {"exists": False},
     }
     coll = _coll(tmp_path, {"name": "login", "url": url, "assert": {"cookies": checks}})
@@ -72,6 +74,36 @@ def test_a_failed_cookie_assertion_says_what_it_got_masked(
     assert "cookies absent: expected exists true, got nothing (absent)" in result.out
     assert SESSION not in result.text
     assert SESSION not in (tmp_path / "r.json").read_text()
+
+
+def test_max_age_is_what_the_response_sent_captured_as_a_number(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "sets",
+            "url": _set(server, "lang=en; Path=/; max-age=600", to="/json"),  # any case
+            "assert": {"cookies": {"lang[Max-Age]": {"gt": 599, "lt": 601}}},
+            "capture": {"age": {"cookie": "lang[Max-Age]"}},
+        },
+        {
+            "name": "later",
+            "url": f"{server.url}/echo",
+            "headers": {"X-Age": "<<age>>"},
+            # The jar's cookie: this response did not send it, so no Max-Age either.
+            "assert": {"cookies": {"lang": "en", "lang[Max-Age]": {"exists": False}}},
+        },
+    )
+    result = run_cli("run", coll, "-v")
+    assert result.code == 0, result.text
+    assert server.log[-1].headers["X-Age"] == "600"
+    assert "✔ cookies lang[Max-Age] gt" in result.out
+    bad = {"name": "bad", "url": f"{server.url}/json", "capture": {"x": {"cookie": "a[MaxAge]"}}}
+    result = run_cli("run", _coll(tmp_path, bad))
+    assert result.code == 2 and "#/items/0/capture/x" in result.err
+    assert "Max-Age" in result.err  # the fix lists it among the attributes
+    assert server.log[-1].path == "/echo"  # nothing more was sent
 
 
 def test_a_cookie_set_before_a_redirect_is_seen_after_it(
@@ -502,6 +534,7 @@ def test_cookie_checks_and_captures_export_to_a_green_pytest_module(
                     "session[HttpOnly]": True,
                     "session[SameSite]": "Strict",
                     "session[Expires]": {"after": "now"},
+                    "session[Max-Age]": 60,
                     "gone": {"exists": False},
                 }
             },
@@ -511,7 +544,9 @@ def test_cookie_checks_and_captures_export_to_a_green_pytest_module(
             "name": "later",
             "url": f"{server.url}/echo",
             "headers": {"X-Sid": "<<sid>>"},
-            "assert": {"cookies": {"session": {"exists": True}}},
+            "assert": {
+                "cookies": {"session": {"exists": True}, "session[Max-Age]": {"exists": False}}
+            },
         },
     )
     module = tmp_path / "test_exported.py"

@@ -37,7 +37,7 @@ def _cookie(name: str, value: str, **extra: Any) -> Cookie:
 
 SET = (
     _cookie("sid", "from-response", path="/app", secure=True, expires=EXPIRES,
-            rest={"HttpOnly": None, "SameSite": "Lax"}),
+            rest={"HttpOnly": None, "SameSite": "Lax", "Max-Age": "3600"}),
     _cookie("flag", "", path="/"),
 )  # fmt: skip
 
@@ -91,11 +91,14 @@ def test_cookie_targets(target: str, parsed: tuple[str, str] | None) -> None:
         ("sid[Secure]", True),
         ("sid[HttpOnly]", True),
         ("sid[SameSite]", "Lax"),
+        ("sid[Max-Age]", 3600),  # a number, as the response's jar keeps what was sent
         ("flag", ""),  # an empty value is a value
         ("flag[Secure]", False),
         ("flag[HttpOnly]", False),
         ("flag[Expires]", NOTHING),  # a session cookie has no expiry
         ("flag[SameSite]", NOTHING),
+        ("flag[Max-Age]", NOTHING),
+        ("theme[Max-Age]", NOTHING),  # from the jar: no Max-Age was sent with this response
         ("theme", "dark-app"),  # from the jar, the cookie the URL's path gets first
         ("other", NOTHING),  # the jar's, but for another path
         ("foreign", NOTHING),  # the jar's, but for another host
