@@ -129,6 +129,14 @@ class Redirect:
 
 
 @record(hashable=False)
+class RequestLine:
+    """The method and URL of a request."""
+
+    method: str
+    url: str
+
+
+@record(hashable=False)
 class Part:
     """A multipart part as reports show it: what it is, never its bytes."""
 
@@ -152,6 +160,9 @@ class Exchange:
     response_body: str | None = None
     #: The redirects followed before the response, in order.
     redirects: list[Redirect] = field(default_factory=list)
+    #: The request the response answers when it is not the one above (None: it is): where
+    #: the redirects led, with the method they left.
+    final_request: RequestLine | None = None
     #: The parts of a multipart request body (its request_body is then None).
     request_parts: list[Part] = field(default_factory=list)
     #: --verbose's view of a body longer than the reports keep, made while the whole body

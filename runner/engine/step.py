@@ -46,6 +46,7 @@ from runner.results import (
     Operation,
     Poll,
     Redirect,
+    RequestLine,
     body_view,
     capped,
 )
@@ -501,7 +502,7 @@ def _record(
     shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = response.text
     if ctx.masker is not None:
-        sent = response.request_headers or http.headers
+        sent = [*response.sent_headers, *(response.request_headers or http.headers)]
         ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
         # Cookies a redirect set are in no header kept here, yet checks and captures see them.
         ctx.masker.add_all(cookie.value for cookie in response.set_cookies)
@@ -517,11 +518,13 @@ def _record(
     result.exchange = Exchange(
         method=http.method,
         url=http.url,
-        request_headers=list(response.request_headers or http.headers),
+        # The request as it was sent (its own headers), not as the last redirect sent it.
+        request_headers=list(response.sent_headers or response.request_headers or http.headers),
         request_body=capped(sent_body) if sent_body is not None else None,
         response_headers=list(response.header_list),
         response_body=capped(received),
         redirects=[Redirect(*hop) for hop in response.redirects],
+        final_request=RequestLine(response.method, response.url) if response.redirects else None,
         request_parts=[_part(name, part, mask) for name, part in http.files or ()],
         request_view=_view(ctx, sent_body),
         response_view=_view(ctx, received),

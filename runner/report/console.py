@@ -199,6 +199,9 @@ class ConsoleReporter:
             f"      ↪ {shown_redirect(number, hop)}"
             for number, hop in enumerate(ex.redirects, start=1)
         )
+        if ex.final_request is not None:
+            final = ex.final_request
+            lines.append(f"      ↪ final request: {final.method} {final.url}")
         lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(ex.response_headers))
         if ex.response_body:
             lines.extend(

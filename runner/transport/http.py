@@ -92,6 +92,7 @@ class HttpResponse:
     elapsed_ms: float
     url: str = ""
     header_list: Sequence[tuple[str, str]] = ()
+    #: The headers of the request this response answers (after redirects, the last one's).
     request_headers: Sequence[tuple[str, str]] = ()
     encoding: str | None = None
     #: The redirects followed before this response, in order.
@@ -100,6 +101,11 @@ class HttpResponse:
     set_cookies: Sequence[Cookie] = ()
     #: The run's cookie jar after this response (None when the request used none).
     jar: CookieJar | None = None
+    #: The method of the request this response answers (a redirect may have changed it).
+    method: str = ""
+    #: The headers of the request as first sent, before any redirect (() when none was
+    #: followed: request_headers are its own).
+    sent_headers: Sequence[tuple[str, str]] = ()
 
     @cached_property
     def text(self) -> str:
@@ -405,14 +411,21 @@ def _response(
         elapsed_ms=elapsed,
         url=raw.url,
         header_list=header_list,
-        request_headers=[(str(k), _text(v)) for k, v in raw.request.headers.items()],
+        request_headers=_headers_of(raw.request),
         encoding=raw.encoding
         if raw.encoding and "charset" in raw.headers.get("content-type", "")
         else None,
         redirects=[_hop(hop) for hop in raw.history],
         set_cookies=_set_cookies(raw),
         jar=jar,
+        method=raw.request.method or "",
+        sent_headers=_headers_of(raw.history[0].request) if raw.history else (),
     )
+
+
+def _headers_of(request: requests.PreparedRequest) -> list[tuple[str, str]]:
+    """Returns the headers `request` was sent with, as text."""
+    return [(str(k), _text(v)) for k, v in request.headers.items()]
 
 
 def _hop(raw: requests.Response) -> Hop:

@@ -155,3 +155,31 @@ def test_the_html_report_shows_the_chain_and_the_parts(tmp_path: Path, server: L
     assert "multipart body, 2 part(s):" in html
     assert "file &#39;blob.bin&#39;, application/octet-stream, 2 bytes (binary)" in html
     assert SECRET not in html
+
+
+def test_a_redirected_request_is_shown_as_it_was_first_sent(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    # The POST's own headers (its Content-Type and Content-Length), not the final GET's, with
+    # its body; then the chain; then the request the response answered, and the response.
+    item = {"name": "post away", "method": "POST", "url": f"{server.url}/redirect/2",
+            "body": {"json": {"name": "Ada"}}, "assert": {"status": 200}}  # fmt: skip
+    out, results = _run(tmp_path, item)
+    lines = out.splitlines()
+    start = lines.index(f"      > POST {server.url}/redirect/2")
+    response = next(i for i, line in enumerate(lines) if line.startswith("      < "))
+    shown = lines[start:response]
+    assert "      > Content-Type: application/json" in shown
+    assert "      > Content-Length: 15" in shown
+    assert shown[-4:] == [
+        "      > }",
+        f"      ↪ redirect 1: POST {server.url}/redirect/2 → 302, Location: /redirect/1",
+        f"      ↪ redirect 2: GET {server.url}/redirect/1 → 302, Location: /json",
+        f"      ↪ final request: GET {server.url}/json",
+    ]
+    final = next(entry for entry in server.log if entry.path == "/json")
+    assert "Content-Type" not in final.headers  # the GET sent none: not shown as the POST's
+    exchange = results[0]["exchange"]
+    assert exchange["method"] == "POST" and exchange["request_body"] == '{"name": "Ada"}'
+    assert ["Content-Type", "application/json"] in exchange["request_headers"]
+    assert exchange["final_request"] == {"method": "GET", "url": f"{server.url}/json"}
