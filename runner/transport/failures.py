@@ -27,11 +27,18 @@ def host_port(url: str) -> str:
         return url
 
 
-def describe_failure(exc: Exception, request: HttpRequest, ca_bundle: str | None = None) -> str:
+def describe_failure(
+    exc: Exception,
+    request: HttpRequest,
+    ca_bundle: str | None = None,
+    *,
+    client_cert: bool = False,
+) -> str:
     """Returns a one-line reason why `request` got no response.
 
     `ca_bundle` is the --ca-bundle file, if one was given: a TLS hint then talks about it
-    instead of suggesting the option again.
+    instead of suggesting the option again. `client_cert`: whether the request presented a
+    client certificate (a TLS hint then does not suggest giving one).
     """
     import requests
 
@@ -40,7 +47,7 @@ def describe_failure(exc: Exception, request: HttpRequest, ca_bundle: str | None
     if isinstance(exc, requests.exceptions.ProxyError):
         return _proxy_reason(request, where, text)
     if isinstance(exc, requests.exceptions.SSLError):
-        return _tls_reason(where, text, ca_bundle)
+        return _tls_reason(where, text, ca_bundle, client_cert)
     if isinstance(exc, requests.exceptions.Timeout):
         return timed_out(request, exc)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
@@ -105,7 +112,54 @@ def _proxy_for(url: str) -> tuple[str, str | None]:
     return "(unknown)", None
 
 
-def _tls_reason(where: str, text: str, ca_bundle: str | None) -> str:
+_ALERT = re.compile(r"\b(?:sslv3|tlsv1[0-3]?) alert ([a-z ]+?)(?= \(|['\")]|$)")
+"""The TLS alert the server sent, as OpenSSL words it: `tlsv13 alert certificate required`."""
+
+# Alerts a server sends about the client certificate it was shown (a client sends these
+# about the server's, but runner's own verification fails with CERTIFICATE_VERIFY_FAILED).
+_CLIENT_CERT_ALERTS = frozenset(
+    {
+        "bad certificate",
+        "unsupported certificate",
+        "certificate revoked",
+        "certificate expired",
+        "certificate unknown",
+        "unknown ca",
+    }
+)
+
+_CLOSED = "the server closed the connection in the TLS handshake (EOF)"
+_GIVE_CERT = "give one with --cert FILE, or a `certificate` setting in the collection"
+
+
+def _client_cert_reason(text: str, presented: bool) -> str | None:
+    """Returns why a handshake failed when the client certificate is the likely cause (the
+    server demands one and none was presented, or refused the one presented), else None."""
+    found = _ALERT.search(text)
+    alert = found[1] if found else ""
+    said = f'TLS alert "{alert}"'
+    eof = "EOF occurred in violation of protocol" in text
+    if presented:
+        if alert == "certificate required" or alert in _CLIENT_CERT_ALERTS:
+            return f"the server did not accept the client certificate ({said})"
+        if eof:
+            return f"{_CLOSED}: it may not accept the client certificate"
+        return None
+    if alert == "certificate required":  # TLS 1.3's way to refuse a missing certificate
+        return f"the server requires a client certificate ({said}): {_GIVE_CERT}"
+    if alert == "handshake failure":  # TLS 1.2's, among other reasons
+        return (
+            f"the server refused the TLS handshake ({said}): it may require a client "
+            f"certificate ({_GIVE_CERT}), or share no TLS version or cipher with runner"
+        )
+    if eof:
+        # A TLS 1.3 server checks the client certificate at the end of the handshake:
+        # without one, many just close the connection, and the client sees only EOF.
+        return f"{_CLOSED}: it may require a client certificate: {_GIVE_CERT}"
+    return None
+
+
+def _tls_reason(where: str, text: str, ca_bundle: str | None, client_cert: bool) -> str:
     mismatch = re.search(r"hostname '([^']+)' doesn't match (.+?)(?:\"|\)\)|$)", text)
     openssl_mismatch = re.search(r"Hostname mismatch, certificate is not valid for '([^']+)'", text)
     if mismatch or openssl_mismatch:
@@ -126,7 +180,8 @@ def _tls_reason(where: str, text: str, ca_bundle: str | None) -> str:
         else:
             hint = "use --ca-bundle FILE, or --insecure"
         return f"TLS error with {where}: {detail} ({hint})"
-    return f"TLS error with {where}: {cause(Exception(text))}"
+    refused = _client_cert_reason(text, client_cert)
+    return f"TLS error with {where}: {refused or cause(Exception(text))}"
 
 
 def _incomplete(text: str) -> str:

@@ -240,6 +240,8 @@ class RequestsTransport:
         redirects = session.redirects  # type: ignore[attr-defined]
         redirects.keep_method = request.keep_method_on_redirect
         redirects.referer = request.referer_on_redirect
+        # Mutual TLS: the request's own certificate, or none (False), else the run's.
+        cert = self.client_cert if request.client_cert is None else request.client_cert or None
         started = time.perf_counter()
         jar = session.cookies
         off = not request.use_cookies or not getattr(jar, "enabled", True)
@@ -247,7 +249,7 @@ class RequestsTransport:
         paused = getattr(jar, "paused", None) if off else None
         with deadline(request.timeout) as watched, paused() if paused else nullcontext():
             try:
-                raw = self._request(session, request)
+                raw = self._request(session, request, cert)
                 body = raw.content
             except (self._requests.RequestException, ValueError, OSError) as exc:
                 # ValueError: e.g. a URL or header http.client cannot encode.
@@ -256,12 +258,16 @@ class RequestsTransport:
                 if watched is not None and watched.expired:
                     raise TransportError(timed_out(request, exc)) from exc
                 bundle = self.verify if isinstance(self.verify, str) else None
-                raise TransportError(describe_failure(exc, request, bundle)) from exc
+                reason = describe_failure(exc, request, bundle, client_cert=cert is not None)
+                raise TransportError(reason) from exc
         elapsed = (time.perf_counter() - started) * 1000.0
         return _response(raw, body, elapsed, None if off else jar)
 
-    def _request(self, session: requests.Session, request: HttpRequest) -> requests.Response:
-        """Returns the response of `session` to `request`, its body not yet read."""
+    def _request(
+        self, session: requests.Session, request: HttpRequest, cert: tuple[str, str] | None
+    ) -> requests.Response:
+        """Returns the response of `session` to `request` (presenting the client certificate
+        `cert`), its body not yet read."""
         headers = dict(_merge_headers(request.headers))
         literal = _literal_host(request.url)
         if literal is not None and not any(k.lower() == "host" for k in headers):
@@ -276,7 +282,7 @@ class RequestsTransport:
             allow_redirects=request.follow_redirects,
             verify=self.verify if request.verify is None else request.verify,
             auth=as_requests_auth(request.auth),
-            cert=self.client_cert if request.client_cert is None else request.client_cert or None,
+            cert=cert,
         )
 
     @property

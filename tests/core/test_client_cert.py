@@ -64,13 +64,83 @@ def test_client_certificate_is_presented(
     assert PASSWORD not in result.text
 
 
-def test_without_a_client_certificate_the_server_refuses(
+GIVE_ONE = "give one with --cert FILE, or a `certificate` setting in the collection"
+
+
+def _errors(out: str) -> list[str]:
+    return [line.strip() for line in out.splitlines() if line.strip().startswith("error:")]
+
+
+def test_without_a_client_certificate_the_error_says_the_server_wants_one(
     tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA]
 ) -> None:
     server, ca_file, _ = pki
-    result = run_cli("run", _collection(tmp_path, server.url), "--ca-bundle", ca_file)
+    where = f"TLS error with 127.0.0.1:{server.port}"
+    items = [{"name": f"who {n}", "url": f"{server.url}/json"} for n in range(6)]
+    collection = write_json(tmp_path / "c.json", {"name": "mtls", "items": items})
+    result = run_cli("run", collection, "--ca-bundle", ca_file)
     assert result.code == 1
-    assert "error:" in result.out
+    errors = _errors(result.out)
+    assert len(errors) == 6, result.out
+    # TLS 1.3: the server's alert "certificate required" arrives, or only its EOF does.
+    for error in errors:
+        assert error in (
+            f'error: {where}: the server requires a client certificate (TLS alert "certificate '
+            f'required"): {GIVE_ONE}',
+            f"error: {where}: the server closed the connection in the TLS handshake (EOF): it "
+            f"may require a client certificate: {GIVE_ONE}",
+        ), error
+    assert "SSLEOFError" not in result.text
+
+
+def test_a_tls12_server_refusing_the_handshake_may_want_a_client_certificate(
+    tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA]
+) -> None:
+    _, _, ca = pki
+    context = server_context(ca, tmp_path, ssl.CERT_REQUIRED)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2  # refuses with "handshake failure"
+    with serve(context) as server:
+        result = run_cli(
+            "run", _collection(tmp_path, server.url), "--ca-bundle", tmp_path / "ca.pem"
+        )
+    assert result.code == 1
+    assert _errors(result.out) == [
+        f"error: TLS error with 127.0.0.1:{server.port}: the server refused the TLS handshake "
+        f'(TLS alert "handshake failure"): it may require a client certificate ({GIVE_ONE}), '
+        "or share no TLS version or cipher with runner"
+    ]
+
+
+def test_other_tls_failures_do_not_ask_for_a_client_certificate(
+    tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA], server: LocalServer
+) -> None:
+    mtls, ca_file, _ = pki
+    where = f"TLS error with 127.0.0.1:{mtls.port}"
+    # A certificate from a CA the server does not trust: it is refused, not missing.
+    stranger = client_files(tmp_path / "stranger", trustme.CA(), "x@example.test", PASSWORD)
+    refused = run_cli(
+        "run", _collection(tmp_path, mtls.url), "--ca-bundle", ca_file,
+        "--cert", stranger["cert"], "--key", stranger["key"],
+    )  # fmt: skip
+    assert _errors(refused.out)[0] in (
+        f'error: {where}: the server did not accept the client certificate (TLS alert "unknown '
+        'ca")',
+        f"error: {where}: the server closed the connection in the TLS handshake (EOF): it may "
+        "not accept the client certificate",
+    )
+    # The server's own certificate cannot be verified: that is what the error says.
+    unverified = run_cli("run", _collection(tmp_path, mtls.url))
+    [error] = _errors(unverified.out)
+    assert error.startswith(f"error: {where}: certificate verify failed ("), error
+    assert error.endswith("(use --ca-bundle FILE, or --insecure)"), error
+    # https:// to a server that speaks plain HTTP.
+    plain = run_cli("run", _collection(tmp_path, server.url.replace("http:", "https:")))
+    [error] = _errors(plain.out)
+    assert error.startswith(f"error: TLS error with 127.0.0.1:{server.port}: "), error
+    assert "WRONG_VERSION_NUMBER" in error
+    for result in (refused, unverified, plain):
+        assert result.code == 1
+        assert GIVE_ONE not in result.out and "may require" not in result.out
 
 
 @pytest.mark.parametrize(
