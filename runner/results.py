@@ -97,6 +97,16 @@ class Poll:
 
 
 @record(hashable=False)
+class Answer:
+    """A response besides the exchange's: its status, headers and body (masked, capped)."""
+
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: str
+
+
+@record(hashable=False)
 class Operation:
     """The Azure long-running operation a request waited for (`lro`), poll by poll."""
 
@@ -107,6 +117,9 @@ class Operation:
     waited_ms: float = 0.0  # the pauses between polls (Retry-After or intervalMs)
     final_url: str | None = None  # fetched once the operation succeeded (PUT/PATCH/POST)
     error: str | None = None  # the operation's own error: "Code: message"
+    #: The answer that started the operation (202 with its Location, Retry-After…); the
+    #: exchange's response is the operation's final one.
+    first: Answer | None = None
 
     def describe(self) -> str:
         """Returns e.g. `operation Succeeded after 3 polls in 2.5 s via Azure-AsyncOperation`."""

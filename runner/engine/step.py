@@ -38,6 +38,7 @@ from runner.resolve.render import Settings, resolve
 from runner.resolve.variables import Renderer, Scope
 from runner.results import (
     BODY_LIMIT,
+    Answer,
     AssertionResult,
     Attempt,
     BodyView,
@@ -154,9 +155,10 @@ def _perform(
         result.hint = exc.hint
         ctx.scripts.test(step, scope, None, None, outcome)
         return
+    first = response
     if request.lro is not None:
         response = _follow(ctx, request.lro, plan, http, response, result, scope, emit)
-    _record(ctx, result, http, response)
+    _record(ctx, result, http, response, first)
     mask = ctx.masker.mask if ctx.masker is not None else str
     _check(request.checks, request.captures, response, renderer, scope, result, mask)
     repeat = request.repeat
@@ -178,10 +180,10 @@ def _perform(
         time.sleep(repeat.interval_ms / 1000)
         result.elapsed_ms += repeat.interval_ms
         _apply_token(ctx, plan, http, scope, result.iteration, emit)
-        response = _send(ctx, request.retry, http, result)
+        response = first = _send(ctx, request.retry, http, result)
         if request.lro is not None:
             response = _follow(ctx, request.lro, plan, http, response, result, scope, emit)
-        _record(ctx, result, http, response)
+        _record(ctx, result, http, response, first)
         result.assertions.clear()
         _check(request.checks, request.captures, response, renderer, scope, result, mask)
     if result.failed and response.status >= 400:
@@ -354,6 +356,15 @@ def _follow(
     if monitor is None:
         return response
     operation = result.operation = Operation(monitor.via, monitor.url, "InProgress")
+    _learn(ctx, http, response)
+    if ctx.keep_exchange:
+        mask = ctx.masker.mask if ctx.masker is not None else str
+        operation.first = Answer(
+            response.status,
+            response.reason,
+            _masked_headers(ctx, response),
+            capped(mask(response.text)),
+        )
     # The request's time is the wall time of the whole wait, polls and the work between
     # them included (the parts alone fall short of it on a busy machine).
     began, before = time.perf_counter(), result.elapsed_ms
@@ -493,38 +504,62 @@ def _not_yet(
     return None
 
 
-def _record(
-    ctx: StepContext, result: ItemResult, http: HttpRequest, response: HttpResponse
-) -> None:
-    # elapsed_ms already holds every attempt's time and the waits (_send measures them).
-    result.status, result.reason = response.status, response.reason
+def _learn(ctx: StepContext, http: HttpRequest, response: HttpResponse) -> None:
+    """Tells the masker the credentials `http` and its `response` carried."""
+    if ctx.masker is None:
+        return
     body = http.data
     shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = response.text
-    if ctx.masker is not None:
-        sent = [*response.sent_headers, *(response.request_headers or http.headers)]
-        ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
-        # Cookies a redirect set are in no header kept here, yet checks and captures see them.
-        ctx.masker.add_all(cookie.value for cookie in response.set_cookies)
-        # A token endpoint called as an ordinary request: its tokens are secrets too.
-        ctx.masker.add_all(body_credentials(text))
-        ctx.masker.add_all(body_credentials(shown if isinstance(shown, str) else None))
+    sent = [*response.sent_headers, *(response.request_headers or http.headers)]
+    ctx.masker.add_all(header_credentials([*sent, *response.header_list]))
+    # Cookies a redirect set are in no header kept here, yet checks and captures see them.
+    ctx.masker.add_all(cookie.value for cookie in response.set_cookies)
+    # A token endpoint called as an ordinary request: its tokens are secrets too.
+    ctx.masker.add_all(body_credentials(response.text))
+    ctx.masker.add_all(body_credentials(shown if isinstance(shown, str) else None))
+
+
+def _masked_headers(ctx: StepContext, response: HttpResponse) -> list[tuple[str, str]]:
+    """Returns the response's headers, credentials masked."""
+    if ctx.masker is None:
+        return list(response.header_list)
+    return ctx.masker.mask_headers(response.header_list)
+
+
+def _record(
+    ctx: StepContext,
+    result: ItemResult,
+    http: HttpRequest,
+    response: HttpResponse,
+    first: HttpResponse,
+) -> None:
+    """Records the response on `result`: its status and, when kept, the exchange: `http` as
+    `first` (its answer) says it was sent, and `response`, the answer judged (an operation's
+    final one when `first` started one)."""
+    # elapsed_ms already holds every attempt's time and the waits (_send measures them).
+    result.status, result.reason = response.status, response.reason
+    _learn(ctx, http, response)
     if not ctx.keep_exchange:
         return
+    body = http.data
+    shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     # Masked before they are cut: a secret cut in two would no longer be recognised.
     mask = ctx.masker.mask if ctx.masker is not None else str
     sent_body = mask(shown) if isinstance(shown, str) else None
-    received = mask(text)
+    received = mask(response.text)
+    final = None
+    if response is not first or response.redirects:
+        final = RequestLine(response.method, response.url)
     result.exchange = Exchange(
         method=http.method,
         url=http.url,
-        # The request as it was sent (its own headers), not as the last redirect sent it.
-        request_headers=list(response.sent_headers or response.request_headers or http.headers),
+        # The request as it was sent (its own headers), not as a redirect or a poll sent it.
+        request_headers=list(first.sent_headers or first.request_headers or http.headers),
         request_body=capped(sent_body) if sent_body is not None else None,
         response_headers=list(response.header_list),
         response_body=capped(received),
-        redirects=[Redirect(*hop) for hop in response.redirects],
-        final_request=RequestLine(response.method, response.url) if response.redirects else None,
+        redirects=[Redirect(*hop) for hop in first.redirects],
+        final_request=final,
         request_parts=[_part(name, part, mask) for name, part in http.files or ()],
         request_view=_view(ctx, sent_body),
         response_view=_view(ctx, received),

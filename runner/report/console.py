@@ -199,6 +199,13 @@ class ConsoleReporter:
             f"      ↪ {shown_redirect(number, hop)}"
             for number, hop in enumerate(ex.redirects, start=1)
         )
+        first = result.operation.first if result.operation is not None else None
+        if first is not None:  # the operation's polls are listed above the exchange
+            started = "(the first answer: it started the operation)"
+            lines.append(f"      < {first.status} {first.reason} {started}")
+            lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(first.headers))
+            if first.body:
+                lines.extend(f"      < {line}" for line in _shown_body(first.body, None))
         if ex.final_request is not None:
             final = ex.final_request
             lines.append(f"      ↪ final request: {final.method} {final.url}")

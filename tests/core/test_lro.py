@@ -395,3 +395,33 @@ def test_bad_lro_is_invalid_input(
     assert result.code == 2
     assert message in result.err and pointer in result.err, result.err
     assert ops.log == []
+
+
+def test_the_first_answer_is_kept_and_the_request_shown_as_sent(
+    tmp_path: Path, ops: OperationServer
+) -> None:
+    # The exchange showed the POST with the last poll's headers, and the 202 that started the
+    # operation (its Location, Retry-After) was nowhere: now the request is shown as sent,
+    # the 202 is the operation's `first`, and the result names the GET that fetched it.
+    url = f"{ops.url}/action/job?polls=1&after=0"
+    item = {"name": "act", "method": "POST", "url": url, "body": {"json": {"input": 1}},
+            "lro": {"intervalMs": 10}, "assert": {"status": 200}}  # fmt: skip
+    result, report = _run(tmp_path, item, args=("--verbose",))
+    assert result.code == 0, result.text
+    exchange, operation = report["results"][0]["exchange"], report["results"][0]["operation"]
+    assert (exchange["method"], exchange["url"]) == ("POST", url)
+    assert ["Content-Type", "application/json"] in exchange["request_headers"]
+    assert exchange["request_body"] == '{"input": 1}'
+    assert exchange["response_body"] == '{"output": "job"}'
+    assert exchange["final_request"] == {"method": "GET", "url": f"{ops.url}/output/job"}
+    first = operation["first"]
+    assert (first["status"], first["reason"], first["body"]) == (202, "Accepted", "")
+    assert ["Location", "/output/job"] in first["headers"]
+    assert ["Retry-After", "0"] in first["headers"]
+    lines = result.out.splitlines()
+    started = lines.index("      < 202 Accepted (the first answer: it started the operation)")
+    final = lines.index(f"      ↪ final request: GET {ops.url}/output/job")
+    assert lines.index(f"      > POST {url}") < started < final
+    assert "      < Location: /output/job" in lines[started:final]
+    assert "      < Retry-After: 0" in lines[started:final]
+    assert '      <   "output": "job"' in lines[final:]
