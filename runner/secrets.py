@@ -8,6 +8,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeAlias
 from urllib.parse import quote, quote_plus
@@ -52,6 +53,7 @@ class Masker:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
+        self._edges: dict[str, _Edges] = {}
         self._seen: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._kept: set[str] = set()
@@ -77,10 +79,18 @@ class Masker:
             value = str(value) if value is not None else ""
         if len(value.strip()) < MIN_LENGTH or value in self._seen:
             return
-        forms = {f for f in encoded_forms(value) if len(f.strip()) >= MIN_LENGTH}
+        forms, edges = encoded_forms(value)
+        forms = {f for f in forms if len(f.strip()) >= MIN_LENGTH}
         with self._lock:
             self._seen.add(value)
-            self._values.update(forms)
+            self._values.update(forms, edges)
+            # A new dict, not an update: mask() reads it without the lock.
+            merged = dict(self._edges)
+            for core, edge in edges.items():
+                if core in forms:  # also a form of its own: masked wherever it shows
+                    edge = _Edges(edge.lead, edge.trail, required=False)
+                merged[core] = edge.merge(merged[core]) if core in merged else edge
+            self._edges = merged
             self._pattern = self._kept_pattern = None
 
     def add_all(self, values: Iterable[object]) -> None:
@@ -104,13 +114,42 @@ class Masker:
                 pattern = self._pattern = re.compile(_trie_pattern(self._values))
                 kept = self._kept_pattern = self._compile_kept()
         if kept is None:
-            return pattern.sub(MASK, text)
+            return self._replace(pattern, text)
         # Mask only between the kept texts.
         out, last = [], 0
         for match in kept.finditer(text):
-            out += [pattern.sub(MASK, text[last : match.start()]), match.group()]
+            out += [self._replace(pattern, text[last : match.start()]), match.group()]
             last = match.end()
-        out.append(pattern.sub(MASK, text[last:]))
+        out.append(self._replace(pattern, text[last:]))
+        return "".join(out)
+
+    def _replace(self, pattern: re.Pattern[str], text: str) -> str:
+        """Returns `text` with each match of `pattern` replaced by ***, a base64 core
+        widened by the characters beside it that carry bits of the secret."""
+        edges = self._edges
+        if not edges:
+            return pattern.sub(MASK, text)
+        out: list[str] = []
+        last = pos = 0
+        # A search loop rather than sub(): a match may take the character before it.
+        while match := pattern.search(text, pos):
+            start, end = match.span()
+            edge = edges.get(match.group())
+            if edge is not None:
+                if start > last and text[start - 1] in edge.lead:
+                    start -= 1
+                if end < len(text) and text[end] in edge.trail:
+                    end += 1
+                if edge.required and (
+                    (edge.lead and start == match.start()) or (edge.trail and end == match.end())
+                ):
+                    pos = match.start() + 1  # a short core alone: likely unrelated base64
+                    continue
+            out += (text[last:start], MASK)
+            last = pos = end
+        if not out:
+            return text
+        out.append(text[last:])
         return "".join(out)
 
     def _compile_kept(self) -> re.Pattern[str] | None:
@@ -177,14 +216,15 @@ def _trie_pattern(values: Iterable[str]) -> str:
     return build(trie)
 
 
-def encoded_forms(value: str) -> set[str]:
-    """Returns `value` and the forms it takes when encoded for the wire or a report.
+def encoded_forms(value: str) -> tuple[set[str], dict[str, _Edges]]:
+    """Returns `value` and the forms it takes when encoded for the wire or a report, and
+    the base64 cores that stand for it inside longer base64 text, with their edges.
 
     URL encoding (each of the safe sets requests and urllib use, upper- and lower-case hex),
     form encoding (`+` for spaces), JSON string escaping (once and twice: a JSON body echoed
     inside a JSON document), Python's repr escaping, and base64 (standard and URL-safe)
     both of the value alone and of the value inside a longer encoded text, as the password
-    in a Basic `user:password` credential.
+    in a Basic `user:password` credential (see `_base64_cores`).
     """
     forms = {value}
     for safe in ("", "/", _URL_SAFE):
@@ -195,28 +235,70 @@ def encoded_forms(value: str) -> set[str]:
         once = json.dumps(text)[1:-1]
         forms |= {once, json.dumps(once)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
     forms.add(repr(value)[1:-1])
-    forms |= _base64_forms(value.encode("utf-8"))
-    return forms
-
-
-def _base64_forms(raw: bytes) -> set[str]:
-    """Returns base64 texts that can only come from `raw`: alone, or within longer data.
-
-    Inside longer data the value starts at byte 0, 1 or 2 of a 3-byte group; the groups
-    that also hold neighbouring bytes are left out, the whole groups of the value kept.
-    """
-    forms: set[str] = set()
+    raw = value.encode("utf-8")
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         whole = encode(raw).decode("ascii")
         forms |= {whole, whole.rstrip("=")}
+    return forms, _base64_cores(raw)
+
+
+_ALPHABETS = (
+    (base64.b64encode, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+    (base64.urlsafe_b64encode, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+)
+_SHORT_CORE = 6
+"""A core of fewer characters (36 bits) is masked only beside its edge characters: alone it
+could turn up in unrelated base64 text (an image in a response body)."""
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """The characters that may stand just before and just after a base64 core, carrying the
+    secret's first and last bits with bits of the neighbouring data."""
+
+    lead: str
+    trail: str
+    required: bool
+
+    def merge(self, other: _Edges) -> _Edges:
+        """Returns edges allowing the characters of both (two secrets with one core)."""
+        return _Edges(
+            "".join(sorted(set(self.lead + other.lead))),
+            "".join(sorted(set(self.trail + other.trail))),
+            self.required and other.required,
+        )
+
+
+def _base64_cores(raw: bytes) -> dict[str, _Edges]:
+    """Returns the base64 text of `raw` inside longer data, with the edges beside it.
+
+    Inside longer data the value starts at byte 0, 1 or 2 of a 3-byte group. A base64
+    character holds 6 bits: the core is the characters holding bits of the value only; a
+    character holding its first (last) bits and bits of the data before (after) it is an
+    edge, one of the few characters that agree with the value on those bits. The masker
+    masks the core and its edges, so no character showing carries a bit of the value.
+    """
+    cores: dict[str, _Edges] = {}
+    for encode, alphabet in _ALPHABETS:
         for offset in range(3):
-            padded = encode(b"\0" * offset + raw).decode("ascii")
-            start = 4 if offset else 0
-            end = (offset + len(raw)) // 3 * 4
-            core = padded[start:end]
-            if len(core) >= 8:  # shorter cores could turn up in unrelated base64 text
-                forms.add(core)
-    return forms
+            text = encode(b"\0" * offset + raw).decode("ascii")
+            first, stop = 8 * offset, 8 * (offset + len(raw))  # the value's bits
+            core = text[-(-first // 6) : stop // 6]
+            lead = trail = ""
+            if first % 6:  # its low bits are the value's first ones
+                lead = _agreeing(alphabet, text[first // 6], (1 << 6 - first % 6) - 1)
+            if stop % 6:  # its high bits are the value's last ones
+                trail = _agreeing(alphabet, text[stop // 6], (1 << 6) - (1 << 6 - stop % 6))
+            if len(core) >= MIN_LENGTH:
+                edges = _Edges(lead, trail, required=len(core) < _SHORT_CORE)
+                cores[core] = edges.merge(cores[core]) if core in cores else edges
+    return cores
+
+
+def _agreeing(alphabet: str, char: str, bits: int) -> str:
+    """Returns the characters of `alphabet` whose value has the `bits` of `char`'s value."""
+    wanted = alphabet.index(char) & bits
+    return "".join(c for i, c in enumerate(alphabet) if i & bits == wanted)
 
 
 _COOKIE_ATTRIBUTES = frozenset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import quote, quote_plus
 
 from runner.emulator import Emulator
@@ -174,3 +175,82 @@ def test_values_shorter_than_the_minimum_are_never_masked(tmp_path, server):
     assert server.log[0].query == {"id": ["ab"], "who": ["  x "]}
     assert "id=ab" in result.out
     assert "***" not in result.out
+
+
+# A secret inside longer base64 text (`btoa('user:' + pw)` in a header
+# other than Authorization). The characters at both ends of its base64 carry some of its
+# bits and some of the neighbours': they are masked too, at every alignment.
+B64_SECRETS = {"password": "hunter12", "apiKey": "s3cr3"}  # 8 and 5 bytes
+BEFORE, AFTER = "xyz", "XYZ"  # no character of either secret
+SPLITS = [(p, s) for p in range(4) for s in range(4)]
+POSTMAN_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+
+
+def _b64_collection(url: str) -> dict[str, object]:
+    adds, checks = [], []
+    for name in B64_SECRETS:
+        for p, s in SPLITS:
+            header = f"X-{name}-{p}{s}"
+            adds.append(
+                f"pm.request.headers.add({{key: '{header}', value: btoa('{BEFORE[:p]}'"
+                f" + pm.environment.get('{name}') + '{AFTER[:s]}')}});"
+            )
+            # A failing test puts the echoed value into every report's message.
+            checks.append(
+                f"pm.test('{header}', () => pm.expect("
+                f"pm.response.json().headers['{header}']).to.eql('none'));"
+            )
+    scripts = (("prerequest", adds), ("test", checks))
+    events = [{"listen": listen, "script": {"exec": lines}} for listen, lines in scripts]
+    send = {"name": "send", "event": events, "request": {"method": "GET", "url": url}}
+    return {"info": {"name": "b64", "schema": POSTMAN_V21}, "item": [send]}
+
+
+def _masked_shows(value: str, p: int, s: int) -> set[str]:
+    """Returns how base64(BEFORE[:p] + value + AFTER[:s]) may show: every character that
+    carries a bit of `value` masked, the others shown (the padding with them or not)."""
+    full = base64.b64encode(f"{BEFORE[:p]}{value}{AFTER[:s]}".encode()).decode()
+    first, stop = 8 * p, 8 * (p + len(value))  # the secret's bits
+    head, tail = full[: first // 6], full[-(-stop // 6) :]  # the characters without any
+    # Decoded where they stand, they give back text before and after the secret only.
+    before = base64.b64decode(head + "A" * (-len(head) % 4))[: len(head) * 6 // 8]
+    assert BEFORE[:p].encode().startswith(before)
+    at = len(full) - len(tail)
+    after = base64.b64decode("A" * (at % 4) + tail)[-(-at * 6 // 8) - at // 4 * 3 :]
+    assert AFTER[:s].encode().endswith(after)
+    assert len(before) == len(head) * 6 // 8 and len(after) >= s - 1
+    return {f"{head}***{tail}", f"{head}***{tail.rstrip('=')}"}
+
+
+# A masked base64 text, with whatever base64 characters show beside the mask.
+_MASKED_BASE64 = re.compile(r"[A-Za-z0-9+/=]*\*\*\*[A-Za-z0-9+/=]*")
+
+
+def test_no_base64_character_carrying_a_secret_bit_shows(tmp_path, server):
+    env = write_json(
+        tmp_path / "env.json",
+        {"name": "e", "values": [{"key": k, "value": v} for k, v in B64_SECRETS.items()]},
+    )
+    coll = write_json(tmp_path / "c.json", _b64_collection(f"{server.url}/echo"))
+    junit, report, html = tmp_path / "j.xml", tmp_path / "r.json", tmp_path / "r.html"
+    outputs = {}
+    for flags in ([], ["-v"], ["--curl"]):
+        result = run_cli("run", coll, "-e", env, *flags)
+        assert result.code == 1, result.text
+        outputs[" ".join(flags) or "console"] = result.text
+    result = run_cli("run", coll, "-e", env, "--junit", junit, "--json", report, "--html", html)
+    assert result.code == 1, result.text
+    outputs |= {"junit": junit.read_text(), "json": report.read_text(), "html": html.read_text()}
+    sent = server.log[0].headers
+    assert sent["X-password-10"] == base64.b64encode(b"xhunter12").decode()  # really sent
+    expected = {
+        name: {split: _masked_shows(value, *split) for split in SPLITS}
+        for name, value in B64_SECRETS.items()
+    }
+    allowed = set().union(*(shows for each in expected.values() for shows in each.values()))
+    for where, text in outputs.items():
+        shown = set(_MASKED_BASE64.findall(text))
+        # Every header shows masked, and nothing else masked shows a character more.
+        for name, splits in expected.items():
+            assert all(shows & shown for shows in splits.values()), (where, name)
+        assert shown <= allowed, (where, shown - allowed)
