@@ -70,7 +70,7 @@ TWO_TESTS = [
     "});",
 ]
 _NPM_QUIET = ("--no-audit", "--no-fund")
-_SUMMARY = re.compile(r"(PASSED|FAILED): (\d+) requests, (\d+) assertions, (\d+) failed")
+_SUMMARY = re.compile(r"(PASSED|FAILED): (\d+) requests?, (\d+) assertions?, (\d+) failed")
 
 
 # --- collections -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from runner.status import Terminated
 from runner.transport.http import Transport
 from runner.transport.retry import MAX_WAIT_MS
 from runner.values import JSON
+from runner.wording import counted
 
 MAX_STEPS_PER_ITERATION = 10_000
 
@@ -224,9 +225,10 @@ class Loop:
         if not names:
             return
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        verb = "asserts" if len(names) == 1 else "assert"
         self.reporter_warning(
-            f"{len(names)} request{'s' if len(names) != 1 else ''} assert nothing, so any "
-            f"answer passes: {shown} (add assertions, or --require-assertions to fail them)"
+            f"{counted(len(names), 'request')} {verb} nothing, so any answer passes: {shown} "
+            "(add assertions, or --require-assertions to fail them)"
         )
 
     def _interrupted(self) -> None:
@@ -288,7 +290,8 @@ class Loop:
             return index + 1
         if executed >= MAX_STEPS_PER_ITERATION:
             self.reporter_warning(
-                f"iteration {iteration}: stopped after {executed} requests (setNextRequest loop?)"
+                f"iteration {iteration}: stopped after {counted(executed, 'request')} "
+                "(setNextRequest loop?)"
             )
             return len(self.steps)
         return target

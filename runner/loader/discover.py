@@ -13,6 +13,7 @@ import glob
 from pathlib import Path
 
 from runner.errors import InputError, InputErrors
+from runner.wording import counted
 
 _MAGIC = frozenset("*?[")
 #: Names Postman exports give files that are never collections.
@@ -54,7 +55,7 @@ def expand(argument: str) -> list[Path]:
     if broken:
         raise InputErrors(broken) if len(broken) > 1 else broken[0]
     if not chosen:
-        looked = f" (looked at {len(candidates)} file{'s' if len(candidates) != 1 else ''})"
+        looked = f" (looked at {counted(len(candidates), 'file')})"
         raise InputError(
             f"{where}: no collection found" + (looked if candidates else ""), hint=hint
         )

@@ -19,9 +19,11 @@ from runner.results import (
     Part,
     Redirect,
     RunResult,
+    Summary,
     body_view,
 )
 from runner.secrets import Masker
+from runner.wording import counted
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
 
@@ -108,8 +110,9 @@ class ConsoleReporter:
         if self.live is not None:
             self.live.start(self.total)
         if self.verbosity >= 1:
-            extra = f", {info.iterations} iterations" if info.iterations > 1 else ""
-            self._write(self._c(f"{info.collection}", "bold") + f" ({info.steps} requests{extra})")
+            extra = f", {counted(info.iterations, 'iteration')}" if info.iterations > 1 else ""
+            steps = counted(info.steps, "request")
+            self._write(self._c(f"{info.collection}", "bold") + f" ({steps}{extra})")
 
     def result(self, result: ItemResult) -> None:
         """Prints one result line, then its failures and errors."""
@@ -239,12 +242,9 @@ class ConsoleReporter:
         names = unique_names([run.collection for run in runs])
         others = [name for run, name in zip(runs, names, strict=True) if run.exit_status != 0]
         parts = [
-            f"{len(runs)} collections",
+            counted(len(runs), "collection"),
             self._c(f"{passed} passed", "green" if not others else "red"),
-            f"{s.requests} requests",
-            f"{s.assertions} assertions",
-            self._c(f"{s.assertions_failed} failed", "red" if s.assertions_failed else "green"),
-            self._c(f"{s.errors} errors", "red" if s.errors else "green"),
+            *self._counts(s),
         ]
         if s.skipped:
             parts.append(f"{s.skipped} skipped")
@@ -254,20 +254,24 @@ class ConsoleReporter:
         self._write("\n" + self._c(line, "green" if verdict == "passed" else "red"))
         self._out("", flush=True)
 
+    def _counts(self, s: Summary) -> list[str]:
+        """Returns the counts of a summary line: requests, assertions, failed, errors."""
+        return [
+            counted(s.requests, "request"),
+            counted(s.assertions, "assertion"),
+            self._c(f"{s.assertions_failed} failed", "red" if s.assertions_failed else "green"),
+            self._c(counted(s.errors, "error"), "red" if s.errors else "green"),
+        ]
+
     def finish(self, run: RunResult) -> None:
         """Stops the live line and prints the summary."""
         if self.live is not None:
             self.live.stop()
             self.live = None
         s = run.summary
-        parts = [
-            f"{s.requests} requests",
-            f"{s.assertions} assertions",
-            self._c(f"{s.assertions_failed} failed", "red" if s.assertions_failed else "green"),
-            self._c(f"{s.errors} errors", "red" if s.errors else "green"),
-        ]
+        parts = self._counts(s)
         if s.tokens:
-            parts.insert(1, f"{s.tokens} token request{'' if s.tokens == 1 else 's'}")
+            parts.insert(1, counted(s.tokens, "token request"))
         if s.skipped:
             parts.append(f"{s.skipped} skipped")
         verdict = (

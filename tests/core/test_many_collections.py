@@ -305,7 +305,7 @@ def test_stdin_is_one_collection_and_dash_twice_is_refused(tmp_path, server, cli
     assert [c["source"] for c in document["collections"]] == ["<stdin>", str(other)]
     monkeypatch.setattr(sys, "stdin", io.StringIO(piped))
     alone = cli("run", "-", "-e", env)
-    assert alone.code == 0 and "from stdin (1 requests)" in alone.out
+    assert alone.code == 0 and "from stdin (1 request)" in alone.out
     server.clear()
     monkeypatch.setattr(sys, "stdin", io.StringIO(piped))
     twice = cli("run", "-", "-", "-e", env)
@@ -350,7 +350,7 @@ def test_validate_checks_every_collection(tmp_path, cli, env, server):
     b = native(tmp_path, "b.json", "b", "/json", "/text")
     result = cli("validate", a, b, "-e", env)
     assert result.code == 0, result.text
-    assert result.out == "valid: a (1 requests)\nvalid: b (2 requests)\n"
+    assert result.out == "valid: a (1 request)\nvalid: b (2 requests)\n"
     bad = write_json(tmp_path / "c.json", collection({"name": "x"}))
     assert cli("validate", a, bad, "-e", env).code == 2
 

@@ -201,11 +201,35 @@ def test_no_color_respected_on_tty(server, coll, monkeypatch):
     assert "[2/3]" in text  # progress still shown; it is not colour
 
 
+def test_counts_of_one_are_singular_and_of_several_plural(server, coll, tmp_path):
+    gone = f"http://127.0.0.1:{closed_port()}"
+    one = coll({"name": "gone", "url": f"{gone}/x"}, file="one.json", name="one")
+    result = run_cli("run", one)
+    assert result.code == 1, result.text
+    assert result.out.splitlines()[0] == "one (1 request)"
+    assert result.out.splitlines()[-1].startswith(
+        "FAILED: 1 request, 0 assertions, 0 failed, 1 error in "
+    )
+    two = coll(
+        {"name": "a", "url": f"{gone}/a"},
+        {"name": "b", "url": f"{server.url}/json", "assert": {"status": 200}},
+        file="two.json",
+        name="two",
+    )
+    result = run_cli("run", two, "-n", "2")
+    assert result.out.splitlines()[0] == "two (2 requests, 2 iterations)"
+    assert "FAILED: 4 requests, 2 assertions, 0 failed, 2 errors in " in result.out
+    rows = tmp_path / "rows.json"
+    rows.write_text('[{"id": 1}]')
+    valid = run_cli("validate", one, "-d", rows)
+    assert valid.out == "valid: one (1 request, 1 data row)\n", valid.text
+
+
 def test_passing_run_summary(server, coll):
     path = coll({"name": "ok", "url": f"{server.url}/json", "assert": {"status": 200}})
     result = run_cli("run", path)
     assert result.code == 0
-    assert result.out.splitlines()[-1].startswith("PASSED: 1 requests, 1 assertions, 0 failed")
+    assert result.out.splitlines()[-1].startswith("PASSED: 1 request, 1 assertion, 0 failed")
 
 
 def test_reports_written_to_new_folders(tmp_path, server, coll):

@@ -132,8 +132,15 @@ def test_request_without_assertions_is_a_warning(tmp_path: Path, server: LocalSe
     result = run_cli("run", coll, "-n", "2")
     assert result.code == 0
     # One warning for the run, naming the request once, not once per iteration.
-    assert result.text.count("assert nothing") == 1
-    assert "1 request assert nothing, so any answer passes: broken" in result.text
+    assert result.text.count("nothing, so any answer passes") == 1
+    assert "1 request asserts nothing, so any answer passes: broken" in result.text
+    both = _coll(
+        tmp_path,
+        {"name": "one", "url": f"{server.url}/json"},
+        {"name": "two", "url": f"{server.url}/json"},
+    )
+    plural = run_cli("run", both)
+    assert "2 requests assert nothing, so any answer passes: one, two" in plural.text
 
 
 def test_require_assertions_fails_them(tmp_path: Path, server: LocalServer) -> None:
@@ -146,7 +153,7 @@ def test_require_assertions_fails_them(tmp_path: Path, server: LocalServer) -> N
     result = run_cli("run", coll, "--require-assertions")
     assert result.code == 1
     assert "the request asserts nothing (--require-assertions)" in result.out
-    assert "assert nothing, so" not in result.text
+    assert "nothing, so any answer passes" not in result.text
     assert "1 failed" in result.out
 
 

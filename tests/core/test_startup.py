@@ -54,7 +54,7 @@ def _run_and_list_modules(path: Path, env: dict[str, str]) -> tuple[str, set[str
 def test_a_one_request_run_imports_only_what_it_needs(tmp_path, server):
     env = {k: v for k, v in os.environ.items() if not k.endswith("CA_BUNDLE")}
     first, modules = _run_and_list_modules(_one_request(tmp_path, server), env)
-    assert first.startswith("0 PASSED: 1 requests, 2 assertions"), first
+    assert first.startswith("0 PASSED: 1 request, 2 assertions"), first
     assert "jsonschema_rs" in modules  # the document was validated, by the compiled validator
     assert sorted(m for m in NOT_AT_START if m in modules) == []
 

@@ -24,14 +24,15 @@ def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     arguments["problems"] = [*problems, *arguments["problems"]]
     valid = load_many(given, **arguments)
     from runner.model import flatten
+    from runner.wording import counted
 
     for inputs in valid:
         for warning in inputs.warnings:
             err.write(f"warning: {warning}\n")
         steps = flatten(inputs.collection.items)
-        out.write(f"valid: {inputs.collection.name} ({len(steps)} requests")
+        out.write(f"valid: {inputs.collection.name} ({counted(len(steps), 'request')}")
         if inputs.data is not None:
-            out.write(f", {len(inputs.data)} data rows")
+            out.write(f", {counted(len(inputs.data), 'data row')}")
         out.write(")\n")
     return ExitStatus.SUCCESS
 
