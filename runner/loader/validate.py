@@ -120,6 +120,10 @@ def _explain(error: SchemaError, doc: JSON, file: str) -> Iterator[InputError]:
             hint=f"keep one {name} kind per request",
         )
         return
+    kinds = _kinds(error)
+    if kinds:
+        yield from _explain_kind(error, kinds, doc, file)
+        return
     if error.context and error.validator in ("anyOf", "oneOf"):
         yield from _explain_branches(error, doc, file)
         return
@@ -148,6 +152,61 @@ def _one_key_of(error: SchemaError) -> list[str]:
     if not all(isinstance(b, dict) and list(b) == ["required"] for b in branches):
         return []
     return [str(b["required"][0]) for b in branches]
+
+
+def _kinds(error: SchemaError) -> dict[str, int]:
+    """Returns key → branch of an anyOf/oneOf whose object branches each take one required
+    key of their own (a capture's jsonpath, header, regex, status, cookie), for an object;
+    else {}."""
+    branches = error.validator_value if error.validator in ("anyOf", "oneOf") else None
+    if not isinstance(error.instance, dict) or not isinstance(branches, list):
+        return {}
+    kinds = {
+        str(branch["required"][0]): index
+        for index, branch in enumerate(branches)
+        if isinstance(branch, dict)
+        and branch.get("type") == "object"
+        and branch.get("additionalProperties") is False
+        and len(branch.get("required", ())) == 1
+    }
+    return kinds if len(kinds) > 1 else {}
+
+
+def _explain_kind(
+    error: SchemaError, kinds: dict[str, int], doc: JSON, file: str
+) -> Iterator[InputError]:
+    """Yields the errors of an object meant for one of `kinds`: its own branch's when it has
+    exactly one kind's key, else one error saying which keys it has (each branch refusing
+    the others' keys would contradict one another)."""
+    found = [key for key in kinds if key in error.instance]
+    if len(found) == 1:
+        meant = [e for e in error.context if e.relative_schema_path[0] == kinds[found[0]]]
+        for sub in meant:
+            yield from _explain(sub, doc, file)
+        if meant:
+            return
+    # The property holding such objects names them ("capture"); the instance's own key is
+    # the user's (the variable's name).
+    words = [p for p in error.absolute_schema_path if isinstance(p, str) and p not in _KEYWORDS]
+    name = words[-1] if words else "value"
+    guesses = [did_you_mean(str(key), list(kinds)) for key in error.instance if key not in kinds]
+    guess = next((g for g in guesses if g), None)
+    if len(found) > 1:
+        hint = f"keep one: a {name} reads one value (write one {name} for each)"
+    elif guess:
+        hint = f"did you mean '{guess}'?"
+    else:
+        hint = _describe(error.schema) or f"add one of {', '.join(kinds)}"
+    yield InputError(
+        f"a {name} takes one of {', '.join(kinds)} (found: {', '.join(found) or 'none'})",
+        location=locate(file, doc, list(error.absolute_path)),
+        hint=hint,
+    )
+
+
+_KEYWORDS = frozenset(
+    {"anyOf", "oneOf", "allOf", "if", "then", "else", "additionalProperties", "items", "properties"}
+)
 
 
 def _allowed_keys(error: SchemaError) -> list[str] | None:
@@ -189,12 +248,6 @@ def _explain_branches(error: SchemaError, doc: JSON, file: str) -> Iterator[Inpu
             if e.validator not in ("not", "type")
             and not (e.validator in ("const", "enum") and not e.relative_path)
         ]
-        # The branches whose required keys the object has ({"cookie": …} in a capture) are
-        # the ones meant: the others' "missing key" errors would only bury the real one.
-        meant = {e.relative_schema_path[0] for e in deeper} - {
-            e.relative_schema_path[0] for e in deeper if e.validator == "required"
-        }
-        deeper = [e for e in deeper if e.relative_schema_path[0] in meant] or deeper
         if deeper:
             for sub in deeper:
                 yield from _explain(sub, doc, file)

@@ -455,6 +455,35 @@ def test_validate_rejects_bad_cookie_settings_with_pointer_and_fix(tmp_path: Pat
     assert "#/items/0/capture/x" in result.err
 
 
+def test_a_capture_of_two_kinds_or_none_is_one_error_at_its_pointer(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    captures = {
+        "sid": {"header": "X-Sid", "cookie": "session"},
+        "nothing": {},
+        "typo": {"cookei": "session"},
+    }
+    coll = _coll(tmp_path, {"name": "one", "url": f"{server.url}/json", "capture": captures})
+    kinds = "a capture takes one of jsonpath, header, regex, status, cookie"
+    for command in ("validate", "run"):
+        result = run_cli(command, coll)
+        assert result.code == 2
+        lines = result.err.splitlines()
+        assert lines[0] == "error: 3 problems found"
+        at = f"error: {coll}#/items/0/capture"
+        found = lines.index(f"{at}/sid (one): {kinds} (found: header, cookie)")
+        assert (
+            lines[found + 1]
+            == "  hint: keep one: a capture reads one value (write one capture for each)"
+        )
+        found = lines.index(f"{at}/nothing (one): {kinds} (found: none)")
+        assert '{"cookie": "session"}' in lines[found + 1]  # the hint shows each kind
+        found = lines.index(f"{at}/typo (one): {kinds} (found: none)")
+        assert lines[found + 1] == "  hint: did you mean 'cookie'?"
+        assert "unknown key" not in result.err and "missing required key" not in result.err
+    assert server.log == []
+
+
 def test_the_runner_names_the_attribute_it_meant(tmp_path: Path) -> None:
     from runner.errors import InputErrors
     from runner.loader.build import Builder
