@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields, is_dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import NoneType
 from typing import IO
@@ -22,8 +24,32 @@ from runner.values import JSON
 REPORT_VERSION = 1
 """The JSON report's format version: raised when a field changes meaning or goes away."""
 
-SCHEMA_ID = "https://runner.example/schemas/report.schema.json"
-"""The `$id` of runner/schemas/report.schema.json, which describes this report."""
+SCHEMA_FILE = "report.schema.json"
+"""runner/schemas/report.schema.json, as `runner schema report -o DIR/report.schema.json`
+writes it: a report written into DIR names it in its `$schema`."""
+
+
+def schema_ref(path: Path) -> dict[str, JSON]:
+    """Returns `{"$schema": "./report.schema.json"}` when the report at `path` has this
+    version's report schema next to it, else `{}`.
+
+    A `$schema` that does not resolve only makes editors complain, so the report names a
+    schema only where one is: a relative path keeps resolving when the folder is copied
+    (a CI artifact), which an absolute path into the install would not.
+    """
+    try:
+        beside = json.loads((path.parent / SCHEMA_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    title = beside.get("title") if isinstance(beside, dict) else None
+    return {"$schema": f"./{SCHEMA_FILE}"} if title == _schema_title() else {}
+
+
+@cache
+def _schema_title() -> str:
+    """Returns the title of the report schema that ships with runner (it names the version)."""
+    text = resources.files("runner.schemas").joinpath(SCHEMA_FILE).read_text("utf-8")
+    return str(json.loads(text)["title"])
 
 
 def iso_time(seconds: float) -> str:
@@ -76,7 +102,7 @@ class JsonReporter:
         The format is described by runner/schemas/report.schema.json (version REPORT_VERSION).
         """
         document: dict[str, JSON] = {
-            "$schema": SCHEMA_ID,
+            **schema_ref(self.path),
             "version": REPORT_VERSION,
             **self.header(run),
             "results": [],
@@ -117,7 +143,7 @@ def write_combined(
     summary = asdict(total.summary)
     del summary["warnings"]
     document: dict[str, JSON] = {
-        "$schema": SCHEMA_ID,
+        **schema_ref(path),
         "version": REPORT_VERSION,
         "collection": total.collection,
         "source": None,

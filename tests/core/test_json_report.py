@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from support.local_server import closed_port
-from support.report_schema import SCHEMA_ID, assert_valid_report
+from support.report_schema import assert_valid_report
 
 from .conftest import run_cli
 
@@ -45,7 +46,8 @@ def test_json_report_format(tmp_path, server, coll):
     result = run_cli("run", path, "--json", report, "-n", "2")
     assert result.code == 1
     doc = assert_valid_report(report)
-    assert doc["$schema"] == SCHEMA_ID and doc["version"] == 1 and doc["error"] is None
+    # No report schema next to it: no "$schema" (one that does not resolve helps no editor).
+    assert "$schema" not in doc and doc["version"] == 1 and doc["error"] is None
     bad = [where for key, where in _keys(doc) if not SNAKE.match(key)]
     assert bad == [], bad
     assert ISO.match(doc["started_at"])
@@ -89,5 +91,37 @@ def test_the_schema_ships_in_the_package():
     from importlib.resources import files
 
     schema = json.loads((files("runner") / "schemas" / "report.schema.json").read_text())
-    assert schema["$id"] == SCHEMA_ID and schema["properties"]["version"] == {
+    assert schema["title"] == "runner JSON report, version 1"
+    assert schema["properties"]["version"] == {
         "const": 1, "description": schema["properties"]["version"]["description"]}  # fmt: skip
+
+
+def test_a_report_names_the_schema_written_next_to_it(tmp_path, server, coll):
+    """`runner schema report -o out/report.schema.json`, then every report written into out/
+    says `"$schema": "./report.schema.json"`, which resolves wherever the folder goes."""
+    path = coll({"name": "ok", "url": f"{server.url}/json", "assert": {"status": 200}})
+    out = tmp_path / "out"
+    assert run_cli("schema", "report", "-o", out / "report.schema.json").code == 0
+    single, combined = out / "r.json", out / "both.json"
+    assert run_cli("run", path, "--json", single).code == 0
+    assert run_cli("run", path, path, "--json", combined).code == 0
+    assert run_cli("run", tmp_path / "missing.json", "--json", out / "bad.json").code == 2
+    for report in (single, combined, out / "bad.json"):
+        doc = assert_valid_report(report)
+        assert doc["$schema"] == "./report.schema.json", report
+        target = json.loads((report.parent / doc["$schema"]).read_text("utf-8"))
+        assert target["title"] == "runner JSON report, version 1"
+    # A file of that name that is not runner's report schema is not named.
+    other = tmp_path / "other"
+    assert run_cli("schema", "collection", "-o", other / "report.schema.json").code == 0
+    assert run_cli("run", path, "--json", other / "r.json").code == 0
+    assert "$schema" not in assert_valid_report(other / "r.json")
+
+
+def test_no_shipped_schema_or_readme_names_a_url_that_does_not_resolve():
+    repo = Path(__file__).resolve().parents[2]
+    schemas = sorted((repo / "runner" / "schemas").glob("*.json"))
+    for path in [*schemas, repo / "README.md"]:
+        assert "runner.example" not in path.read_text("utf-8"), path
+    # An $id is a URL an editor may try: none ships until one resolves.
+    assert all('"$id"' not in path.read_text("utf-8") for path in schemas)

@@ -306,6 +306,10 @@ CASES: dict[str, Fresh | NeverRun | Prose] = {
     "runner schema collection -o collection.schema.json": Fresh(
         expect=("collection.schema.json",), files=("collection.schema.json",)
     ),
+    "runner schema report -o out/report.schema.json": Fresh(
+        expect=("report schema written to out/report.schema.json",),
+        files=("out/report.schema.json",),
+    ),
     # Postman.
     "runner run api.postman_collection.json -e dev.postman_environment.json -d rows.csv": StandIn(
         expect=("Get row", "PASSED"),
