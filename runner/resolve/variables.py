@@ -300,23 +300,39 @@ class Renderer:
 def undefined_error(
     name: str, known: list[str], at: Location | None, *, static: bool = False
 ) -> VariableError:
-    """Returns the error for an undefined variable, with a did-you-mean and the known names."""
+    """Returns the error for an undefined variable, with a did-you-mean and the known names.
+
+    `<<$env.NAME>>` reads the process environment only, so its hint says where that is set:
+    the variables runner defines (and --var) cannot help.
+    """
     from runner.suggest import did_you_mean
 
-    hint_parts = []
-    guess = did_you_mean(name, known)
+    if name.startswith("$env."):
+        plain = name[len("$env.") :]
+        guess = plain if plain in known else None
+        hint_parts = [
+            f"set {plain} in the shell's environment (export {plain}=…) or in a .env file "
+            f"(./.env is read; --dotenv FILE for another); -e and --var define <<{plain}>>, "
+            f"not <<{name}>>"
+        ]
+        why = " (not set in the process environment)"
+    else:
+        guess = did_you_mean(name, known)
+        hint_parts = []
+        if known:
+            shown = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
+            hint_parts.append(f"defined: {shown}")
+        hint_parts.append(
+            "define it in the environment, the collection's variables, or with --var NAME=VALUE"
+        )
+        why = " (not defined anywhere, nor captured by an earlier request)"
+    hint = "; ".join(hint_parts)
     if guess:
-        hint_parts.append(f"did you mean <<{guess}>>?")
-    if known:
-        shown = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
-        hint_parts.append(f"defined: {shown}")
-    hint_parts.append(
-        "define it in the environment, the collection's variables, or with --var NAME=VALUE"
-    )
+        # A question ends the sentence; the rest follows it, not after a stray "?;".
+        hint = f"did you mean <<{guess}>>? {hint}"
     return VariableError(
         name,
         location=at,
-        hint="; ".join(hint_parts),
-        message=f"undefined variable <<{name}>>"
-        + (" (not defined anywhere, nor captured by an earlier request)" if static else ""),
+        hint=hint,
+        message=f"undefined variable <<{name}>>" + (why if static else ""),
     )

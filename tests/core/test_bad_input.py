@@ -175,6 +175,33 @@ def test_undefined_env_reference(tmp_path, server):
     assert "#/items/0/headers/X-Key (a): undefined variable <<$env.CORE_NOT_SET>>" in err
 
 
+def test_undefined_env_reference_hint_says_where_the_process_environment_is_set(
+    tmp_path, server, monkeypatch
+):
+    """<<$env.NAME>> reads the process environment: --var and -e cannot define it, so the
+    hint says to set it in the shell or in .env, and a did-you-mean reads as a sentence."""
+    monkeypatch.setenv("CORE_PLAINVAR", "x")
+    monkeypatch.delenv("CORE_PLAINVAR")  # unset now, and unset again after the test
+    url = f"{server.url}/json?v=<<$env.CORE_PLAINVAR>>"
+    path = write_json(tmp_path / "c.json", {"name": "c", "items": [{"name": "a", "url": url}]})
+    fix = (
+        "set CORE_PLAINVAR in the shell's environment (export CORE_PLAINVAR=…) or in a .env "
+        "file (./.env is read; --dotenv FILE for another); -e and --var define "
+        "<<CORE_PLAINVAR>>, not <<$env.CORE_PLAINVAR>>"
+    )
+    err = _invalid(server, path)
+    assert "undefined variable <<$env.CORE_PLAINVAR>> (not set in the process environment)" in err
+    assert f"  hint: {fix}\n" in err and "--var NAME=VALUE" not in err
+    # --var defines <<CORE_PLAINVAR>>: offered as what may have been meant, once, no "?;".
+    err = _invalid(server, path, "--var", "CORE_PLAINVAR=x")
+    assert f"  hint: did you mean <<CORE_PLAINVAR>>? {fix}\n" in err
+    assert "?;" not in err and "defined:" not in err
+    # The fix the hint gives works: a .env file sets it.
+    dotenv = tmp_path / "vars.env"
+    dotenv.write_text("CORE_PLAINVAR=from-dotenv\n", encoding="utf-8")
+    assert run_cli("validate", path, "--dotenv", dotenv).code == 0
+
+
 def test_variable_captured_by_an_earlier_request_is_fine(tmp_path, server):
     path = write_json(
         tmp_path / "c.json",

@@ -215,7 +215,7 @@ def test_undefined_native_variable_is_an_error_naming_it_and_where() -> None:
     assert error.name == "tokn" and error.location == HERE
     assert error.message == "undefined variable <<tokn>>"
     assert error.hint is not None
-    assert error.hint.startswith("did you mean <<token>>?; defined: tenant, token; define it")
+    assert error.hint.startswith("did you mean <<token>>? defined: tenant, token; define it")
     with pytest.raises(VariableError):
         renderer.value("<<missing>>")
 
