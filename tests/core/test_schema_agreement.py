@@ -54,6 +54,12 @@ BEYOND_A_SCHEMA = [
         "and opens with its password is a fact of the disk and the variables",
     ),
     (
+        r"invalid JSON Schema: |unresolvable \$ref: ",
+        "a schema assertion's JSON Schema is checked against the metaschema of the draft its "
+        'own "$schema" names (draft-07 without one), and its $refs name files: a schema cannot '
+        "pick its check by a value inside the document, nor read files",
+    ),
+    (
         r"unsupported URL scheme|the (bearer token|API key value) is empty",
         "the schema refuses a literal ftp:// URL or blank credential; one that comes from a "
         "<<variable>> is known once variables resolve",
@@ -82,10 +88,39 @@ FIXED: list[tuple[str, dict[str, Any]]] = [
     ("schema on a path", {"assert": {"jsonpath": {"$.a": {"schema": {"type": "string"}}}}}),
 ]
 
+#: Documents the schema accepts and runner refuses for a reason in BEYOND_A_SCHEMA: judged
+#: besides the suite's fixtures, so the corpus always holds each. (name, the request's other
+#: keys, what runner says)
+BEYOND: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "invalid inline schema",
+        {"assert": {"schema": {"type": "nope"}}},
+        "#/items/0/assert/schema/type (invalid inline schema): invalid JSON Schema: ",
+    ),
+    (
+        "invalid schema on a path",
+        {"assert": {"jsonpath": {"$.a": {"schema": {"minimum": "x"}}}}},
+        '#/items/0/assert/jsonpath/$.a/schema/minimum (invalid schema on a path): invalid JSON '
+        'Schema: "x" is not of type "number"',
+    ),
+    (
+        # Valid under draft-04, which the schema does not say: read as draft-07, it is not.
+        "draft-04 without its $schema",
+        {"assert": {"schema": {"minimum": 1, "exclusiveMinimum": True}}},
+        "#/items/0/assert/schema/exclusiveMinimum (draft-04 without its $schema): invalid JSON "
+        'Schema: true is not of type "number"',
+    ),
+    (
+        "missing $ref",
+        {"assert": {"schema": {"$ref": "missing.schema.json"}}},
+        "#/items/0/assert/schema (missing $ref): unresolvable $ref: cannot read ",
+    ),
+]  # fmt: skip
+
 
 def _fixed(name: str) -> dict[str, Any]:
-    """Returns the collection of the FIXED example `name`."""
-    extra = dict(FIXED)[name]
+    """Returns the collection of the FIXED or BEYOND example `name`."""
+    extra = (dict(FIXED) | {n: e for n, e, _ in BEYOND})[name]
     return {"name": "c", "items": [{"name": name, "url": "http://127.0.0.1:9/x", **extra}]}
 
 
@@ -113,6 +148,7 @@ def _cases() -> list[tuple[str, str, Any]]:
         )
         cases.append(("environment" if environment else "collection", str(path), doc))
     cases.extend(("collection", f"FIXED {name}", _fixed(name)) for name, _ in FIXED)
+    cases.extend(("collection", f"BEYOND {name}", _fixed(name)) for name, _, _ in BEYOND)
     for found in inline_documents(TESTS):
         if found.kind == "item":
             cases.append(("collection", found.origin, {"name": "c", "items": [found.doc]}))
@@ -199,3 +235,19 @@ def test_what_the_schema_now_refuses_reads_as_runner_said_it(tmp_path, name, mes
     assert result.code == 2 and message in result.err, result.err
     # Said once: the schema's finding and the loader's are not both printed.
     assert result.err.count("#/items/0/") == 1, result.err
+
+
+@pytest.mark.parametrize(("name", "message"), [(n, m) for n, _, m in BEYOND])
+def test_what_only_runner_can_tell_is_refused_for_a_listed_reason(tmp_path, name, message):
+    doc = _fixed(name)
+    assert _schema("collection").is_valid(doc)
+    by_runner, errors = _runner_verdict(tmp_path, "collection", doc)
+    assert not by_runner and any(message in line for line in errors), errors
+    assert all(_beyond_a_schema(line) for line in errors), errors
+
+
+def test_the_same_schema_is_valid_under_the_draft_it_names(tmp_path):
+    """Why the collection schema cannot judge it: validity depends on the draft named inside."""
+    doc = _fixed("draft-04 without its $schema")
+    doc["items"][0]["assert"]["schema"]["$schema"] = "http://json-schema.org/draft-04/schema#"
+    assert _runner_verdict(tmp_path, "collection", doc) == (True, [])
