@@ -392,35 +392,42 @@ def _until_it_ends(
     lro.timeoutMs."""
     ends = time.monotonic() + lro.timeout_ms / 1000
     last = response
-    while True:
-        wait = next_wait(last, lro.interval_ms, ctx.retry_max_wait_ms)
-        pause = min(wait.ms / 1000, max(0.0, ends - time.monotonic()))
-        if pause >= NOTICE_MS / 1000 and ctx.notice is not None:
-            ctx.notice(
-                f"{result.display_name}: operation {operation.state}; next poll in "
-                f"{describe_wait(wait)}"
-            )
-        paused = time.perf_counter()
-        try:
-            _pause(ctx, pause, operation)
-        finally:  # cut short by the run's end: the time waited still counts
-            waited = (time.perf_counter() - paused) * 1000
-            operation.waited_ms += waited
-        if time.monotonic() >= ends:
-            raise RequestError(
-                f"the operation did not end within lro.timeoutMs ({lro.timeout_ms} ms): still "
-                f"{_so_far(operation)}",
-                hint="raise lro.timeoutMs, or look at the operation's status URL: " + monitor.url,
-            )
-        last = _poll(ctx, plan, http, monitor.url, result, scope, emit)
-        try:
-            state = state_of(monitor, last)
-        except OperationProblem as exc:
-            raise RequestError(str(exc), hint=f"the status URL was {monitor.url}") from None
-        operation.polls.append(Poll(monitor.url, last.status, state, waited, last.elapsed_ms))
-        operation.state = state
-        if is_terminal(state):
-            break
+    try:
+        while True:
+            wait = next_wait(last, lro.interval_ms, ctx.retry_max_wait_ms)
+            pause = min(wait.ms / 1000, max(0.0, ends - time.monotonic()))
+            if pause >= NOTICE_MS / 1000 and ctx.notice is not None:
+                ctx.notice(
+                    f"{result.display_name}: operation {operation.state}; next poll in "
+                    f"{describe_wait(wait)}"
+                )
+            paused = time.perf_counter()
+            try:
+                _pause(ctx, pause, operation)
+            finally:  # cut short by the run's end: the time waited still counts
+                waited = (time.perf_counter() - paused) * 1000
+                operation.waited_ms += waited
+            if time.monotonic() >= ends:
+                raise RequestError(
+                    f"the operation did not end within lro.timeoutMs ({lro.timeout_ms} ms): still "
+                    f"{_so_far(operation)}",
+                    hint="raise lro.timeoutMs, or look at the operation's status URL: "
+                    + monitor.url,
+                )
+            last = _poll(ctx, plan, http, monitor.url, result, scope, emit)
+            try:
+                state = state_of(monitor, last)
+            except OperationProblem as exc:
+                raise RequestError(str(exc), hint=f"the status URL was {monitor.url}") from None
+            operation.polls.append(Poll(monitor.url, last.status, state, waited, last.elapsed_ms))
+            operation.state = state
+            if is_terminal(state):
+                break
+    except RequestError:
+        # Cut short (lro.timeoutMs, the run's end, a status it cannot read): the status
+        # column and the exchange show the last answer, not none.
+        _record(ctx, result, http, last, response)
+        raise
     if state != "Succeeded":
         operation.error = operation_error(last)
         return last

@@ -425,3 +425,21 @@ def test_the_first_answer_is_kept_and_the_request_shown_as_sent(
     assert "      < Location: /output/job" in lines[started:final]
     assert "      < Retry-After: 0" in lines[started:final]
     assert '      <   "output": "job"' in lines[final:]
+
+
+def test_a_wait_that_times_out_shows_the_last_status(tmp_path: Path, ops: OperationServer) -> None:
+    # The status column said — (no answer), when every answer had been a 202.
+    url = f"{ops.url}/loc/stuck?polls=1000"
+    item = {"name": "stuck", "method": "DELETE", "url": url,
+            "lro": {"timeoutMs": 300, "intervalMs": 50}}  # fmt: skip
+    result, report = _run(tmp_path, item, args=("--verbose=failures",))
+    assert result.code == 1
+    assert f"  ✘ stuck  DELETE {url}  202 Accepted  " in result.out
+    assert "the operation did not end within lro.timeoutMs (300 ms)" in result.out
+    got = report["results"][0]
+    assert (got["status"], got["reason"], got["outcome"]) == (202, "Accepted", "error")
+    assert got["exchange"]["final_request"] == {
+        "method": "GET",
+        "url": f"{ops.url}/results/stuck?polls=1000",
+    }
+    assert got["operation"]["first"]["status"] == 202
