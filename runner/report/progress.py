@@ -13,18 +13,21 @@ import threading
 import time
 from collections.abc import Callable
 
+from runner.report.terminal import dumb_terminal
+
 #: How often the line is redrawn while nothing else is printed.
 REFRESH_S = 0.25
 
 
 def live_progress_wanted(mode: str, tty: bool) -> bool:
-    """Returns whether to draw the live line (`always`, `never`, or `auto`: a TTY outside CI)."""
+    """Returns whether to draw the live line (`always`, `never`, or `auto`: a TTY outside CI
+    that is not a dumb terminal, which cannot erase a line)."""
     if mode == "always":
         return True
     if mode == "never":
         return False
     ci = os.environ.get("CI", "").strip().lower()
-    return tty and ci in ("", "0", "false")
+    return tty and ci in ("", "0", "false") and not dumb_terminal()
 
 
 class LiveLine:

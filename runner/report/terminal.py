@@ -1,4 +1,5 @@
-"""Whether to colour the console: --color, then the NO_COLOR / FORCE_COLOR conventions."""
+"""Whether to colour the console: --color, then the NO_COLOR / FORCE_COLOR conventions;
+whether the terminal is a dumb one (no colour, no cursor control)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def use_color(mode: str, tty: bool) -> bool:
         return False
     if os.environ.get("FORCE_COLOR", ""):
         return True
-    if os.environ.get("TERM", "") == "dumb":
+    if dumb_terminal():
         return False
     return tty
+
+
+def dumb_terminal() -> bool:
+    """Returns True when TERM=dumb: a terminal that understands no escape sequences (an
+    editor's shell buffer), so it gets neither colour nor a line redrawn in place."""
+    return os.environ.get("TERM", "") == "dumb"

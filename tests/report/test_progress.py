@@ -94,6 +94,24 @@ def test_no_live_line_in_ci_or_when_turned_off(
     assert "FAILED:" in out
 
 
+def test_no_cursor_control_on_a_dumb_terminal(tmp_path: Path, server: LocalServer) -> None:
+    env = {**_env(None), "TERM": "dumb"}
+    del env["NO_COLOR"]  # TERM=dumb alone turns colour off, and the live line
+    code, out = _run_in_pty(["run", str(_collection(tmp_path, server.url))], env)
+    assert code == 1
+    assert "\x1b" not in out and "ETA" not in out and "[1/3]" not in out
+    # Plain lines, one per request (a pty ends each line with \r\n).
+    lines = out.replace("\r\n", "\n").splitlines()
+    assert "\r" not in "".join(lines)
+    assert [line.split()[1] for line in lines[1:4]] == ["fast", "Slow", "wrong"]
+    assert "FAILED:" in out
+    # --progress always is asked for by name: it draws even there.
+    code, out = _run_in_pty(
+        ["run", str(_collection(tmp_path, server.url)), "--progress", "always"], env
+    )
+    assert LIVE in out
+
+
 def _run_piped(coll: Path, *flags: str, ci: str | None) -> subprocess.CompletedProcess[bytes]:
     """Runs `python -m runner run COLL FLAGS` with stdout on a pipe (bytes: text mode would
     turn each \r into \n)."""
