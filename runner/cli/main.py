@@ -122,7 +122,10 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     traceback = "--traceback" in args_list
     try:
-        parser = build_parser(chosen_command(args_list))
+        command = chosen_command(args_list)
+        if command == "run":
+            _check_verbose(args_list)
+        parser = build_parser(command)
         args = parser.parse_args(args_list)
         if not getattr(args, "command", None):
             parser.print_help(out)
@@ -145,6 +148,37 @@ def main(
         return ExitStatus.TERMINATED if isinstance(exc, Terminated) else ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return ExitStatus.SUCCESS
+
+
+_VERBOSE = ("-v", "--verbose")
+
+
+def _check_verbose(args: Sequence[str]) -> None:
+    """Raises InputError for a value given to --verbose, which takes none but `=failures`:
+    `--verbose=all`, or `--verbose failures`, where argparse reads `failures` as one more
+    argument (unrecognized, or a collection file not found)."""
+    from pathlib import Path
+
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return
+        name, equals, value = arg.partition("=")
+        if equals and name in _VERBOSE and arg != "--verbose=failures":
+            near = value.strip().lower() == "failures"
+            raise InputError(
+                f"runner run: '{arg}': {name} takes no value but =failures (--verbose: every "
+                "request and response; --verbose=failures: those of failed requests only)",
+                hint="did you mean --verbose=failures?"
+                if near
+                else "use --verbose or --verbose=failures",
+            )
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if arg in _VERBOSE and following.lower() == "failures" and not Path(following).exists():
+            raise InputError(
+                f"runner run: '{arg} {following}': {arg} takes no value, and '{following}' is "
+                "no collection file",
+                hint="did you mean --verbose=failures? (with '=', no space)",
+            )
 
 
 def _show_error(exc: RunnerError, err: TextIO) -> None:

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import run_cli
+import pytest
+
+from .conftest import run_cli, write_json
 
 
 def _python_m(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -125,3 +127,39 @@ def test_numeric_options_must_be_positive(server, coll):
         assert result.code == 2, flag
         assert "must be at least" in result.err
     assert server.log == []
+
+
+MEANT = "did you mean --verbose=failures?"
+
+
+@pytest.mark.parametrize(
+    ("args", "said", "hint"),
+    [
+        (("--verbose", "failures"), "'--verbose failures': --verbose takes no value", MEANT),
+        (("-v", "failures"), "'-v failures': -v takes no value", MEANT),
+        (("--verbose=all",), "'--verbose=all': --verbose takes no value but =failures",
+         "use --verbose or --verbose=failures"),
+        (("--verbose=Failures",), "takes no value but =failures", MEANT),
+        (("-v=failures",), "'-v=failures': -v takes no value", MEANT),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("before", [True, False])
+def test_a_value_given_to_verbose_is_named_with_the_fix(server, coll, args, said, hint, before):
+    # Before: "unrecognized arguments: failures" (hint: runner --help), "failures: file not
+    # found", or argparse's "ignored explicit argument 'all'".
+    path = coll({"name": "one", "url": f"{server.url}/json"})
+    result = run_cli("run", *args, path) if before else run_cli("run", path, *args)
+    assert result.code == 2
+    assert said in result.err and f"hint: {hint}" in result.err, result.err
+    assert "Traceback" not in result.err and server.paths() == []
+
+
+def test_verbose_before_a_collection_named_failures_runs_it(server, tmp_path, monkeypatch):
+    write_json(
+        tmp_path / "failures",
+        {"name": "f", "items": [{"name": "one", "url": f"{server.url}/json"}]},
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("run", "--verbose", "failures")
+    assert result.code == 0, result.text
+    assert server.paths() == ["/json"]
