@@ -74,6 +74,12 @@ class AssertionResult:
     message: str = ""
     skipped: bool = False
 
+    @property
+    def compares(self) -> bool:
+        """Returns whether it compares values: False for a script's test or the
+        --require-assertions failure, whose expected and actual are both None."""
+        return self.expected is not None or self.actual is not None
+
 
 @record(hashable=False)
 class Attempt:

@@ -182,8 +182,9 @@ def _view(result: ItemResult, masker: Masker) -> dict[str, JSON]:
                 "name": a.name,
                 "passed": a.passed,
                 "skipped": a.skipped,
-                "expected": _text(a.expected),
-                "actual": _text(a.actual),
+                # Blank cells where nothing is compared (a pm.test, --require-assertions).
+                "expected": _text(a.expected) if a.compares else "",
+                "actual": _text(a.actual) if a.compares else "",
                 "message": a.message,
             }
             for a in result.assertions

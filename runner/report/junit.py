@@ -15,7 +15,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from runner.report import RunInfo
-from runner.results import ItemResult, RunResult
+from runner.results import AssertionResult, ItemResult, RunResult
 from runner.secrets import Masker
 
 
@@ -217,12 +217,7 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
         f"{result.method} {result.url} → {result.status if result.status is not None else '—'}"
     ]
     failed = [a for a in result.assertions if not a.passed and not a.skipped]
-    # Values are masked before repr() escapes them: an escaped secret would not be found.
-    lines.extend(
-        f"FAILED {a.message or a.name} (expected {masker.mask_value(a.expected)!r}, "
-        f"actual {masker.mask_value(a.actual)!r})"
-        for a in failed
-    )
+    lines.extend(f"FAILED {a.message or a.name}{_compared(a, masker, ' (', ')')}" for a in failed)
     if result.hint:
         lines.append(f"hint: {result.hint}")
     lines.extend(f"retry: {a.status or a.error} ({a.reason})" for a in result.attempts)
@@ -233,15 +228,21 @@ def _testcase(result: ItemResult, name: str, classname: str, masker: Masker) -> 
         return _Case(name, classname, seconds, "error", masker.mask(result.error), detail)
     if failed:
         first = failed[0]
-        message = (
-            first.message
-            or f"{first.name}: expected {masker.mask_value(first.expected)!r}, "
-            f"got {masker.mask_value(first.actual)!r}"
-        )
+        message = first.message or first.name + _compared(first, masker, ": ")
         if len(failed) > 1:
             message += f" (and {len(failed) - 1} more)"
         return _Case(name, classname, seconds, "failure", masker.mask(message), detail)
     return _Case(name, classname, seconds, "pass")
+
+
+def _compared(result: AssertionResult, masker: Masker, before: str, after: str = "") -> str:
+    """Returns `expected X, actual Y` between `before` and `after`, or "" when the assertion
+    compares no values (a script's pm.test, --require-assertions): `None` would be noise."""
+    if not result.compares:
+        return ""
+    # Values are masked before repr() escapes them: an escaped secret would not be found.
+    expected, actual = masker.mask_value(result.expected), masker.mask_value(result.actual)
+    return f"{before}expected {expected!r}, actual {actual!r}{after}"
 
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

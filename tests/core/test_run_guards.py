@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from support.local_server import LocalServer
@@ -150,11 +151,34 @@ def test_require_assertions_fails_them(tmp_path: Path, server: LocalServer) -> N
         {"name": "checked", "url": f"{server.url}/json", "assert": {"status": 200}},
         {"name": "never sent", "url": f"{server.url}/json", "skip": True},
     )
-    result = run_cli("run", coll, "--require-assertions")
+    junit, report, html = tmp_path / "j.xml", tmp_path / "r.json", tmp_path / "r.html"
+    reports = ["--junit", junit, "--json", report, "--html", html]
+    result = run_cli("run", coll, "--require-assertions", *reports)
     assert result.code == 1
     assert "the request asserts nothing (--require-assertions)" in result.out
     assert "nothing, so any answer passes" not in result.text
     assert "1 failed" in result.out
+    # Each report says what is wrong, without an expected and actual there is nothing to fill.
+    failure = ET.parse(junit).find(".//testcase[@name='broken']/failure")
+    assert failure is not None
+    assert failure.get("message") == "the request asserts nothing (--require-assertions)"
+    assert failure.text == (
+        f"GET {server.url}/status/500 → 500\n"
+        "FAILED the request asserts nothing (--require-assertions)"
+    )
+    (broken, *_) = json.loads(report.read_text())["results"]
+    assert broken["assertions"] == [
+        {
+            "name": "has assertions",
+            "passed": False,
+            "expected": None,
+            "actual": None,
+            "message": "the request asserts nothing (--require-assertions)",
+            "skipped": False,
+        }
+    ]
+    page = html.read_text()
+    assert "None" not in page and "<code>null</code>" not in page
 
 
 @pytest.mark.parametrize(
