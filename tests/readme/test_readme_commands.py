@@ -322,6 +322,12 @@ CASES: dict[str, Fresh | NeverRun | Prose] = {
     "python tools/sandbox_lock.py": NeverRun(
         "resolves the libraries with npm and the npm registry", _is_file("tools/sandbox_lock.py")
     ),
+    # Command line.
+    "runner demo --junit out/demo.xml": Fresh(
+        expect=("runner demo: emulator", "PASSED"),
+        files=tuple(f"out/demo-{n}.xml" for n in range(1, 6)),  # one per bundled collection
+        absent=("FAILED",),
+    ),
     # Several collections in one run.
     "runner run users.json orders.json -e dev.json": StandIn(
         expect=("List users", "List orders", "TOTAL")

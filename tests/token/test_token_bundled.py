@@ -54,7 +54,10 @@ def _python(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedP
 
 
 def test_demo_passes_every_bundled_collection(tmp_path: Path) -> None:
-    code, out, err = cli("demo", "--junit", str(tmp_path / "demo.xml"))
+    # As README says: --junit out.xml and --json out.json write out-1.xml … per collection.
+    code, out, err = cli(
+        "demo", "--junit", str(tmp_path / "demo.xml"), "--json", str(tmp_path / "demo.json")
+    )
     assert code == 0, out + err
     assert err == ""
     verdicts = [line for line in out.splitlines() if line.startswith(("PASSED", "FAILED"))]
@@ -66,6 +69,10 @@ def test_demo_passes_every_bundled_collection(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("demo-*.xml")) == [
         f"demo-{n}.xml" for n in range(1, len(DEMO_COLLECTIONS) + 1)
     ]
+    assert not (tmp_path / "demo.xml").exists() and not (tmp_path / "demo.json").exists()
+    for number, name in enumerate(DEMO_COLLECTIONS, start=1):  # in the order run
+        report = json.loads((tmp_path / f"demo-{number}.json").read_text("utf-8"))
+        assert report["source"].endswith(name), (number, report["source"])
     assert SECRET not in out
 
 
