@@ -241,6 +241,9 @@ class Environment:
     values: Mapping[str, JSON]
     secrets: frozenset[str] = frozenset()
     source: Path | None = None
+    # A Postman file's disabled entries, as they came: the run does not use them, but
+    # --export-environment / --export-globals write them back, as Newman does.
+    disabled: tuple[Mapping[str, JSON], ...] = ()
 
 
 @record

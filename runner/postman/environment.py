@@ -6,12 +6,13 @@ from pathlib import Path
 
 from runner.errors import InputError, Location
 from runner.model import Environment
-from runner.postman.fields import entries, key_of, text
+from runner.postman.fields import entries, is_enabled, key_of, text
 from runner.values import JSON
 
 
 def load_environment(doc: JSON, path: Path) -> Environment:
-    """Returns the enabled values of a Postman environment or globals file.
+    """Returns the enabled values of a Postman environment or globals file (and its
+    disabled entries, kept for the export).
 
     Raises:
         InputError: the document has no `values` list.
@@ -35,9 +36,15 @@ def load_environment(doc: JSON, path: Path) -> Environment:
         else:
             # A later duplicate that is not secret replaces a secret one.
             secrets.discard(key)
+    disabled = tuple(
+        entry
+        for entry in doc["values"]
+        if isinstance(entry, dict) and not is_enabled(entry) and key_of(entry)
+    )
     return Environment(
         name=text(doc.get("name")) or path.stem,
         values=values,
         secrets=frozenset(secrets),
         source=path,
+        disabled=disabled,
     )

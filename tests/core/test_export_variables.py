@@ -12,6 +12,7 @@ from support.local_server import LocalServer
 from core.conftest import run_cli, write_json
 
 SECRET = "s3cret+value/with=signs"
+POSTMAN_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 
 def test_native_export_chains_into_the_next_run(tmp_path: Path, server: LocalServer) -> None:
@@ -78,7 +79,7 @@ def _postman(tmp_path: Path, url: str) -> Path:
         {
             "info": {
                 "name": "exports",
-                "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+                "schema": POSTMAN_V21,
             },
             "item": [
                 {
@@ -144,3 +145,52 @@ def test_export_to_a_folder_is_invalid_input(
     assert result.code == 2
     assert f"{flag} {tmp_path}: is a folder" in result.err
     assert server.log == []
+
+
+def test_postman_export_keeps_disabled_variables(tmp_path: Path, server: LocalServer) -> None:
+    # Newman writes a Postman file's disabled entries back; so does runner, as they came.
+    off = [
+        {"key": "fromScript", "value": "old", "enabled": False},  # the script sets it: it wins
+        {"key": "paused", "value": "p", "enabled": False},
+        {"key": "oldToken", "value": SECRET, "type": "secret", "enabled": False},
+        {"key": "v21Off", "value": "d", "disabled": True, "description": "kept too"},
+    ]
+    env = write_json(
+        tmp_path / "env.postman_environment.json",
+        {"name": "pm env", "values": [{"key": "on", "value": "a", "enabled": True}, *off]},
+    )
+    globals_in = write_json(
+        tmp_path / "g.postman_globals.json",
+        {"name": "g", "values": [{"key": "gOff", "value": "z", "enabled": False}]},
+    )
+    coll = _postman(tmp_path, f"{server.url}/json")
+    env_out, globals_out = tmp_path / "env-out.json", tmp_path / "globals-out.json"
+    args = ["--export-environment", env_out, "--export-globals", globals_out]
+    result = run_cli("run", coll, "-e", env, "-g", globals_in, *args)
+    assert result.code == 0, result.text
+    assert SECRET not in result.text
+    exported = json.loads(env_out.read_text("utf-8"))["values"]
+    assert [e["key"] for e in exported] == ["on", "fromScript", "paused", "oldToken", "v21Off"]
+    assert exported[2:] == off[1:]  # as they came: value, type, flag, description
+    globals_values = json.loads(globals_out.read_text("utf-8"))["values"]
+    assert globals_values == [
+        {"key": "runCount", "value": 1, "type": "default", "enabled": True},
+        {"key": "gOff", "value": "z", "enabled": False},
+    ]
+    # Read back, they are still disabled: a script does not see them.
+    probe = write_json(
+        tmp_path / "probe.postman_collection.json",
+        {
+            "info": {"name": "probe", "schema": POSTMAN_V21},
+            "item": [{
+                "name": "probe", "request": {"method": "GET", "url": f"{server.url}/json"},
+                "event": [{"listen": "test", "script": {"exec": [
+                    "pm.test('unseen', () => pm.expect(['paused', 'oldToken', 'v21Off']"
+                    ".filter(k => pm.environment.has(k))).to.eql([]));",
+                ]}}],
+            }],
+        },
+    )  # fmt: skip
+    again = run_cli("run", probe, "-e", env_out, "-g", globals_out)
+    assert again.code == 0, again.text
+    assert "PASSED: 1 request, 1 assertion, 0 failed" in again.out

@@ -8,9 +8,11 @@ the run read, native or Postman; they are never printed. Secret names are marked
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from runner.model import Collection, Environment
+from runner.postman.fields import key_of
 from runner.secrets import is_sensitive_name
 from runner.values import JSON
 from runner.version import __version__
@@ -30,22 +32,29 @@ def write_variables(
     name: str,
     postman: bool,
     secret_names: frozenset[str],
+    disabled: tuple[Mapping[str, JSON], ...] = (),
 ) -> None:
-    """Writes `values` as a native environment file or a Postman environment/globals file."""
+    """Writes `values` as a native environment file or a Postman environment/globals file.
+
+    A Postman file also gets back the `disabled` entries the run read, as they came (Newman
+    keeps them too), but for a name the run left a value of: that value is what counts now.
+    """
     secrets = sorted(n for n in values if n in secret_names or is_sensitive_name(n))
     document: dict[str, JSON]
     if postman:
+        entries: list[JSON] = [
+            {
+                "key": key,
+                "value": value,
+                "type": "secret" if key in secrets else "default",
+                "enabled": True,
+            }
+            for key, value in values.items()
+        ]
+        entries += [dict(e) for e in disabled if key_of(dict(e)) not in values]
         document = {
             "name": name,
-            "values": [
-                {
-                    "key": key,
-                    "value": value,
-                    "type": "secret" if key in secrets else "default",
-                    "enabled": True,
-                }
-                for key, value in values.items()
-            ],
+            "values": entries,
             "_postman_variable_scope": scope,
             "_postman_exported_using": f"runner/{__version__}",
         }
@@ -76,6 +85,7 @@ def export(
             name=environment.name if environment else collection.name,
             postman=postman,
             secret_names=environment.secrets if environment else frozenset(),
+            disabled=environment.disabled if environment else (),
         )
         written.append(f"environment written to {environment_path}")
     if globals_path:
@@ -86,6 +96,7 @@ def export(
             name=globals_env.name if globals_env else "globals",
             postman=postman,
             secret_names=globals_env.secrets if globals_env else frozenset(),
+            disabled=globals_env.disabled if globals_env else (),
         )
         written.append(f"globals written to {globals_path}")
     return written
