@@ -42,8 +42,10 @@ def odd_names(value: JSON) -> set[str]:
 
 
 def auth(spec: AuthSpec) -> dict[str, JSON]:
-    """Returns the native auth block (Postman-only types keep their Postman keys)."""
-    params = dict(spec.params)
+    """Returns the native auth block (Postman-only types keep their Postman keys, but not
+    the ones Postman exported without a value: null is no value in either format, and the
+    native format takes none)."""
+    params = {k: v for k, v in spec.params.items() if v is not None}
     if spec.type == "bearer" and params.get("prefix") in (None, "Bearer"):
         params.pop("prefix", None)
     return {"type": spec.type, **convert(params)}
