@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import trustme
 from support.pki import client_files
@@ -46,6 +47,10 @@ def test_reference_example_is_a_valid_collection(tmp_path: Path) -> None:
         "username",
         "userPassword",
         "refreshToken",
+        "consumerSecret",
+        "accessToken",
+        "tokenSecret",
+        "hawkKey",
     ]
     result = run_cli("validate", example, *[a for n in names for a in ("--var", f"{n}=x-{n}")])
     assert result.code == 0, result.text
@@ -61,6 +66,35 @@ def _properties(schema: object, found: set[str]) -> set[str]:
         for value in schema:
             _properties(value, found)
     return found
+
+
+def _keys(value: object, found: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        found.update(value)
+        for item in value.values():
+            _keys(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _keys(item, found)
+    return found
+
+
+def _auth_keys(schema: dict[str, Any]) -> set[str]:
+    """Returns the keys the auth types take (their propertyNames lists, e.g. apikey's `key`)."""
+    return {
+        key
+        for rule in schema["$defs"]["auth"]["allOf"]
+        for branch in rule["then"].get("propertyNames", {}).get("anyOf", [])
+        for key in branch.get("enum", [])
+    }
+
+
+def test_reference_example_holds_every_collection_schema_key() -> None:
+    """The section says so: every key the collection schema names is a key of its example."""
+    schema = json.loads((REPO / "runner" / "schemas" / "collection.schema.json").read_text("utf-8"))
+    accepted = _properties(schema, set()) | _auth_keys(schema)
+    assert {"authorityHost", "cloud", "certificateFile", "federatedTokenFile"} <= accepted
+    assert sorted(accepted - _keys(json.loads(_reference_example()), set())) == []
 
 
 def test_every_schema_key_is_in_the_readme() -> None:
