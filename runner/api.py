@@ -29,7 +29,8 @@ from runner.secrets import Masker
 from runner.status import Terminated
 
 if TYPE_CHECKING:
-    from runner.engine.options import Interrupt, Selection
+    from runner.engine.options import Interrupt, RunOptions, Selection
+    from runner.report.curl import RunConnection
     from runner.transport.cert_list import CertificateRule
 
 __all__ = [
@@ -464,6 +465,7 @@ def run(
                 progress=progress,
                 color=color,
                 curl=curl,
+                curl_run=_curl_run(options) if curl else None,
                 dump_failures=dump_failures,
                 name=console_name,
             )
@@ -835,6 +837,14 @@ def get_token(
         return cache.get(plan.source, lambda _: None, 1).value
     finally:
         transport.close()
+
+
+def _curl_run(options: RunOptions) -> RunConnection:
+    """Returns the run's TLS and --connect-to options, as --curl repeats them."""
+    from runner.report.curl import RunConnection
+
+    verify = False if options.insecure else options.ca_bundle or True
+    return RunConnection(verify, options.client_cert, options.connect_to)
 
 
 def _connect_to(

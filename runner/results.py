@@ -168,6 +168,23 @@ class Part:
 
 
 @record(hashable=False)
+class Sending:
+    """How a request was sent besides its method, URL, headers and body: the TLS and
+    redirect settings `--curl` repeats (None: the run's own, from the command line)."""
+
+    #: False: the server's certificate was not checked (verify_tls false).
+    verify: bool | None = None
+    #: The client certificate's (certificate PEM, key PEM) files; False: none was presented.
+    client_cert: tuple[str, str] | Literal[False] | None = None
+    follow_redirects: bool = True
+    max_redirects: int | None = None
+    #: Redirects kept the method (Postman's followOriginalHttpMethod).
+    keep_method: bool = False
+    #: Each redirect sent the redirecting URL as Referer (as Postman does).
+    referer: bool = False
+
+
+@record(hashable=False)
 class Exchange:
     """What was sent and received, kept for reports (masked before it is written)."""
 
@@ -188,6 +205,7 @@ class Exchange:
     #: was at hand (None: the body above is whole, the console makes the view from it).
     request_view: BodyView | None = field(default=None, repr=False, metadata=CONSOLE_ONLY)
     response_view: BodyView | None = field(default=None, repr=False, metadata=CONSOLE_ONLY)
+    sending: Sending = field(default_factory=Sending, repr=False, metadata=CONSOLE_ONLY)
 
 
 @record(hashable=False)

@@ -48,6 +48,7 @@ from runner.results import (
     Poll,
     Redirect,
     RequestLine,
+    Sending,
     body_view,
     capped,
 )
@@ -570,6 +571,14 @@ def _record(
         request_parts=[_part(name, part, mask) for name, part in http.files or ()],
         request_view=_view(ctx, sent_body),
         response_view=_view(ctx, received),
+        sending=Sending(
+            http.verify,
+            http.client_cert,
+            http.follow_redirects,
+            http.max_redirects,
+            http.keep_method_on_redirect,
+            http.referer_on_redirect,
+        ),
     )
 
 

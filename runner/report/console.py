@@ -6,7 +6,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from runner.report import RunInfo
 from runner.report.progress import LiveLine, live_progress_wanted
@@ -25,6 +25,9 @@ from runner.results import (
 from runner.secrets import Masker
 from runner.wording import counted
 
+if TYPE_CHECKING:
+    from runner.report.curl import RunConnection
+
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
 
 
@@ -40,6 +43,7 @@ class ConsoleReporter:
         color: bool | str = "auto",
         progress: str = "auto",
         curl: bool = False,
+        curl_run: RunConnection | None = None,
         dump_failures: bool = False,
         name: str | None = None,
     ) -> None:
@@ -48,6 +52,7 @@ class ConsoleReporter:
         self.masker = masker
         self.verbosity = verbosity
         self.curl = curl  # each request as a curl command
+        self.curl_run = curl_run  # with the run's TLS and --connect-to options
         self.dump_failures = dump_failures  # --verbose=failures: exchanges of failures only
         tty = self.stream.isatty() if hasattr(self.stream, "isatty") else False
         self.color = use_color(color, tty) if isinstance(color, str) else color
@@ -180,7 +185,8 @@ class ConsoleReporter:
         if self.curl and result.exchange is not None:
             from runner.report.curl import curl_command
 
-            lines.append(self._c(f"      $ {curl_command(result.exchange, self.masker)}", "cyan"))
+            command = curl_command(result.exchange, self.masker, self.curl_run)
+            lines.append(self._c(f"      $ {command}", "cyan"))
         return lines
 
     def _exchange(self, result: ItemResult) -> list[str]:

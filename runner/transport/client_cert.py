@@ -14,8 +14,31 @@ import tempfile
 from pathlib import Path
 
 from runner.errors import InputError
+from runner.records import record
 
 _PEM_CERT = b"-----BEGIN CERTIFICATE-----"
+
+
+@record
+class GivenCertificate:
+    """A client certificate as it was given: its files, and whether a password opens them
+    (the password itself is never kept here)."""
+
+    cert: str
+    key: str | None = None
+    password: bool = False
+    pkcs12: bool = False
+
+
+# The files client_certificate wrote, with what they were read from: the temporary PEM
+# files are gone after the run, so `--curl` names the given files instead.
+_GIVEN: dict[tuple[str, str], GivenCertificate] = {}
+
+
+def given_certificate(pem: tuple[str, str]) -> GivenCertificate:
+    """Returns the files `pem` (as client_certificate returned it) were read from: the
+    PEM files themselves when runner did not write them."""
+    return _GIVEN.get(pem) or GivenCertificate(*pem)
 
 
 FLAGS = ("--cert", "--key", "--cert-password")
@@ -40,7 +63,9 @@ def client_certificate(
     cert_flag, key_flag, password_flag = flags
     data = _read(cert_flag, cert)
     if _PEM_CERT not in data:
-        return _from_pkcs12(cert, data, password, flags)
+        pem = _from_pkcs12(cert, data, password, flags)
+        _GIVEN[pem] = GivenCertificate(cert, None, bool(password), pkcs12=True)
+        return pem
     key_data = _read(key_flag, key) if key else data
     if b"PRIVATE KEY-----" not in key_data:
         raise InputError(
@@ -62,7 +87,9 @@ def client_certificate(
             f"{key_flag if key else cert_flag} {key or cert}: cannot read the private key "
             f"({reason})",
         ) from exc
-    return _write_pem(data, private)
+    pem = _write_pem(data, private)
+    _GIVEN[pem] = GivenCertificate(cert, key, encrypted)
+    return pem
 
 
 def _from_pkcs12(
