@@ -9,6 +9,7 @@ Azure long-running operation a request waited for, with its `Poll`s).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import field
@@ -33,6 +34,17 @@ def capped(text: str, limit: int = BODY_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit} more characters of {len(text)} not shown]"
+
+
+_CAPPED = re.compile(r"… \[(\d+) more characters of (\d+) not shown\]\Z")
+
+
+def uncapped(text: str) -> tuple[str, int | None]:
+    """Returns the kept part of a `capped` text and its whole length (None: it is whole)."""
+    marker = _CAPPED.search(text)
+    if marker is None or marker.start() + int(marker[1]) != int(marker[2]):
+        return text, None
+    return text[: marker.start()], int(marker[2])
 
 
 VERBOSE_BODY = 2000

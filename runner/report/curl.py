@@ -13,7 +13,7 @@ from dataclasses import field
 from urllib.parse import urlsplit
 
 from runner.records import record
-from runner.results import Exchange
+from runner.results import Exchange, uncapped
 from runner.secrets import Masker
 from runner.transport.client_cert import given_certificate
 
@@ -57,8 +57,12 @@ def curl_command(exchange: Exchange, masker: Masker, run: RunConnection | None =
     for name, value in masker.mask_headers(exchange.request_headers):
         if name.lower() not in implied:  # -F writes its own multipart Content-Type
             parts += ["-H", shlex.quote(f"{name}: {value}")]
+    cut = ""
     if exchange.request_body:
-        parts += ["--data-raw", shlex.quote(masker.mask(exchange.request_body))]
+        data, whole = uncapped(masker.mask(exchange.request_body))
+        parts += ["--data-raw", shlex.quote(data)]
+        if whole is not None:  # said after the command, where the shell reads it as a comment
+            cut = f"  # the body is cut: its first {len(data)} of {whole} characters"
     for part in exchange.request_parts:
         if part.filename is not None:
             field = f"{part.name}=@{part.filename}"
@@ -67,7 +71,7 @@ def curl_command(exchange: Exchange, masker: Masker, run: RunConnection | None =
             field = f"{part.name}={part.preview or ''}"
         parts += ["-F", shlex.quote(masker.mask(field))]
     parts += (shlex.quote(masker.mask(option)) for option in _connection(exchange, run))
-    return " ".join(parts)
+    return " ".join(parts) + cut
 
 
 def _connection(exchange: Exchange, run: RunConnection | None) -> list[str]:

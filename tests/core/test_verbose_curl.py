@@ -98,7 +98,8 @@ def _commands(out: str) -> list[str]:
 
 def _replay(command: str) -> subprocess.CompletedProcess[bytes]:
     """Returns the outcome of running a printed command with the real curl (loopback only)."""
-    return subprocess.run(shlex.split(command), capture_output=True, timeout=30, check=False)
+    words = shlex.split(command, comments=True)  # as a shell reads it
+    return subprocess.run(words, capture_output=True, timeout=30, check=False)
 
 
 def test_curl_commands_are_masked_and_replayable(tmp_path: Path, server: LocalServer) -> None:
@@ -387,3 +388,28 @@ def test_curl_of_a_postman_request_repeats_max_redirects_method_and_strict_ssl(
         for command in (kept, insecure):
             assert _replay(command).returncode == 0, command
         assert _seen(server) == sent
+
+
+def test_curl_says_when_the_body_it_repeats_was_cut(coll: Any, server: LocalServer) -> None:
+    from runner.results import BODY_LIMIT
+
+    body = "y" * BODY_LIMIT + "z" * 100
+    path = coll(
+        {
+            "name": "big",
+            "method": "POST",
+            "url": f"{server.url}/echo",
+            "body": {"raw": body, "contentType": "text/plain"},
+        }
+    )
+    result = run_cli("run", path, "--curl")
+    assert result.code == 0, result.text
+    [command] = _commands(result.out)
+    # Not the report's "… [100 more characters …]" marker inside the data: a comment after.
+    assert command.endswith(f" -L  # the body is cut: its first {BODY_LIMIT} of 4100 characters")
+    words = shlex.split(command, comments=True)
+    assert words[words.index("--data-raw") + 1] == "y" * BODY_LIMIT
+    if shutil.which("curl"):
+        server.clear()
+        assert _replay(command).returncode == 0
+        assert server.log[0].body == b"y" * BODY_LIMIT
