@@ -122,6 +122,8 @@ class Answer:
     reason: str
     headers: list[tuple[str, str]]
     body: str
+    #: --verbose's view of a body longer than the reports keep (see Exchange.response_view).
+    view: BodyView | None = field(default=None, repr=False, metadata=CONSOLE_ONLY)
 
 
 @record(hashable=False)

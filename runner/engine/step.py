@@ -360,12 +360,10 @@ def _follow(
     _learn(ctx, http, response)
     if ctx.keep_exchange:
         mask = ctx.masker.mask if ctx.masker is not None else str
-        operation.first = Answer(
-            response.status,
-            response.reason,
-            _masked_headers(ctx, response),
-            capped(mask(response.text)),
-        )
+        body = mask(response.text)
+        headers = _masked_headers(ctx, response)
+        view = _view(ctx, body)
+        operation.first = Answer(response.status, response.reason, headers, capped(body), view)
     # The request's time is the wall time of the whole wait, polls and the work between
     # them included (the parts alone fall short of it on a busy machine).
     began, before = time.perf_counter(), result.elapsed_ms

@@ -214,7 +214,7 @@ class ConsoleReporter:
             lines.append(f"      < {first.status} {first.reason} {started}")
             lines.extend(f"      < {k}: {v}" for k, v in self.masker.mask_headers(first.headers))
             if first.body:
-                lines.extend(f"      < {line}" for line in _shown_body(first.body, None))
+                lines.extend(f"      < {line}" for line in _shown_body(first.body, first.view))
         if ex.final_request is not None:
             final = ex.final_request
             lines.append(f"      ↪ final request: {final.method} {final.url}")

@@ -443,3 +443,22 @@ def test_a_wait_that_times_out_shows_the_last_status(tmp_path: Path, ops: Operat
         "url": f"{ops.url}/results/stuck?polls=1000",
     }
     assert got["operation"]["first"]["status"] == 202
+
+
+def test_a_long_first_answer_is_shown_as_verbose_shows_bodies(
+    tmp_path: Path, ops: OperationServer
+) -> None:
+    key = "k" * 4500  # the 201's body names it: longer than the 4,000 characters reports keep
+    item = {"name": "long", "method": "PUT", "url": f"{ops.url}/async/{key}?polls=0",
+            "lro": {"intervalMs": 10}, "assert": {"status": 200}}  # fmt: skip
+    result, report = _run(tmp_path, item, args=("--verbose",))
+    assert result.code == 0, result.text
+    pretty = json.dumps({"name": key, "properties": {"provisioningState": "Accepted"}}, indent=2)
+    lines = result.out.splitlines()
+    started = lines.index("      < 201 Created (the first answer: it started the operation)")
+    shown = lines[started : lines.index("      ↪ final request: GET " + item["url"])]
+    assert shown[-2:] == [
+        f'      <   "name": "{"k" * 1987}',
+        f"      < … {len(pretty) - 2000} more characters",
+    ]
+    assert report["results"][0]["operation"]["first"]["body"].endswith("not shown]")
