@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import time
@@ -13,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from support.external import IN_CI
+from support.external import require_tool
 from support.local_server import LocalServer
 from support.signals import interrupt_run
 
@@ -317,12 +316,7 @@ def test_a_curl_jar_with_session_cookies_is_read(tmp_path: Path, server: LocalSe
 def _curl(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """Returns the run of the real curl (the outside judge of the cookies.txt format) on
     `args`, never through a proxy; skips without curl, except under CI=true where it fails."""
-    found = shutil.which("curl")
-    if found is None:
-        reason = "curl is not installed (apt-get install curl): it judges --cookie-jar files"
-        if IN_CI:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+    found = require_tool("curl", "it judges --cookie-jar files")
     command = [found, "-s", "-S", "--noproxy", "*", "--max-time", "30", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 

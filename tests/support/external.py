@@ -48,3 +48,17 @@ def require(path: Path) -> Path:
             "not found (the shared folder is ../shared beside the project, or $RUNNER_SHARED)",
         )
     return path
+
+
+def require_tool(name: str, why: str) -> str:
+    """Returns the path of the program `name` (an outside judge such as curl); skips the
+    running test when it is not installed, and fails it under CI=true (.ci/run installs it)."""
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} is not installed (apt-get install {name}): {why}"
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: it must run)", pytrace=False)
+        pytest.skip(reason)
+    return found
