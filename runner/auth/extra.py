@@ -21,6 +21,54 @@ if TYPE_CHECKING:
 
 Render = Callable[[str], str]
 
+KEYS_READ: dict[str, tuple[str, ...]] = {
+    "digest": ("username", "password"),
+    "oauth1": (
+        *("consumerKey", "consumerSecret", "token", "tokenSecret", "signatureMethod"),
+        *("addParamsToHeader", "realm", "callback", "verifier", "nonce", "timestamp"),
+    ),
+    "hawk": (
+        *("authId", "authKey", "algorithm", "extraData", "app", "delegation"),
+        *("includePayloadHash", "nonce", "timestamp"),
+    ),
+}
+"""The keys the code below reads, for each type (as README names them)."""
+
+_ALIASES = {"hawk": ("ext", "appId", "dlg")}  # read too: Hawk's own names for three of them
+
+POSTMAN_UNUSED: dict[str, tuple[str, ...]] = {
+    # The server's challenge decides these; Postman stores what it last saw.
+    "digest": (
+        *("realm", "nonce", "algorithm", "qop", "nonceCount", "clientNonce", "opaque"),
+        "disableRetryRequest",
+    ),
+    "oauth1": (
+        *("version", "addEmptyParamsToSign", "includeBodyHash", "privateKey"),
+        "disableHeaderEncoding",
+    ),
+    "hawk": ("user",),
+}
+"""Keys a Postman export holds (and `runner import` copies) that runner leaves unused."""
+
+_POSTMAN_APP = ("showPassword", "saveHelperData")  # the Postman app's own screen state
+
+
+def unused_keys(spec: AuthSpec) -> list[tuple[str, str | None]]:
+    """Returns (key, the read key it may misspell) for each key of a digest, oauth1 or hawk
+    `spec` that is neither read nor one of Postman's: most likely a typo, whose value is
+    never sent. [] for the other types, whose unknown keys the loader refuses."""
+    from runner.suggest import did_you_mean
+
+    read = KEYS_READ.get(spec.type)
+    if read is None:
+        return []
+    known = {*read, *_ALIASES.get(spec.type, ()), *POSTMAN_UNUSED[spec.type], *_POSTMAN_APP}
+    return [
+        (key, did_you_mean(key, list(read)))
+        for key in spec.params
+        if key not in known and not key.startswith("$")
+    ]
+
 
 def request_auth(spec: AuthSpec, render: Render) -> RequestAuth:
     """Returns the transport auth for a digest, oauth1 or hawk AuthSpec.

@@ -128,6 +128,7 @@ def _static_problems(
                 errors.append(scheme)
             else:
                 http_urls.add(step.request.url)
+        warnings.extend(_unused_auth_keys(step, collection, seen))
         problem = _empty_credential(step, collection, fixed, data_columns)
         if problem is not None and problem.location is not None:
             key = ("<empty credential>", problem.location.pointer)
@@ -194,6 +195,26 @@ def _stale(
             f"'{' › '.join((*who.path, who.request.name))}' captures but the selection "
             "leaves out: the value defined before the run is used"
         )
+
+
+def _unused_auth_keys(
+    step: Step, collection: Collection, seen: set[tuple[str, str]]
+) -> Iterator[str]:
+    """Yields a warning for each key of the step's digest, oauth1 or hawk auth that runner
+    does not read and Postman does not write (once per auth block): these types accept
+    any key, for what `runner import` copies from a Postman export, so a typo gets here."""
+    spec = nearest_auth(step, collection)
+    if collection.dialect != "native" or spec is None:
+        return
+    from runner.auth.extra import KEYS_READ, unused_keys
+
+    for key, guess in unused_keys(spec):
+        where = spec.location.child(key)
+        if ("<unused auth key>", where.pointer) in seen:
+            continue
+        seen.add(("<unused auth key>", where.pointer))
+        fix = f"did you mean '{guess}'?" if guess else "it reads " + ", ".join(KEYS_READ[spec.type])
+        yield f"{where}: auth type '{spec.type}' does not use '{key}', so it is not sent; {fix}"
 
 
 def _empty_credential(

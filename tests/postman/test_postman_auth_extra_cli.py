@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from postman_helpers import collection, results, run_cli
 from support.echo_server import EchoServers
 
+from runner.auth.extra import KEYS_READ
 from runner.cli import main
 
 STATUS_200 = ['pm.test("verified", () => pm.response.to.have.status(200));']
@@ -180,6 +182,48 @@ def test_an_imported_digest_or_hawk_auth_runs_as_native(tmp_path: Path, echo: Ec
     assert "timestamp" not in auths[1] and auths[1]["user"] == ""
     status, output = _run_native(native, tmp_path / "report.json", echo)
     assert status == 0, output
+    # Postman's own keys (showPassword, digest's algorithm, Hawk's user) are no typos.
+    assert "does not use" not in output, output
+
+
+def test_a_key_a_native_digest_oauth1_or_hawk_auth_does_not_use_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    """These types accept any key (what a Postman export holds), so a misspelt one would
+    silently go unsent: validate warns, with what was meant, and still exits 0."""
+    doc = {
+        "name": "c",
+        "auth": {"type": "hawk", "authId": "i", "authKey": "k", "extra": "x"},
+        "items": [
+            {"name": "d", "url": "http://127.0.0.1:9/a",
+             "auth": {"type": "digest", "usernam": "u", "password": "p", "qop": "auth"}},
+            {"name": "o", "url": "http://127.0.0.1:9/b",
+             "auth": {"type": "oauth1", "consumerKey": "k", "consumerSecret": "s",
+                      "tokenSecrett": "t", "version": "1.0"}},
+            {"name": "h1", "url": "http://127.0.0.1:9/c"},
+            {"name": "h2", "url": "http://127.0.0.1:9/d"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["validate", str(path)], stdout=out, stderr=err) == 0, err.getvalue()
+    warnings = [line for line in err.getvalue().splitlines() if "does not use" in line]
+    assert warnings == [
+        f"warning: {path}#/items/0/auth/usernam (d): auth type 'digest' does not use "
+        "'usernam', so it is not sent; did you mean 'username'?",
+        f"warning: {path}#/items/1/auth/tokenSecrett (o): auth type 'oauth1' does not use "
+        "'tokenSecrett', so it is not sent; did you mean 'tokenSecret'?",
+        # The collection's auth, used by two requests: one warning.
+        f"warning: {path}#/auth/extra: auth type 'hawk' does not use 'extra', so it is not "
+        "sent; did you mean 'extraData'?",
+    ]
+    # The keys runner reads are the ones the collection schema names (editors offer them).
+    schema = json.loads(
+        resources.files("runner.schemas").joinpath("collection.schema.json").read_text("utf-8")
+    )
+    named = set(schema["$defs"]["auth"]["properties"])
+    assert [k for keys in KEYS_READ.values() for k in keys if k not in named] == []
 
 
 def _run_native(path: Path, report: Path, echo: EchoServers) -> tuple[int, str]:
