@@ -18,6 +18,7 @@ from runner.errors import AuthError, Location, TransportError
 from runner.records import record
 from runner.results import Attempt, Exchange, ItemResult
 from runner.secrets import MASK, Masker, mask_form
+from runner.transport.deadline import sleep_within_run
 from runner.transport.http import HttpRequest, HttpResponse, Transport
 from runner.values import JSON
 
@@ -112,7 +113,8 @@ def post_token(
             break
         reason = f"HTTP {response.status}, waited {delay.describe()}"
         result.attempts.append(Attempt(response.status, None, reason, delay.ms))
-        time.sleep(delay.ms / 1000)
+        # Cut short at the run's deadline (--timeout): the next try then is not sent.
+        sleep_within_run(delay.ms / 1000)
         attempt += 1
     result.exchange.request_body = mask_form(body)
     result.exchange.response_headers = list(response.header_list)

@@ -216,8 +216,8 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         "--timeout",
         type=int,
         metavar="MS",
-        help="deadline for the whole run: what has not run by then is skipped (exit 1); 0: no "
-        "limit (the default)",
+        help="deadline for the whole run: what is in flight then (a request, a wait, a script) "
+        "is cut off and fails, what has not run is skipped (exit 1); 0: no limit (the default)",
     )
     h.add_argument(
         "--timeout-request",

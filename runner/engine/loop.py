@@ -18,6 +18,7 @@ from runner.resolve.variables import Scope
 from runner.results import AssertionResult, ItemResult, RunResult, Summary
 from runner.secrets import Masker, is_sensitive_name
 from runner.status import Terminated
+from runner.transport.deadline import RunDeadline, run_deadline
 from runner.transport.http import Transport
 from runner.transport.retry import MAX_WAIT_MS
 from runner.values import JSON
@@ -76,6 +77,8 @@ class Loop:
             },
         )
         self._paced = threading.local()
+        #: --timeout: when the run ends, set as it starts (None: no deadline).
+        self.deadline: RunDeadline | None = None
         self.iterations = _iteration_count(options)
         self._pending: dict[int, list[ItemResult] | None] = {}
         self._next_flush = 1
@@ -99,10 +102,13 @@ class Loop:
         outcome = RunResult(self.collection.name, self.summary, self.results)
         outcome.mask = self.masker.mask
         timer = None
-        if self.options.run_timeout_ms is not None:
-            seconds = self.options.run_timeout_ms / 1000
-            if self.options.run_deadline is not None:
-                seconds = self.options.run_deadline - time.monotonic()
+        if self.options.run_timeout_ms:
+            at = self.options.run_deadline
+            if at is None:
+                at = time.monotonic() + self.options.run_timeout_ms / 1000
+            # What runs then is cut off at the deadline too: requests, waits and scripts.
+            self.deadline = RunDeadline(at, self._timeout_reason())
+            seconds = self.deadline.left()
             if seconds <= 0:
                 self._time_out()  # the shared deadline fell before this run started
             else:
@@ -114,6 +120,8 @@ class Loop:
                 self._parallel(base)
             else:
                 self._sequential(base)
+            if self.deadline is not None and self.deadline.left() <= 0:
+                self._time_out()  # what it cut off was the last request: no timer yet
             if self.options.interrupt is not None:
                 self._interrupted()  # the signal came during the last request (its wait)
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
@@ -142,7 +150,7 @@ class Loop:
         if not self.options.delay_request_ms:
             return
         if getattr(self._paced, "sent", False):
-            time.sleep(self.options.delay_request_ms / 1000)
+            self.stop.wait(self.options.delay_request_ms / 1000)  # ends when the run stops
         self._paced.sent = True
 
     def _notice(self, message: str) -> None:
@@ -150,8 +158,14 @@ class Loop:
             self.reporter.notice(message)
 
     def _time_out(self) -> None:
-        """--timeout ran out: stop sending; the requests not yet run are reported as skipped."""
-        self.summary.timed_out = True
+        """--timeout ran out: stop sending; the requests not yet run are reported as skipped.
+
+        Called by the timer, or by the loop when it sees the deadline passed first (once).
+        """
+        with self.lock:
+            if self.summary.timed_out:
+                return
+            self.summary.timed_out = True
         self.stop.set()
         self.reporter_warning(
             f"--timeout {self.options.run_timeout_ms} ms reached: the requests not yet run "
@@ -240,8 +254,11 @@ class Loop:
 
     def _stop_reason(self) -> str:
         if self.summary.timed_out:
-            return f"run timeout ({self.options.run_timeout_ms} ms)"
+            return self._timeout_reason()
         return "bail" if self.options.bail else "interrupted"
+
+    def _timeout_reason(self) -> str:
+        return f"run timeout ({self.options.run_timeout_ms} ms)"
 
     def _row(self, iteration: int) -> dict[str, JSON]:
         data = self.options.data
@@ -257,11 +274,13 @@ class Loop:
         while index < len(self.steps):
             if self.options.interrupt is not None:
                 self._interrupted()
+            self._pause()
+            if self.deadline is not None and self.deadline.left() <= 0:
+                self._time_out()  # the request it cut off ended before the timer fired
             if self.stop.is_set():
                 self._skip_rest(iteration, index, self._stop_reason())
                 return
             step = self.steps[index]
-            self._pause()
             executed += 1
             result, jump = self._one(step, scope, iteration, emit)
             self._guard(result)
@@ -312,11 +331,13 @@ class Loop:
             label = " › ".join((*step.path, step.request.name))
             self.reporter.step_started(key, label if iteration <= 1 else f"{label} [{iteration}]")
             try:
-                outcome = execute(self.ctx, step, scope, iteration, emit)
+                with run_deadline(self.deadline):
+                    outcome = execute(self.ctx, step, scope, iteration, emit)
             finally:
                 self.reporter.step_ended(key)
         else:
-            outcome = execute(self.ctx, step, scope, iteration, emit)
+            with run_deadline(self.deadline):  # on this thread: a --parallel worker's too
+                outcome = execute(self.ctx, step, scope, iteration, emit)
         for layer in ("runtime", "environment", "collection", "globals", "folder", "data"):
             for name, value in scope.layers[layer].items():
                 if is_sensitive_name(name):

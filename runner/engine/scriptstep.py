@@ -23,6 +23,7 @@ from runner.resolve.variables import Renderer, Scope
 from runner.results import AssertionResult, ItemResult
 from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.cookies import cookies_for, jar_operation
+from runner.transport.deadline import current_run_deadline
 from runner.transport.http import HttpRequest, HttpResponse, Transport
 from runner.values import JSON
 
@@ -124,6 +125,8 @@ class StepScripts:
         original = self._request_dict(step)
         current = dict(original)
         for script in scripts:
+            if _run_over():
+                break
             # As in Newman, a throwing script (the collection's, say) does not stop the next.
             result = self._execute(script, "prerequest", step, scope, current, None, outcome)
             current = result.request or current
@@ -153,6 +156,8 @@ class StepScripts:
             request |= sent_dict(http, response, body is not None and body.kind in ("raw", "json"))
         seen = response_dict(response) if response is not None else None
         for script in scripts:
+            if _run_over():
+                break
             # As in Newman, a throwing script (the collection's, say) does not stop the next.
             self._execute(script, "test", step, scope, request, seen, outcome)
 
@@ -332,6 +337,13 @@ def response_dict(response: HttpResponse) -> dict[str, JSON]:
         "responseTime": round(response.elapsed_ms),
         "size": len(response.body),
     }
+
+
+def _run_over() -> bool:
+    """Returns True once the run's deadline (--timeout) has passed: scripts start no more
+    (the request that was in flight then already says it was cut off)."""
+    run = current_run_deadline()
+    return run is not None and run.left() <= 0
 
 
 def script_request(item: JSON, renderer: Renderer) -> HttpRequest:

@@ -178,7 +178,7 @@ def _perform(
                 float(repeat.interval_ms),
             )
         )
-        time.sleep(repeat.interval_ms / 1000)
+        _sleep(ctx, repeat.interval_ms / 1000, "to send it again")
         result.elapsed_ms += repeat.interval_ms
         _apply_token(ctx, plan, http, scope, result.iteration, emit)
         response = first = _send(ctx, request.retry, http, result)
@@ -332,7 +332,16 @@ def _wait(
             f"{result.display_name}: {got}; retry {attempt + 1} of {retries} after "
             f"{wait.describe()}"
         )
-    time.sleep(wait.ms / 1000)
+    _sleep(ctx, wait.ms / 1000, "to retry")
+
+
+def _sleep(ctx: StepContext, seconds: float, why: str) -> None:
+    """Waits `seconds`; raises RequestError when the run stops meanwhile (--timeout, or
+    Ctrl-C under --parallel): the wait would only delay the end."""
+    if ctx.stop is None:
+        time.sleep(seconds)
+    elif ctx.stop.wait(seconds):
+        raise RequestError(f"the run stopped while waiting {why}")
 
 
 NOTICE_MS = 1000
@@ -476,12 +485,7 @@ def _origin(url: str) -> tuple[str, str]:
 
 def _pause(ctx: StepContext, seconds: float, operation: Operation) -> None:
     """Waits `seconds` between polls; raises RequestError when the run stops meanwhile."""
-    if ctx.stop is None:
-        time.sleep(seconds)
-    elif ctx.stop.wait(seconds):
-        raise RequestError(
-            f"the run stopped while waiting for the operation: still {_so_far(operation)}"
-        )
+    _sleep(ctx, seconds, f"for the operation: still {_so_far(operation)}")
 
 
 def _so_far(operation: Operation) -> str:

@@ -37,6 +37,7 @@ from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
 from runner.scripts.modules import CHAI, ModuleResolver, sandbox_modules, wanted_modules
+from runner.transport.deadline import RunDeadline, current_run_deadline
 from runner.values import JSON
 
 _PRELUDE = (
@@ -78,8 +79,16 @@ class _TimerTimeout(V8Timeout):
     """The script's time ran out while a timer was pending (worded as Newman words it)."""
 
 
+class _RunOver(V8Timeout):
+    """The run's deadline (--timeout) came while the script ran: it is cut off there."""
+
+
 class ScriptEngine:
-    """Compiles and runs scripts; `run` never raises for script errors."""
+    """Compiles and runs scripts; `run` never raises for script errors.
+
+    A script runs within its own time limit and within the deadline of the run the calling
+    thread works for (runner.transport.deadline.run_deadline), whichever comes first.
+    """
 
     def __init__(
         self,
@@ -93,6 +102,7 @@ class ScriptEngine:
         self._timeout_ms = timeout_ms
         self._heap_limit_mb = heap_limit_mb
         self._budget_ms = self._limit()  # what is left of the running script's time
+        self._run_limit: RunDeadline | None = None  # the deadline of the run it serves
         self._module_paths = tuple(module_paths)
         self._libraries = libraries or LibraryStore()
         self._v8: V8 | None = None
@@ -189,8 +199,12 @@ class ScriptEngine:
                 outcome.error = dataclasses.replace(compiled.error, script=ctx.script_name)
                 return outcome
             self._budget_ms = self._limit()
+            self._run_limit = current_run_deadline()
             self._loop(v8, compiled, ctx, outcome)
             return outcome
+        except _RunOver:
+            label = self._run_limit.label if self._run_limit is not None else "run's deadline"
+            name, message = "TimeoutError", f"script cut off by the {label}"
         except _TimerTimeout as exc:
             name, message = "TimeoutError", str(exc)
         except V8Timeout:
@@ -226,6 +240,11 @@ class ScriptEngine:
         message = f"more than {_MAX_TURNS} asynchronous turns (sendRequest/timers)"
         outcome.error = ScriptError("Error", message, None, None, ctx.script_name)
 
+    def _run_left_ms(self) -> float:
+        """Returns the ms left of the run's deadline (infinity without one)."""
+        run = self._run_limit
+        return math.inf if run is None else run.left() * 1000
+
     def _limit(self) -> float:
         """Returns a script's time in ms: its timeout, or infinity for 0 (no limit, as in
         Newman)."""
@@ -236,6 +255,10 @@ class ScriptEngine:
         (a timer due after the limit is a timeout at once: waiting would change nothing)."""
         if ms <= 0:
             return
+        run_left = self._run_left_ms()
+        if ms >= run_left and run_left < self._budget_ms:
+            time.sleep(max(0.0, run_left) / 1000)  # the run ends before the timer is due
+            raise _RunOver()
         if ms >= self._budget_ms:
             self._budget_ms = 0
             raise _TimerTimeout(
@@ -249,10 +272,18 @@ class ScriptEngine:
         """Returns the report of one turn; the turns of a script share its time limit."""
         if self._budget_ms <= 0:
             raise V8Timeout("no time left")
+        run_left = self._run_left_ms()
+        cut = run_left < self._budget_ms  # the run's deadline comes first
+        if cut and run_left <= 0:
+            raise _RunOver()
+        limit = min(self._budget_ms, run_left)
         started = time.monotonic()
         try:
-            limit = None if math.isinf(self._budget_ms) else max(1, round(self._budget_ms))
-            raw = v8.call(function, argument, limit)
+            raw = v8.call(function, argument, None if math.isinf(limit) else max(1, round(limit)))
+        except V8Timeout:
+            if cut:
+                raise _RunOver() from None
+            raise
         finally:
             self._budget_ms -= (time.monotonic() - started) * 1000
         result: dict[str, JSON] = json.loads(raw)

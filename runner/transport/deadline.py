@@ -4,6 +4,10 @@
 at a time never times out. Here every connection says which request it is serving, and one
 watchdog thread shuts the connection's socket when that request's deadline passes; the
 blocked read then fails at once and the transport reports the timeout.
+
+A run can have a deadline of its own (`--timeout`): the thread running one of its steps
+declares it (`run_deadline`), and every request sent meanwhile, a token request or a
+script's sendRequest too, gets the earlier of its own deadline and the run's.
 """
 
 from __future__ import annotations
@@ -24,16 +28,63 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 _active = threading.local()
 
 
-class Deadline:
-    """The moment a request must be complete by, and the connection to cut when it passes."""
+class RunDeadline:
+    """When a whole run must end (time.monotonic()), and its name in messages."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, at: float, label: str) -> None:
+        self.at = at
+        self.label = label  # e.g. "run timeout (500 ms)"
+
+    def left(self) -> float:
+        """Returns the seconds left before the run's deadline (0 or less once it passed)."""
+        return self.at - time.monotonic()
+
+
+@contextmanager
+def run_deadline(limit: RunDeadline | None) -> Iterator[None]:
+    """Runs the block (a step of a run, on this thread) under the run's deadline `limit`."""
+    previous = getattr(_active, "run", None)
+    _active.run = limit
+    try:
+        yield
+    finally:
+        _active.run = previous
+
+
+def current_run_deadline() -> RunDeadline | None:
+    """Returns the deadline of the run this thread works for, or None."""
+    run: RunDeadline | None = getattr(_active, "run", None)
+    return run
+
+
+def sleep_within_run(seconds: float) -> bool:
+    """Sleeps `seconds`, or less when the run's deadline comes first; returns False then."""
+    run = current_run_deadline()
+    if run is not None and run.left() < seconds:
+        time.sleep(max(0.0, run.left()))
+        return False
+    time.sleep(seconds)
+    return True
+
+
+class Deadline:
+    """The moment a request must be complete by, and the connection to cut when it passes.
+
+    `run` is set when the run's deadline is the earlier one: it is what cuts the request.
+    """
+
+    def __init__(self, seconds: float, run: RunDeadline | None = None) -> None:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
-        self.expired = False
+        self.run = run
+        self.expired = seconds <= 0  # the run's deadline passed already: nothing is sent
         self.done = False
         self.connection: Any = None
         self._lock = threading.Lock()
+
+    def passed(self) -> bool:
+        """Returns True once the deadline's moment has come (cut or not)."""
+        return time.monotonic() >= self.at
 
     def expire(self) -> None:
         """Cuts the request's connection, unless the request already finished."""
@@ -92,13 +143,19 @@ _WATCHDOG = _Watchdog()
 
 @contextmanager
 def deadline(seconds: float | None) -> Iterator[Deadline | None]:
-    """Runs the block (one request) under a deadline of `seconds`; None means no deadline."""
-    if not seconds:
+    """Runs the block (one request) under a deadline of `seconds` (None or 0: none), or the
+    run's when that comes first (see `run_deadline`)."""
+    run = current_run_deadline()
+    if run is not None and (not seconds or run.left() < seconds):
+        current = Deadline(max(0.0, run.left()), run)
+    elif seconds:
+        current = Deadline(seconds)
+    else:
         yield None
         return
-    current = Deadline(seconds)
     _active.deadline = current
-    _WATCHDOG.watch(current)
+    if not current.expired:
+        _WATCHDOG.watch(current)
     try:
         yield current
     finally:

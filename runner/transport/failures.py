@@ -11,6 +11,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
+from runner.transport.deadline import Deadline
 from runner.transport.http import HttpRequest
 
 _POOL_PREFIX = re.compile(r"^\s*<?[\w.]+(?: object at 0x[0-9a-f]+>)?\(host='[^']*', port=\d+\): ")
@@ -49,7 +50,7 @@ def describe_failure(
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls_reason(where, text, ca_bundle, client_cert)
     if isinstance(exc, requests.exceptions.Timeout):
-        return timed_out(request, exc)
+        return timed_out(request, exc, None)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
         return f"the response from {where} was cut off: {_incomplete(text)}"
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -75,15 +76,26 @@ def cause(exc: BaseException) -> str:
     return re.sub(r"\s+", " ", text).strip() or type(exc).__name__
 
 
-def timed_out(request: HttpRequest, exc: Exception) -> str:
-    """Returns the reason for a request that ran out of time (its timeout is a deadline)."""
+def timed_out(request: HttpRequest, exc: Exception, watched: Deadline | None) -> str:
+    """Returns the reason for a request that ran out of time (its timeout is a deadline, or
+    the run's deadline came first and cut it off)."""
     import requests
 
-    limit = f"{round((request.timeout or 0) * 1000)} ms" if request.timeout else "the timeout"
     doing = (
         "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for"
     )
+    if watched is not None and watched.run is not None:
+        waited = round(watched.seconds * 1000)
+        where = host_port(request.url)
+        return f"cut off by the {watched.run.label} after {waited} ms {doing} {where}"
+    limit = f"{round((request.timeout or 0) * 1000)} ms" if request.timeout else "the timeout"
     return f"timed out after {limit} {doing} {host_port(request.url)}"
+
+
+def not_sent(watched: Deadline) -> str:
+    """Returns the reason for a request not sent: the run's deadline had passed."""
+    label = watched.run.label if watched.run is not None else "deadline"
+    return f"not sent: the {label} had passed"
 
 
 def _proxy_reason(request: HttpRequest, where: str, text: str) -> str:

@@ -248,15 +248,20 @@ class RequestsTransport:
         # The timeout is a deadline for the whole request, not only for each read.
         paused = getattr(jar, "paused", None) if off else None
         with deadline(request.timeout) as watched, paused() if paused else nullcontext():
+            if watched is not None and watched.expired:  # the run's deadline has passed
+                from runner.transport.failures import not_sent
+
+                raise TransportError(not_sent(watched))
             try:
-                raw = self._request(session, request, cert)
+                seconds = watched.seconds if watched else None
+                raw = self._request(session, request, cert, seconds)
                 body = raw.content
             except (self._requests.RequestException, ValueError, OSError) as exc:
                 # ValueError: e.g. a URL or header http.client cannot encode.
                 from runner.transport.failures import describe_failure, timed_out
 
-                if watched is not None and watched.expired:
-                    raise TransportError(timed_out(request, exc)) from exc
+                if watched is not None and (watched.expired or watched.passed()):
+                    raise TransportError(timed_out(request, exc, watched)) from exc
                 bundle = self.verify if isinstance(self.verify, str) else None
                 reason = describe_failure(exc, request, bundle, client_cert=cert is not None)
                 raise TransportError(reason) from exc
@@ -264,10 +269,15 @@ class RequestsTransport:
         return _response(raw, body, elapsed, None if off else jar)
 
     def _request(
-        self, session: requests.Session, request: HttpRequest, cert: tuple[str, str] | None
+        self,
+        session: requests.Session,
+        request: HttpRequest,
+        cert: tuple[str, str] | None,
+        seconds: float | None,
     ) -> requests.Response:
         """Returns the response of `session` to `request` (presenting the client certificate
-        `cert`), its body not yet read."""
+        `cert`), its body not yet read; each socket operation waits at most `seconds` (the
+        request's deadline, or the run's)."""
         headers = dict(_merge_headers(request.headers))
         literal = _literal_host(request.url)
         if literal is not None and not any(k.lower() == "host" for k in headers):
@@ -278,7 +288,7 @@ class RequestsTransport:
             headers=headers,
             data=request.data,
             files=request.files,
-            timeout=request.timeout,
+            timeout=seconds,
             allow_redirects=request.follow_redirects,
             verify=self.verify if request.verify is None else request.verify,
             auth=as_requests_auth(request.auth),

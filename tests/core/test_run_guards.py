@@ -51,10 +51,13 @@ def test_run_timeout_skips_what_has_not_run(tmp_path: Path, server: LocalServer)
     )
     assert result.code == 1
     assert "--timeout 900 ms reached" in result.text
-    # The first finished; the second was in flight at 900 ms and finished; the third never ran.
+    # The first finished; the second was in flight at 900 ms and was cut off there; the
+    # third never ran.
     assert len(server.log) == 2
     results = json.loads(report.read_text("utf-8"))["results"]
     assert [r.get("skipped") for r in results] == [False, False, True]
+    assert [bool(r.get("error")) for r in results] == [False, True, False]
+    assert results[1]["error"].startswith("cut off by the run timeout (900 ms)")
     assert "run timeout (900 ms)" in json.dumps(results[2])
     assert "run timeout (900 ms)" in (tmp_path / "j.xml").read_text("utf-8")
 
