@@ -398,7 +398,9 @@ def add_commands(sub: argparse._SubParsersAction[Parser]) -> None:
         description="Print (or write with -o) a JSON Schema that ships with runner, for "
         'editor completion and checks: point a file\'s "$schema" at the written file.',
         epilog="example:\n  runner schema collection -o .schemas/collection.schema.json\n"
-        '  then in api.json: "$schema": "./.schemas/collection.schema.json"',
+        '  then in api.json: "$schema": "./.schemas/collection.schema.json"\n'
+        "  runner schema report -o out/report.schema.json\n"
+        '  then every --json report written into out/ says "$schema": "./report.schema.json"',
         formatter_class=fmt,
     )
     schema.add_argument("name", choices=["collection", "environment", "report"])

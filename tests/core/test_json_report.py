@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -111,6 +113,15 @@ def test_a_report_names_the_schema_written_next_to_it(tmp_path, server, coll):
         assert doc["$schema"] == "./report.schema.json", report
         target = json.loads((report.parent / doc["$schema"]).read_text("utf-8"))
         assert target["title"] == "runner JSON report, version 1"
+    shown = subprocess.run(
+        [sys.executable, "-m", "runner", "schema", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    help_text = " ".join(shown.stdout.split())
+    assert 'report written into out/ says "$schema": "./report.schema.json"' in help_text
     # A file of that name that is not runner's report schema is not named.
     other = tmp_path / "other"
     assert run_cli("schema", "collection", "-o", other / "report.schema.json").code == 0
