@@ -310,15 +310,16 @@ def run(
       (paths such as `"Users/Admin"`), `--tag`, `--exclude-tag` and `--grep` (a
       case-insensitive regular expression on "Folder/Sub/Request"); each takes a name or a
       list (any of them); they combine with AND, and a selection of nothing is invalid input.
-    - `iterations`, `parallel`, `bail`, `timeout_ms` (the whole run),
-      `require_assertions`, `shard` (`"2/4"`), `shard_by`,
+    - `iterations`, `parallel`, `bail`, `timeout_ms` (the whole run: what is in flight
+      then is cut off), `require_assertions`, `shard` (`"2/4"`), `shard_by`,
       `timeout_request_ms`, `delay_request_ms`, `retry_max_wait_ms`,
       `retries`, `insecure`, `ca_bundle`, `cert`/`key`/`cert_password` (mutual TLS),
       `cert_list` (Newman's --ssl-client-cert-list: certificates chosen by URL),
       `connect_to` (`["api.example.com:443:127.0.0.1:8443"]`),
       `follow_redirects`, `cookies` (False: `--no-cookies`), `cookie_jar` (a cookies.txt
       read before and written after the run), `working_dir`, `module_paths`,
-      `script_timeout_ms`: the options of `runner run`.
+      `script_timeout_ms`: the options of `runner run`. As there, a timeout of 0 is no
+      limit (None too, for `timeout_ms` and `timeout_request_ms`), a negative one invalid.
     - `junit` / `json` / `html`: report files, written whatever happens
       (`junit_layout="newman"` for Newman's layout); `console`: a stream for the console
       report (`verbosity` 0–2, `progress` and `color` auto/always/never, `curl` each request
@@ -531,9 +532,10 @@ def run_many(
     another); tokens are shared (`tokens`, else a cache of this run). `jobs` > 1 runs
     that many collections at once, each on its own thread, their console output held back
     and printed whole, in the order given, when each ends.
-    `timeout_ms` is one deadline for all. One JUnit file (a <testsuite> per collection),
-    one JSON report (`collections`, and every result with the index of its collection) and
-    one HTML page. Every other keyword is `run`'s (not `then`, `outputs`), for each run.
+    `timeout_ms` is one deadline for all (0 or None: none). One JUnit file (a <testsuite>
+    per collection), one JSON report (`collections`, and every result with the index of its
+    collection) and one HTML page. Every other keyword is `run`'s (not `then`, `outputs`),
+    for each run.
 
     Raises:
         InputError / InputErrors: invalid input, found before anything is sent.

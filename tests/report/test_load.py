@@ -198,6 +198,10 @@ def test_master_with_two_workers(tmp_path: Path, server: LocalServer) -> None:
         ([], "--run-time is required"),
         (["--run-time", "soon"], "--run-time soon: not a duration"),
         (["--run-time", "1s", "--users", "0"], "--users must be at least 1"),
+        (
+            ["--run-time", "1s", "--timeout-request", "-5"],
+            "--timeout-request must be 0 (no limit) or more milliseconds, got -5",
+        ),
         (["--run-time", "1s", "--master", "--worker"], "not allowed with argument"),
     ],
 )
