@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,19 @@ def run_cli(*args: str | Path) -> CliResult:
     out, err = io.StringIO(), io.StringIO()
     code = main([str(a) for a in args], stdout=out, stderr=err)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def help_text(*command: str) -> str:
+    """Returns what `runner COMMAND --help` prints, whitespace collapsed (argparse wraps it
+    to the terminal, and prints help itself, so it runs in a process of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "runner", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return " ".join(done.stdout.split())
 
 
 @pytest.fixture

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from support.local_server import closed_port
 from support.report_schema import assert_valid_report
 
-from .conftest import run_cli
+from .conftest import help_text, run_cli
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 SNAKE = re.compile(r"^\$?[a-z][a-z0-9_]*$")
@@ -113,15 +111,8 @@ def test_a_report_names_the_schema_written_next_to_it(tmp_path, server, coll):
         assert doc["$schema"] == "./report.schema.json", report
         target = json.loads((report.parent / doc["$schema"]).read_text("utf-8"))
         assert target["title"] == "runner JSON report, version 1"
-    shown = subprocess.run(
-        [sys.executable, "-m", "runner", "schema", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    help_text = " ".join(shown.stdout.split())
-    assert 'report written into out/ says "$schema": "./report.schema.json"' in help_text
+    shown = help_text("schema")
+    assert 'report written into out/ says "$schema": "./report.schema.json"' in shown
     # A file of that name that is not runner's report schema is not named.
     other = tmp_path / "other"
     assert run_cli("schema", "collection", "-o", other / "report.schema.json").code == 0
