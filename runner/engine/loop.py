@@ -63,7 +63,7 @@ class Loop:
             ),
             notice=self._notice,
             stop=self.stop,
-            scripts=_script_runner(collection, options, transport, masker),
+            scripts=_script_runner(collection, options, transport, masker, self.stop),
             keep_exchange=options.keep_exchange,
             body_views=options.body_views,
             masker=masker,
@@ -432,12 +432,16 @@ def _iteration_count(options: RunOptions) -> int:
 
 
 def _script_runner(
-    collection: Collection, options: RunOptions, transport: Transport, masker: Masker
+    collection: Collection,
+    options: RunOptions,
+    transport: Transport,
+    masker: Masker,
+    stop: threading.Event,
 ) -> StepScripts | None:
     """Returns a StepScripts when the collection has scripts, else None (no JS engine)."""
     if not _has_scripts(collection):
         return None
-    return StepScripts(collection, transport, masker, options)
+    return StepScripts(collection, transport, masker, options, stop)
 
 
 def _has_scripts(collection: Collection) -> bool:

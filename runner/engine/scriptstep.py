@@ -54,8 +54,14 @@ class StepScripts:
     """Runs the scripts around each request; one JS engine per run."""
 
     def __init__(
-        self, collection: Collection, transport: Transport, masker: Masker, options: RunOptions
+        self,
+        collection: Collection,
+        transport: Transport,
+        masker: Masker,
+        options: RunOptions,
+        stop: threading.Event | None = None,
     ) -> None:
+        self._stop = stop  # the run's: a script running when it is set ends there
         paths = [collection.base_dir, *(Path(p) for p in options.module_paths)]
         self._paths, self._script_timeout_ms = paths, options.script_timeout_ms
         self.collection = collection
@@ -98,7 +104,9 @@ class StepScripts:
             if self._idle:
                 engine = self._idle.pop()
             else:
-                engine = ScriptEngine(module_paths=self._paths, timeout_ms=self._script_timeout_ms)
+                engine = ScriptEngine(
+                    module_paths=self._paths, timeout_ms=self._script_timeout_ms, stop=self._stop
+                )
                 self._engines.append(engine)
         try:
             yield engine

@@ -22,11 +22,20 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import threading
+import time
 from typing import Any
+
+_POLL_S = 0.1
+"""How often a call that may be stopped looks at its stop event (a result ends it at once)."""
 
 
 class V8Timeout(Exception):
     """The evaluation ran longer than its time limit (the context is then discarded)."""
+
+
+class V8Stopped(V8Timeout):
+    """The caller's stop event was set while the evaluation ran (the run stopped)."""
 
 
 class V8Error(Exception):
@@ -90,12 +99,20 @@ class V8:
         except self._mod.JSEvalException as exc:
             raise self._error(exc) from None
 
-    def call(self, function: str, argument: str, timeout_ms: int | None) -> Any:
-        """Returns the value of `function(argument)` (`function` names a global function)."""
+    def call(
+        self,
+        function: str,
+        argument: str,
+        timeout_ms: int | None,
+        stop: threading.Event | None = None,
+    ) -> Any:
+        """Returns the value of `function(argument)` (`function` names a global function);
+        raises V8Stopped when `stop` is set meanwhile (on the fast path: the public API
+        cannot be stopped part-way)."""
         if self._fast is None:
             return self.eval(f"{function}({json.dumps(argument)})", timeout_ms)
         try:
-            return self._call_fast(function, argument, timeout_ms)
+            return self._call_fast(function, argument, timeout_ms, stop)
         except self._mod.JSTimeoutException as exc:
             raise V8Timeout(str(exc)) from None
         except self._mod.JSEvalException as exc:
@@ -108,7 +125,9 @@ class V8:
             return V8OutOfMemory(str(exc))
         return V8Error(str(exc))
 
-    def _call_fast(self, function: str, argument: str, timeout_ms: int | None) -> Any:
+    def _call_fast(
+        self, function: str, argument: str, timeout_ms: int | None, stop: threading.Event | None
+    ) -> Any:
         ctx = self._fast
         target = self._functions.get(function)
         if target is None:
@@ -123,7 +142,7 @@ class V8:
         task = ctx._dll.mr_call_function(
             ctx._ctx, target.raw, receiver.raw, self._argv.raw, self._cb_id
         )
-        return self._wait(task, timeout_ms)
+        return self._wait(task, timeout_ms, stop)
 
     def _eval_fast(self, code: str, timeout_ms: int | None) -> Any:
         ctx = self._fast
@@ -131,19 +150,30 @@ class V8:
         task = ctx._dll.mr_eval(ctx._ctx, handle.raw, self._cb_id)
         return self._wait(task, timeout_ms)
 
-    def _wait(self, task: Any, timeout_ms: int | None) -> Any:
-        """Returns the result of a DLL task; cancels it and raises V8Timeout when late."""
+    def _wait(self, task: Any, timeout_ms: int | None, stop: threading.Event | None = None) -> Any:
+        """Returns the result of a DLL task; cancels it and raises V8Timeout when late, or
+        V8Stopped when `stop` is set first."""
         ctx = self._fast
         results = ctx._non_cancelable_mr_task_results_queue
-        try:
-            value = results.get(timeout=_seconds(timeout_ms))
-        except queue.Empty:
+        ends = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        while True:
+            left = None if ends is None else max(0.0, ends - time.monotonic())
+            # With a stop event, wake now and then to look at it (nothing else can).
+            wait = left if stop is None else min(left if left is not None else _POLL_S, _POLL_S)
+            try:
+                value = results.get(timeout=wait)
+                return ctx._value_handle_to_python(value)
+            except queue.Empty:
+                stopped = stop is not None and stop.is_set()
+                if not stopped and (ends is None or time.monotonic() < ends):
+                    continue
             ctx._dll.mr_cancel_task(ctx._ctx, task)
             value = results.get()
             with contextlib.suppress(self._mod.JSEvalException):
                 ctx._value_handle_to_python(value)
-            raise V8Timeout(f"timed out after {timeout_ms} ms") from None
-        return ctx._value_handle_to_python(value)
+            if stopped:
+                raise V8Stopped("the caller stopped it")
+            raise V8Timeout(f"timed out after {timeout_ms} ms")
 
     def close(self) -> None:
         """Frees the V8 context."""

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from runner.scripts import payload, scan
-from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Timeout
+from runner.scripts._v8 import V8, V8Error, V8OutOfMemory, V8Stopped, V8Timeout
 from runner.scripts.context import UNSET, ScriptContext, ScriptError, ScriptOutcome, TestResult
 from runner.scripts.libraries import LibraryStore, lock
 from runner.scripts.modules import CHAI, ModuleResolver, sandbox_modules, wanted_modules
@@ -97,8 +97,12 @@ class ScriptEngine:
         timeout_ms: int = 5000,
         libraries: LibraryStore | None = None,
         heap_limit_mb: int = HEAP_LIMIT_MB,
+        stop: threading.Event | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        # Set when the run stops (Ctrl-C, SIGTERM, --timeout): a running script ends then,
+        # even without a time limit of its own (--timeout-script 0).
+        self._stop = stop
         self._timeout_ms = timeout_ms
         self._heap_limit_mb = heap_limit_mb
         self._budget_ms = self._limit()  # what is left of the running script's time
@@ -202,6 +206,8 @@ class ScriptEngine:
             self._run_limit = current_run_deadline()
             self._loop(v8, compiled, ctx, outcome)
             return outcome
+        except V8Stopped:
+            name, message = "Error", "script stopped: the run stopped"
         except _RunOver:
             label = self._run_limit.label if self._run_limit is not None else "run's deadline"
             name, message = "TimeoutError", f"script cut off by the {label}"
@@ -279,7 +285,10 @@ class ScriptEngine:
         limit = min(self._budget_ms, run_left)
         started = time.monotonic()
         try:
-            raw = v8.call(function, argument, None if math.isinf(limit) else max(1, round(limit)))
+            ms = None if math.isinf(limit) else max(1, round(limit))
+            raw = v8.call(function, argument, ms, self._stop)
+        except V8Stopped:
+            raise
         except V8Timeout:
             if cut:
                 raise _RunOver() from None

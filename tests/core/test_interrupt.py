@@ -50,3 +50,24 @@ def test_signal_writes_reports_and_exits(tmp_path, server, parallel, sent, statu
     skipped = [r for r in document["results"] if r["outcome"] == "skipped"]
     assert all(r["skip_reason"] == "interrupted" for r in skipped)
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_signal_ends_a_script_without_a_time_limit(tmp_path, server):
+    # --timeout-script 0 is no limit: a runaway script (here in sendRequest's callback, once
+    # the server has seen it) still ends when the run is interrupted, also on --parallel
+    # worker threads, where no signal arrives (the run waited for them forever).
+    spin = f"pm.sendRequest('{server.url}/json', () => {{ while (true) {{}} }});"
+    item = {"name": "spin", "url": f"{server.url}/json", "scripts": {"prerequest": spin}}
+    path = write_json(tmp_path / "c.json", {"name": "spin", "items": [item]})
+    report = tmp_path / "r.json"
+    code, out, err = interrupt_run(
+        [str(path), "--json", str(report), "-n", "2", "--parallel", "2",
+         "--timeout-script", "0"],
+        server, signal.SIGINT, tmp_path, after=2,
+    )  # fmt: skip
+    assert code == 130, (out, err)
+    assert "Traceback" not in err
+    results = json.loads(report.read_text())["results"]
+    assert len(results) == 2
+    stopped = "spin (prerequest script): Error: script stopped: the run stopped"
+    assert all(stopped in r["error"] for r in results), results
