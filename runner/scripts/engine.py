@@ -263,7 +263,7 @@ class ScriptEngine:
             return
         run_left = self._run_left_ms()
         if ms >= run_left and run_left < self._budget_ms:
-            time.sleep(max(0.0, run_left) / 1000)  # the run ends before the timer is due
+            self._nap(max(0.0, run_left) / 1000)  # the run ends before the timer is due
             raise _RunOver()
         if ms >= self._budget_ms:
             self._budget_ms = 0
@@ -271,8 +271,16 @@ class ScriptEngine:
                 "sandbox: asynchronous script execution timeout (a timer was still pending "
                 f"at the script's {self._timeout_ms} ms limit)"
             )
-        time.sleep(ms / 1000)
+        self._nap(ms / 1000)
         self._budget_ms -= ms
+
+    def _nap(self, seconds: float) -> None:
+        """Sleeps `seconds`; raises V8Stopped when the run stops meanwhile (_RunOver when
+        that is its deadline)."""
+        if self._stop is None:
+            time.sleep(seconds)
+        elif self._stop.wait(seconds):
+            raise _RunOver() if self._run_left_ms() <= 0 else V8Stopped("the run stopped")
 
     def _call(self, v8: V8, function: str, argument: str) -> dict[str, JSON]:
         """Returns the report of one turn; the turns of a script share its time limit."""
@@ -288,6 +296,8 @@ class ScriptEngine:
             ms = None if math.isinf(limit) else max(1, round(limit))
             raw = v8.call(function, argument, ms, self._stop)
         except V8Stopped:
+            if self._run_left_ms() <= 0:  # the run stopped at its deadline: say which
+                raise _RunOver() from None
             raise
         except V8Timeout:
             if cut:

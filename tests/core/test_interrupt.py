@@ -52,11 +52,13 @@ def test_signal_writes_reports_and_exits(tmp_path, server, parallel, sent, statu
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_signal_ends_a_script_without_a_time_limit(tmp_path, server):
-    # --timeout-script 0 is no limit: a runaway script (here in sendRequest's callback, once
-    # the server has seen it) still ends when the run is interrupted, also on --parallel
-    # worker threads, where no signal arrives (the run waited for them forever).
-    spin = f"pm.sendRequest('{server.url}/json', () => {{ while (true) {{}} }});"
+@pytest.mark.parametrize("then", ["while (true) {}", "setTimeout(() => {}, 600000);"])
+def test_signal_ends_a_script_without_a_time_limit(tmp_path, server, then):
+    # --timeout-script 0 is no limit: a runaway script or one waiting for a far timer (here
+    # in sendRequest's callback, once the server has seen it) still ends when the run is
+    # interrupted, also on --parallel worker threads, where no signal arrives (the run
+    # waited for them forever).
+    spin = f"pm.sendRequest('{server.url}/json', () => {{ {then} }});"
     item = {"name": "spin", "url": f"{server.url}/json", "scripts": {"prerequest": spin}}
     path = write_json(tmp_path / "c.json", {"name": "spin", "items": [item]})
     report = tmp_path / "r.json"
