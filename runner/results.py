@@ -50,6 +50,10 @@ def uncapped(text: str) -> tuple[str, int | None]:
 VERBOSE_BODY = 2000
 """Characters of a body --verbose shows."""
 
+EXEC = "EXEC"
+"""The method of a step that ran a program instead of sending an HTTP request (the Azure
+CLI's token); its exchange's `url` is the command line it ran."""
+
 CONSOLE_ONLY = {"report": False}
 """The metadata of a field the console shows and the report files leave out."""
 

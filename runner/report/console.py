@@ -186,7 +186,8 @@ class ConsoleReporter:
             from runner.report.curl import curl_command
 
             command = curl_command(result.exchange, self.masker, self.curl_run)
-            lines.append(self._c(f"      $ {command}", "cyan"))
+            prompt = "" if command.startswith("#") else "$ "  # a comment is no command
+            lines.append(self._c(f"      {prompt}{command}", "cyan"))
         return lines
 
     def _exchange(self, result: ItemResult) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import field
 from urllib.parse import urlsplit
 
 from runner.records import record
-from runner.results import Exchange, uncapped
+from runner.results import EXEC, Exchange, uncapped
 from runner.secrets import Masker
 from runner.transport.client_cert import given_certificate
 
@@ -39,8 +39,12 @@ def curl_command(exchange: Exchange, masker: Masker, run: RunConnection | None =
     """Returns a shell-quoted curl command for what was sent, with every secret as ***.
 
     `run` holds the run's options (--insecure, --ca-bundle, --cert, --connect-to) that the
-    request did not override.
+    request did not override. A step that ran a program (the Azure CLI's token) sent no
+    request curl could repeat: it is a shell comment naming the program's command line, which
+    a shell reads as nothing (run as it is, that command would print the token).
     """
+    if exchange.method == EXEC:
+        return f"# not an HTTP request: the token came from running {masker.mask(exchange.url)}"
     sending = exchange.sending
     parts = ["curl"]
     has_body = bool(exchange.request_body or exchange.request_parts)

@@ -161,8 +161,8 @@ def test_managed_identity_unavailable(emulator: Emulator, tmp_path: Path) -> Non
     assert error is not None and "VM metadata endpoint" in (error.get("message") or "")
 
 
-def test_azure_cli(emulator: Emulator, tmp_path: Path) -> None:
-    # The fake az hands out a real emulator token, so the ARM call succeeds.
+def _emulator_token(emulator: Emulator) -> str:
+    """Returns a real ARM token of the emulator, for the fake az to hand out."""
     params = {
         "credential": "client_secret",
         "tenantId": TENANT,
@@ -170,7 +170,12 @@ def test_azure_cli(emulator: Emulator, tmp_path: Path) -> None:
         "clientSecret": SECRET,
         "authorityHost": emulator.url,
     }
-    real = source(params, {}).fetch(RequestsTransport(), None, new_result()).value
+    return source(params, {}).fetch(RequestsTransport(), None, new_result()).value
+
+
+def test_azure_cli(emulator: Emulator, tmp_path: Path) -> None:
+    # The fake az hands out a real emulator token, so the ARM call succeeds.
+    real = _emulator_token(emulator)
     bin_dir = install_fake_az(tmp_path)
     env = {"PATH": str(bin_dir), "FAKE_AZ_LOG": str(tmp_path / "az.log"), "FAKE_AZ_TOKEN": real}
     coll = collection(tmp_path, emulator, {"credential": "azure_cli"})
@@ -179,6 +184,26 @@ def test_azure_cli(emulator: Emulator, tmp_path: Path) -> None:
     assert run.code == 1
     error = run.token_case().find("error")
     assert error is not None and "not signed in: run az login" in (error.get("message") or "")
+
+
+def test_azure_cli_curl_names_the_program_not_a_request(emulator: Emulator, tmp_path: Path) -> None:
+    # --curl: the token step ran `az`, not an HTTP request, so it is a comment naming the
+    # command line (no `curl -X EXEC`); the request after it is a curl command with the
+    # token masked.
+    token = _emulator_token(emulator)
+    bin_dir = install_fake_az(tmp_path)
+    env = {"PATH": str(bin_dir), "FAKE_AZ_LOG": str(tmp_path / "az.log"), "FAKE_AZ_TOKEN": token}
+    coll = collection(tmp_path, emulator, {"credential": "azure_cli", "tenantId": TENANT})
+    done = run_runner(tmp_path, ["run", str(coll), "--curl"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = [line.strip() for line in done.stdout.splitlines() if "curl" in line or "# " in line]
+    assert shown == [
+        "# not an HTTP request: the token came from running az account get-access-token "
+        f"--output json --scope https://management.azure.com/.default --tenant {TENANT}",
+        f"$ curl '{emulator.url}/subscriptions/{SUBSCRIPTION}/resourcegroups?api-version="
+        "2021-04-01' -H 'User-Agent: runner/0.1.0' -H 'Accept: */*' -H 'Authorization: ***' -L",
+    ], done.stdout
+    assert "curl -X" not in done.stdout and token not in done.stdout + done.stderr
 
 
 def test_device_code(emulator: Emulator, tmp_path: Path) -> None:

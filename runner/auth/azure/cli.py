@@ -16,7 +16,7 @@ from datetime import datetime
 from runner.auth.azure.common import AzureSettings, Unavailable, cache_key, label
 from runner.auth.base import Token
 from runner.errors import AuthError
-from runner.results import Exchange, ItemResult
+from runner.results import EXEC, Exchange, ItemResult
 from runner.secrets import MASK
 from runner.transport.http import Transport
 from runner.values import JSON
@@ -52,8 +52,8 @@ class AzureCliSource:
         """Returns the CLI's token; raises Unavailable or AuthError with the reason."""
         executable = shutil.which("az", path=self.settings.environ.get("PATH"))
         command = "az " + " ".join(self.arguments())
-        result.method, result.url = "EXEC", command
-        result.exchange = Exchange("EXEC", command)
+        result.method, result.url = EXEC, command
+        result.exchange = Exchange(EXEC, command)
         if executable is None:
             raise Unavailable(NOT_FOUND, location=self.settings.location)
         started = time.perf_counter()
