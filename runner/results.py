@@ -200,6 +200,8 @@ class Sending:
     keep_method: bool = False
     #: Each redirect sent the redirecting URL as Referer (as Postman does).
     referer: bool = False
+    #: The user of HTTP Digest auth, whose challenge the transport answered (None: none).
+    digest_user: str | None = None
 
 
 @record(hashable=False)

@@ -68,6 +68,7 @@ from runner.transport.operation import (
     state_of,
 )
 from runner.transport.retry import IDEMPOTENT, MAX_WAIT_MS, Wait, plan_wait, retry_delay
+from runner.transport.signing import Digest
 
 GIST_KEEP = 200
 """How much of a failed token's first line the requests that needed it repeat."""
@@ -580,6 +581,7 @@ def _record(
             http.max_redirects,
             http.keep_method_on_redirect,
             http.referer_on_redirect,
+            http.auth.username if isinstance(http.auth, Digest) else None,
         ),
     )
 

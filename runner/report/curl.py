@@ -1,8 +1,9 @@
 """A request as the curl command that repeats it (secrets masked), for `--curl`.
 
 The command carries what the request was sent with besides its method, URL, headers and
-body: TLS (`-k`, `--cacert`, the client certificate), `--connect-to` and redirects (`-L`),
-so that it can be pasted as it is.
+body: TLS (`-k`, `--cacert`, the client certificate), `--connect-to`, redirects (`-L`) and
+HTTP Digest auth (`--digest -u 'user:***'`), so that it can be pasted as it is (a password
+given back in place of `***`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def curl_command(exchange: Exchange, masker: Masker, run: RunConnection | None =
         parts += ["-X", exchange.method]
     parts.append(shlex.quote(masker.mask(exchange.url)))
     implied = _IMPLIED | {"content-type"} if exchange.request_parts else _IMPLIED
+    if sending.digest_user is not None:
+        # curl answers the challenge itself (--digest): a header one answer made is no use
+        # to the next. The password is never shown, not even masked by value.
+        implied |= {"authorization"}
+        parts += ["--digest", "-u", shlex.quote(masker.mask(sending.digest_user) + ":***")]
     for name, value in masker.mask_headers(exchange.request_headers):
         if name.lower() not in implied:  # -F writes its own multipart Content-Type
             parts += ["-H", shlex.quote(f"{name}: {value}")]

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
+import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from postman_helpers import collection, results, run_cli
+from support.echo_parts import PASSWORD
 from support.echo_server import EchoServers
+from support.external import require_tool
 
 from runner.auth.extra import KEYS_READ
 from runner.cli import main
@@ -147,6 +151,51 @@ def test_digest_oauth1_and_hawk_in_a_native_collection(tmp_path: Path, echo: Ech
         ("digest, wrong password", "passed", 401),
     ]
     assert "D+EdQ-gs$-%@2Nu7" not in output and "werxhqb98rpaxn39848x" not in output
+
+
+def test_curl_of_a_digest_request_is_curls_own_digest(tmp_path: Path, echo: EchoServers) -> None:
+    """--curl repeats digest auth as `--digest -u 'user:***'` (curl answers the challenge
+    itself), in a Postman and a native collection; with the password given back, the real
+    curl gets past the echo server's challenge."""
+    url = f"{echo.http}/digest-auth"
+    digest = {"username": "postman", "password": "{{digestPassword}}", "algorithm": "MD5"}
+    doc = collection(
+        _item("digest", url, {"type": "digest", "digest": _kv(digest)}),
+        variable=[{"key": "digestPassword", "value": PASSWORD}],
+    )
+    status, output, _ = run_cli(tmp_path, doc, echo, "--curl")
+    assert status == 0, output
+    native = {
+        "name": "native",
+        "variables": {"digestPassword": PASSWORD},
+        "items": [
+            {
+                "name": "digest",
+                "url": url,
+                "auth": {"type": "digest", "username": "postman", "password": "<<digestPassword>>"},
+                "assert": {"status": 200},
+            }
+        ],
+    }
+    path = tmp_path / "native.json"
+    path.write_text(json.dumps(native), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["run", str(path), "--curl"], stdout=out, stderr=err) == 0, err.getvalue()
+    lines = (output + out.getvalue()).splitlines()
+    commands = [line.strip()[2:] for line in lines if line.strip().startswith("$ curl")]
+    common = f"curl {url} --digest -u 'postman:***' -H 'User-Agent: runner/0.1.0' -H 'Accept: */*'"
+    assert commands == [f"{common} -L --referer ';auto'", f"{common} -L"]
+    assert f":{PASSWORD}" not in output + out.getvalue() + err.getvalue()
+    curl = require_tool("curl", "it judges that the printed digest command authenticates")
+    for command, password, answer in [
+        (commands[0], PASSWORD, 200),
+        (commands[1], PASSWORD, 200),
+        (commands[1], "wrong", 401),  # the server does judge the password
+    ]:
+        words = shlex.split(command.replace(":***", f":{password}"))
+        words[0:1] = [curl, "-s", "-o", "/dev/null", "-w", "%{http_code}"]
+        done = subprocess.run(words, capture_output=True, text=True, timeout=30, check=False)
+        assert done.stdout == str(answer), (command, done.stderr)
 
 
 def test_an_imported_digest_or_hawk_auth_runs_as_native(tmp_path: Path, echo: EchoServers) -> None:
