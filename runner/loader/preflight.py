@@ -482,7 +482,7 @@ def client_certificates(
         InputError / InputErrors: a file missing or unreadable, a wrong or missing password,
             or a value that depends on a variable known only during the run.
     """
-    from runner.transport.client_cert import client_certificate
+    from runner.transport.client_cert import CertNames, client_certificate
 
     steps = flatten(collection.items) if selected is None else selected
     wanted = {s.request.certificate: None for s in steps if s.request.certificate}
@@ -519,7 +519,13 @@ def client_certificates(
                 str(base / cert),
                 str(base / key) if key is not None else None,
                 password,
-                flags=("certificate cert", "certificate key", "certificate password"),
+                names=CertNames(
+                    "certificate.cert",
+                    "certificate.key",
+                    "certificate.password",
+                    '"key": FILE',
+                    '"password"',
+                ),
             )
         except InputError as exc:
             errors.append(InputError(exc.message, location=at, hint=exc.hint))

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from runner.errors import InputError, Location
-from runner.transport.client_cert import client_certificate
+from runner.transport.client_cert import CertNames, client_certificate
 
 ALL_URLS = "<all_urls>"
 _PROTOCOLS = "http|https|file|ftp"
@@ -190,7 +190,9 @@ def _rule(path: str, index: int, entry: object, base: Path) -> tuple[Certificate
             str(base / main),
             str(base / key) if key else None,
             passphrase,
-            flags=("cert", "key", "passphrase"),
+            names=CertNames(
+                "cert.src", "key.src", "passphrase", '"key": {"src": FILE}', '"passphrase"'
+            ),
         )
     except InputError as exc:
         raise InputError(exc.message, location=at, hint=exc.hint) from None

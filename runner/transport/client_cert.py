@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from runner.errors import InputError
 from runner.records import record
@@ -41,8 +42,19 @@ def given_certificate(pem: tuple[str, str]) -> GivenCertificate:
     return _GIVEN.get(pem) or GivenCertificate(*pem)
 
 
-FLAGS = ("--cert", "--key", "--cert-password")
-"""How messages name the certificate, the key and the password: the command-line flags."""
+class CertNames(NamedTuple):
+    """How messages name the certificate file, the key file and the password, and how to
+    give the key and the password where they are given (flags, a collection, a list)."""
+
+    cert: str
+    key: str
+    password: str
+    give_key: str
+    give_password: str
+
+
+FLAGS = CertNames("--cert", "--key", "--cert-password", "--key FILE", "--cert-password")
+"""The names of the command line."""
 
 
 def client_certificate(
@@ -50,31 +62,48 @@ def client_certificate(
     key: str | None = None,
     password: str | None = None,
     *,
-    flags: tuple[str, str, str] = FLAGS,
+    names: CertNames = FLAGS,
 ) -> tuple[str, str]:
     """Returns (certificate PEM path, unencrypted key PEM path) for requests.
 
-    `flags` names the three in messages (a collection's `certificate` has its own names).
+    `names` names the three in messages (a collection's `certificate` has its own). A
+    password an unencrypted key does not need is not used, as curl and Node do.
 
     Raises:
-        InputError: a file is missing, is neither PEM nor PKCS#12, has no key, or the
-            password is wrong or missing.
+        InputError: a file is missing, is neither PEM nor PKCS#12, has no key or only a
+            key, the key does not belong to the certificate, or the password is wrong or
+            missing.
     """
-    cert_flag, key_flag, password_flag = flags
-    data = _read(cert_flag, cert)
+    data = _read(names.cert, cert)
     if _PEM_CERT not in data:
-        pem = _from_pkcs12(cert, data, password, flags)
+        if b"PRIVATE KEY-----" in data:
+            raise InputError(
+                f"{names.cert} {cert}: the file holds a private key but no certificate",
+                hint=f"give the certificate there, and this file as the key ({names.give_key})",
+            )
+        if key:
+            raise InputError(
+                f"{names.key} {key}: a PKCS#12 file ({cert}) holds its own key",
+                hint=f"leave out {names.key}",
+            )
+        pem = _from_pkcs12(cert, data, password, names)
         _GIVEN[pem] = GivenCertificate(cert, None, bool(password), pkcs12=True)
         return pem
-    key_data = _read(key_flag, key) if key else data
+    key_data = _read(names.key, key) if key else data
     if b"PRIVATE KEY-----" not in key_data:
-        raise InputError(
-            f"{cert_flag} {cert}: no private key in the file",
-            hint=f"give the key with {key_flag} FILE, or a PEM file holding both",
+        where = (
+            f"{names.key} {key}: no private key in the file"
+            if key
+            else (f"{names.cert} {cert}: no private key in the file")
         )
-    encrypted = b"ENCRYPTED" in key_data
-    if not encrypted and key:
-        return cert, key
+        raise InputError(
+            where, hint=f"give the key with {names.give_key}, or a PEM file holding both"
+        )
+    if b"ENCRYPTED" not in key_data:
+        pem = (cert, key or cert)
+        _check_pair(pem, names)
+        _GIVEN.setdefault(pem, GivenCertificate(cert, key))
+        return pem
     from cryptography.hazmat.primitives import serialization
 
     try:
@@ -82,22 +111,42 @@ def client_certificate(
             key_data, password.encode() if password else None
         )
     except (ValueError, TypeError) as exc:
-        reason = "wrong password" if password else f"it is encrypted: give {password_flag}"
+        reason = "wrong password" if password else f"it is encrypted: give {names.give_password}"
         raise InputError(
-            f"{key_flag if key else cert_flag} {key or cert}: cannot read the private key "
+            f"{names.key if key else names.cert} {key or cert}: cannot read the private key "
             f"({reason})",
         ) from exc
     pem = _write_pem(data, private)
-    _GIVEN[pem] = GivenCertificate(cert, key, encrypted)
+    _check_pair(pem, names)
+    _GIVEN[pem] = GivenCertificate(cert, key, True)
     return pem
 
 
-def _from_pkcs12(
-    path: str, data: bytes, password: str | None, flags: tuple[str, str, str]
-) -> tuple[str, str]:
+def _check_pair(pem: tuple[str, str], names: CertNames) -> None:
+    """Raises InputError unless OpenSSL takes the certificate and key together (the key is
+    the certificate's own), as the TLS handshake will."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_cert_chain(*pem)
+    except ssl.SSLError as exc:
+        mismatch = "KEY_VALUES_MISMATCH" in str(exc) or "key values mismatch" in str(exc)
+        given = _GIVEN.get(pem)
+        cert, key = (given.cert, given.key) if given else pem
+        if mismatch:
+            raise InputError(
+                f"{names.key if key and key != cert else names.cert} {key or cert}: the key "
+                f"does not belong to the certificate {cert}",
+                hint="give the key the certificate was issued for",
+            ) from None
+        reason = exc.reason or str(exc)
+        raise InputError(f"{names.cert} {cert}: OpenSSL cannot use it ({reason})") from None
+
+
+def _from_pkcs12(path: str, data: bytes, password: str | None, names: CertNames) -> tuple[str, str]:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    cert_flag, _, password_flag = flags
     try:
         private, certificate, chain = pkcs12.load_key_and_certificates(
             data, password.encode() if password else None
@@ -106,11 +155,11 @@ def _from_pkcs12(
         reason = (
             "wrong password, or not a PKCS#12 file"
             if password
-            else f"not PEM, and not a PKCS#12 file without a password (give {password_flag})"
+            else f"not PEM, and not a PKCS#12 file without a password (give {names.give_password})"
         )
-        raise InputError(f"{cert_flag} {path}: cannot read the certificate: {reason}") from exc
+        raise InputError(f"{names.cert} {path}: cannot read the certificate: {reason}") from exc
     if private is None or certificate is None:
-        raise InputError(f"{cert_flag} {path}: the PKCS#12 file holds no certificate and key")
+        raise InputError(f"{names.cert} {path}: the PKCS#12 file holds no certificate and key")
     from cryptography.hazmat.primitives import serialization
 
     pem = certificate.public_bytes(serialization.Encoding.PEM) + b"".join(

@@ -49,7 +49,7 @@ BEYOND_A_SCHEMA = [
     ),
     (r"capture group \d+ does not exist", "the group count is a property of the expression"),
     (
-        r"certificate (cert|key) \S+: |certificate \w+( '.*')? uses a variable known only",
+        r"certificate\.(cert|key) \S+: |certificate \w+( '.*')? uses a variable known only",
         "a client certificate is read before the run: whether its file is there, holds a key "
         "and opens with its password is a fact of the disk and the variables",
     ),

@@ -198,6 +198,11 @@ BAD_LISTS = {
         "/0",
     ),
     "missing-file": ([{**ANY, "cert": {"src": "nope.crt"}}], "nope.crt: No such file", "/0"),
+    "key-of-another": (
+        [{**ANY, "cert": {"src": "alice/client.crt"}, "key": {"src": "bob/client.key"}}],
+        "key.src bob/client.key: the key does not belong to the certificate",
+        "/0",
+    ),
     "cert-not-object": (
         [{**ANY, "cert": "alice/client.crt"}],
         '`cert` must be {"src": FILE}',
