@@ -37,6 +37,52 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise InputError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Returns the parsed arguments; unknown ones are an InputError that names the
+        options but not the values after them (a mistyped --cert-pasword is followed by a
+        password)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            from runner.suggest import did_you_mean
+
+            known = _option_names(self)
+            unknown = [t.partition("=")[0] for t in extras if t.startswith("-")]
+            guess = did_you_mean(unknown[0], known) if unknown else None
+            raise InputError(
+                f"{self.prog}: unrecognized arguments: {_shown(extras)}",
+                hint=f"did you mean {guess}?" if guess else f"see '{self.prog} --help'",
+            )
+        return parsed
+
+
+def _shown(extras: Sequence[str]) -> str:
+    """Returns the unknown arguments to show: options by name; a value given to one (after
+    it or after `=`) as `…`, since it may be a secret."""
+    shown: list[str] = []
+    after_option = False
+    for token in extras:
+        if token.startswith("-") and token != "-":
+            name, equals, _ = token.partition("=")
+            shown.append(f"{name}=…" if equals else name)
+            after_option = not equals
+        else:
+            shown.append("…" if after_option else token)
+            after_option = False
+    return " ".join(shown)
+
+
+def _option_names(parser: argparse.ArgumentParser) -> list[str]:
+    """Returns the long options of `parser` and of the subcommands it built."""
+    names: list[str] = []
+    for action in parser._actions:
+        names += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names += _option_names(sub)
+    return names
+
 
 EVERY = "*"
 """`build_parser(EVERY)`: every subcommand with all its options."""
