@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 import textwrap
 from collections.abc import Iterator
@@ -65,9 +66,15 @@ class Exported:
 
 
 def export_file(
-    path: Path, *, environment: Environment | None = None, token_from: str = "runner"
+    path: Path,
+    *,
+    environment: Environment | None = None,
+    token_from: str = "runner",
+    output: Path | None = None,
 ) -> Exported:
-    """Returns the pytest module for the collection in `path` (native or Postman).
+    """Returns the pytest module for the collection in `path` (native or Postman), to be
+    written to `output` (None: printed, to be saved in the current folder): the files the
+    collection names (bodies, certificates) are found from the module's own folder.
 
     Raises:
         InputError / InputErrors: the collection is invalid.
@@ -84,7 +91,9 @@ def export_file(
         warnings += notes
         builder = Builder(doc, path)
         collection = builder.build()
-    writer = _Writer(collection, environment, token_from, str(path))
+    module_dir = output.resolve().parent if output is not None else Path.cwd()
+    files = os.path.relpath(path.resolve().parent, module_dir)
+    writer = _Writer(collection, environment, token_from, str(path), Path(files).as_posix())
     code = writer.module()
     return Exported(code, warnings + writer.warnings)
 
@@ -93,9 +102,15 @@ class _Writer:
     """Writes the module; remembers which helpers and imports the tests used."""
 
     def __init__(
-        self, collection: Collection, environment: Environment | None, token_from: str, source: str
+        self,
+        collection: Collection,
+        environment: Environment | None,
+        token_from: str,
+        source: str,
+        files: str = ".",
     ) -> None:
         self.collection = collection
+        self.files = files  # the collection's folder, relative to the module's
         self.environment = environment
         self.token_from = token_from
         self.source = source
@@ -111,7 +126,15 @@ class _Writer:
     def module(self) -> str:
         """Returns the whole module's source: top-level blocks two blank lines apart."""
         tests = self._items(self.collection.items, (), 0)
+        files = []
+        if any("FILES /" in t for t in tests):
+            where = "" if self.files == "." else f" / {_quote(self.files)}"
+            files = [
+                "# The collection's folder: the files it names (bodies, certificates) are\n"
+                f"# relative to it.\nFILES = Path(__file__).parent{where}"
+            ]
         blocks = [
+            *files,
             *self._variables_block(),
             *self.schema_blocks,
             *self._fixtures(),
@@ -138,7 +161,7 @@ class _Writer:
         used = [m for m in ("uuid", "time", "random") if re.search(rf"\b{m}\.", text)]
         plain = {"os", "re", *used}
         froms = ["from collections.abc import Iterator", "from typing import Any"]
-        if "Path(" in text:
+        if "Path(" in text or "FILES /" in text:
             froms.append("from pathlib import Path")
         if "datetime" in self.helpers or "datetime.now(" in text:
             froms.append("from datetime import UTC, datetime, timedelta")
@@ -365,9 +388,10 @@ class _Writer:
                 "add cert=(CERT, KEY) by hand"
             )
             return []
+        cert = f"str(FILES / {_expr(certificate.cert)})"
         if certificate.key is None:
-            return [f"cert={_expr(certificate.cert)}"]
-        return [f"cert=({_expr(certificate.cert)}, {_expr(certificate.key)})"]
+            return [f"cert={cert}"]
+        return [f"cert=({cert}, str(FILES / {_expr(certificate.key)}))"]
 
     def _body(self, body: Any, request: Request) -> Any:
         if body.kind == "json":
@@ -377,7 +401,7 @@ class _Writer:
         if body.kind == "raw":
             return f"data={_expr(str(body.value))}"
         if body.kind == "file":
-            return f"data=Path({_expr(str(body.value))}).read_bytes()"
+            return f"data=(FILES / {_expr(str(body.value))}).read_bytes()"
         self.warnings.append(f"{request.location}: multipart body sent as form fields")
         fields = [(k, val) for k, val in body.value if isinstance(val, str)]
         return _pairs(tuple(fields), "data=")

@@ -16,7 +16,10 @@ def export_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     environment = load_environment(args.environment) if args.environment else None
     exported = export_file(
-        Path(args.collection), environment=environment, token_from=args.token_from
+        Path(args.collection),
+        environment=environment,
+        token_from=args.token_from,
+        output=Path(args.output) if args.output else None,
     )
     if args.output:
         from runner.report.junit import write_text
