@@ -273,6 +273,44 @@ def test_a_certificate_password_written_in_the_collection_is_masked(
         assert shown not in result.text
 
 
+def test_the_cli_refuses_a_key_of_another_certificate_before_sending(
+    tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA]
+) -> None:
+    server, ca_file, ca = pki
+    mine = client_files(tmp_path / "mine", ca, "qa@example.test", PASSWORD)
+    other = client_files(tmp_path / "other", ca, "eve@example.test", PASSWORD)
+    server.clear()
+    collection = _collection(tmp_path, server.url)
+    result = run_cli(
+        "run", collection, "--ca-bundle", ca_file, "--cert", mine["cert"], "--key", other["key"]
+    )
+    assert result.code == 2, result.text
+    assert f"--key {other['key']}: the key does not belong to the certificate" in result.err
+    assert server.log == []
+
+
+def test_a_password_an_unencrypted_key_does_not_need_is_not_used(
+    tmp_path: Path, pki: tuple[LocalServer, Path, trustme.CA]
+) -> None:
+    # As curl and Node do: the key opens without it.
+    server, ca_file, ca = pki
+    files = client_files(tmp_path, ca, "qa@example.test", PASSWORD)
+    collection = _collection(tmp_path, server.url)
+    for given in (["--cert", files["both"]], ["--cert", files["cert"], "--key", files["key"]]):
+        result = run_cli("run", collection, "--ca-bundle", ca_file, *given, "--cert-password", "x")
+        assert result.code == 0, result.text
+
+
+def test_a_mistyped_option_does_not_show_the_value_after_it(tmp_path: Path) -> None:
+    collection = _collection(tmp_path, "http://127.0.0.1:9")
+    for typo in (["--cert-pasword", PASSWORD], [f"--cert-pasword={PASSWORD}"]):
+        result = run_cli("run", collection, *typo)
+        assert result.code == 2
+        assert "unrecognized arguments: --cert-pasword" in result.err
+        assert "did you mean --cert-password?" in result.err
+        assert PASSWORD not in result.text
+
+
 @pytest.mark.parametrize(
     ("setting", "message", "pointer"),
     [
@@ -283,7 +321,22 @@ def test_a_certificate_password_written_in_the_collection_is_masked(
         ),
         (
             {"cert": "certs/alice.p12"},
-            "give certificate password",
+            'without a password (give "password")',
+            "/certificate",
+        ),
+        (
+            {"cert": "certs/bob.crt", "key": "alice/client.key"},
+            "alice/client.key: the key does not belong to the certificate",
+            "/certificate",
+        ),
+        (
+            {"cert": "certs/bob.key"},
+            "holds a private key but no certificate",
+            "/certificate",
+        ),
+        (
+            {"cert": "certs/alice.p12", "key": "certs/bob.key", "password": "x"},
+            "a PKCS#12 file",
             "/certificate",
         ),
         ({"cert": "certs/missing.pem"}, "missing.pem: No such file", "/certificate"),
@@ -308,6 +361,9 @@ def test_a_certificate_password_written_in_the_collection_is_masked(
     ids=[
         "wrong-password",
         "no-password",
+        "key-of-another",
+        "key-as-certificate",
+        "pkcs12-and-key",
         "missing",
         "no-key",
         "undefined",
@@ -338,7 +394,7 @@ def test_a_bad_certificate_setting_is_invalid_input(
 
 
 def test_export_pytest_passes_a_pem_certificate_and_warns_of_a_pkcs12_one(
-    peer: tuple[LocalServer, Path, Path],
+    peer: tuple[LocalServer, Path, Path], tmp_path: Path
 ) -> None:
     server, ca_file, folder = peer
     items = [
@@ -347,17 +403,22 @@ def test_export_pytest_passes_a_pem_certificate_and_warns_of_a_pkcs12_one(
         _who("pkcs12", server.url, None, certificate=ALICE, skip=True),
     ]
     collection = _mtls(folder / "exported.json", items, certificate=BOB)
-    module = folder / "test_exported.py"
+    module = tmp_path / "tests" / "test_exported.py"  # not beside the collection
+    module.parent.mkdir()
     result = run_cli("export", "pytest", collection, "-o", module)
     assert result.code == 0, result.text
     assert "exported.json#/items/2 (pkcs12): client certificate not translated" in result.err
     text = module.read_text("utf-8")
-    assert text.count('cert=("certs/bob.crt", "certs/bob.key")') == 1
-    # The generated module, run in the collection's folder, presents bob's certificate.
+    cert = 'cert=(str(FILES / "certs/bob.crt"), str(FILES / "certs/bob.key"))'
+    assert text.count(cert) == 1
+    # Paths are relative to the collection's folder, found from the module's own.
+    relative = Path(os.path.relpath(folder, module.parent)).as_posix()
+    assert f'FILES = Path(__file__).parent / "{relative}"' in text
+    # The generated module, run from a third folder, presents bob's certificate.
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
-         "-p", "no:xdist", module.name],
-        cwd=folder,
+         "-p", "no:xdist", str(module)],
+        cwd=tmp_path,
         env={**os.environ, "REQUESTS_CA_BUNDLE": str(ca_file)},
         capture_output=True,
         text=True,
