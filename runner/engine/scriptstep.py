@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.cookiejar import CookieJar
@@ -219,7 +220,12 @@ class StepScripts:
             script_name=f"{' › '.join(script.location.item_path) or 'collection'} ({event} script)",
         )
         with self._engine() as engine:
-            done = engine.run(script.source, ctx)
+            began = time.perf_counter()
+            try:
+                done = engine.run(script.source, ctx)
+            finally:
+                # A script's time is part of its request's (one cut off by --timeout too).
+                result.elapsed_ms += (time.perf_counter() - began) * 1000
         for test in done.tests:
             self._keep_written(test.name)
             result.assertions.append(

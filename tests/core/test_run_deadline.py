@@ -169,3 +169,49 @@ def test_a_scripts_send_request_is_cut_off_at_the_deadline(
     # The deadline had passed when the request itself was due: it was not sent.
     assert "not sent: the run timeout (600 ms) had passed" in sends["error"]
     assert slow.paths() == [f"/delay/{SLOW}"]
+
+
+def test_a_script_cut_off_counts_in_its_requests_time(
+    tmp_path: Path, slow: LocalServer, coll: Any
+) -> None:
+    # Each request's scripts ran until the deadline: its time is that long, not the few ms
+    # of the exchange (the console line, the JSON report and the JUnit testcase alike).
+    path = coll(
+        {"name": "busy", "url": f"{slow.url}/json", "scripts": {"prerequest": "while (true) {}"}},
+        file="busy.json",
+    )
+    timer = coll(
+        {
+            "name": "timer",
+            "url": f"{slow.url}/json",
+            "scripts": {"test": "setTimeout(() => {}, 10000)"},
+        },
+        file="timer.json",
+    )
+    for name, collection in (("busy", path), ("timer", timer)):
+        result, document, took = _run(
+            tmp_path, collection, "--timeout-script", "0", "--timeout", "600"
+        )
+        assert result.code == 1, result.text
+        assert took < SOON, result.text
+        item = _by_name(document)[name]
+        assert "script cut off by the run timeout (600 ms)" in item["error"], item
+        assert 550 <= item["elapsed_ms"] < 2000, item
+        line = next(x for x in result.out.splitlines() if f"✘ {name} " in x)
+        shown = int(line.rsplit("  ", 1)[1].removesuffix(" ms"))
+        assert 550 <= shown < 2000, line
+        junit = (tmp_path / "j.xml").read_text("utf-8")
+        case = junit.split(f'<testcase name="{name}"', 1)[1]
+        assert 0.55 <= float(case.split('time="', 1)[1].split('"', 1)[0]) < 2, case
+
+
+def test_a_scripts_time_counts_in_its_requests_time(
+    tmp_path: Path, slow: LocalServer, coll: Any
+) -> None:
+    # Not only when cut off: a test script that waits 300 ms makes the request 300 ms longer.
+    script = "setTimeout(() => pm.test('late', () => {}), 300);"
+    path = coll({"name": "waits", "url": f"{slow.url}/json", "scripts": {"test": script}})
+    result, document, _ = _run(tmp_path, path)
+    assert result.code == 0, result.text
+    waits = _by_name(document)["waits"]
+    assert waits["elapsed_ms"] >= 300, waits
