@@ -341,6 +341,53 @@ def test_undefined_error_lists_at_most_twelve_names() -> None:
     )
 
 
+ENV_HINT = (
+    "set HOME_URL in the shell's environment (export HOME_URL=…) or in a .env file "
+    "(./.env is read; --dotenv FILE for another); -e and --var define <<HOME_URL>>, "
+    "not <<$env.HOME_URL>>"
+)
+
+
+@pytest.mark.parametrize(
+    ("known", "static", "message", "hint"),
+    [
+        ([], False, "undefined variable <<$env.HOME_URL>>", ENV_HINT),
+        (
+            ["other"],
+            True,
+            "undefined variable <<$env.HOME_URL>> (not set in the process environment)",
+            ENV_HINT,
+        ),
+        # A variable of that name exists: the reference may mean it.
+        (
+            ["HOME_URL"],
+            False,
+            "undefined variable <<$env.HOME_URL>>",
+            f"did you mean <<HOME_URL>>? {ENV_HINT}",
+        ),
+        (
+            ["base", "HOME_URI"],
+            False,
+            "undefined variable <<$env.HOME_URL>>",
+            ENV_HINT,  # only the very name, not a near one: $env. reads the process only
+        ),
+    ],
+)
+def test_undefined_env_reference_says_where_the_process_environment_is_set(
+    known: list[str], static: bool, message: str, hint: str
+) -> None:
+    error = undefined_error("$env.HOME_URL", known, None, static=static)
+    assert (error.name, error.message, error.hint) == ("$env.HOME_URL", message, hint)
+
+
+def test_a_did_you_mean_ends_its_sentence_before_the_defined_names() -> None:
+    error = undefined_error("bse", ["base", "token"], None)
+    assert error.hint == (
+        "did you mean <<base>>? defined: base, token; define it in the environment, the "
+        "collection's variables, or with --var NAME=VALUE"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "sensitive"),
     [
