@@ -55,6 +55,7 @@ from runner.results import (
 from runner.results import Part as ShownPart
 from runner.secrets import Masker, body_credentials, header_credentials
 from runner.transport.cert_list import CertificateRule, certificate_for
+from runner.transport.deadline import current_run_deadline
 from runner.transport.http import HttpRequest, HttpResponse, Part, Transport, is_reset
 from runner.transport.operation import (
     Monitor,
@@ -337,11 +338,21 @@ def _wait(
 
 
 def _sleep(ctx: StepContext, seconds: float, why: str) -> None:
-    """Waits `seconds`; raises RequestError when the run stops meanwhile (--timeout, or
-    Ctrl-C under --parallel): the wait would only delay the end."""
+    """Waits `seconds`; raises RequestError when the run's deadline (--timeout) comes first,
+    naming it as the other cut-offs do, or when the run stops meanwhile (Ctrl-C under
+    --parallel, --bail): the wait would only delay the end."""
+    run = current_run_deadline()
+    cut = run is not None and run.left() < seconds
+    if run is not None and cut:
+        seconds = max(0.0, run.left())  # no later than the deadline, timer or not
     if ctx.stop is None:
         time.sleep(seconds)
-    elif ctx.stop.wait(seconds):
+        stopped = False
+    else:
+        stopped = ctx.stop.wait(seconds)
+    if run is not None and (cut or (stopped and run.left() <= 0)):
+        raise RequestError(f"cut off by the {run.label} while waiting {why}")
+    if stopped:
         raise RequestError(f"the run stopped while waiting {why}")
 
 

@@ -247,10 +247,35 @@ def test_the_runs_timeout_ends_the_wait(tmp_path: Path, ops: OperationServer) ->
     assert time.monotonic() - started < 30  # not the minute intervalMs asked for
     assert result.code == 1
     first, second = report["results"]
+    # Named as the run's other cut-offs are (a request's, a script's), not as Ctrl-C is.
     assert first["error"] == (
-        "the run stopped while waiting for the operation: still InProgress after 0 polls (Location)"
+        "cut off by the run timeout (300 ms) while waiting for the operation: still InProgress "
+        "after 0 polls (Location)"
     )
+    assert first["status"] == 202  # the last answer it got
+    assert "cut off by the run timeout (300 ms) while waiting for the operation" in result.out
     assert second["skipped"] is True
+
+
+def test_the_runs_timeout_after_a_poll_names_the_timeout(
+    tmp_path: Path, ops: OperationServer
+) -> None:
+    result, report = _run(
+        tmp_path,
+        {
+            "name": "long",
+            "method": "DELETE",
+            "url": f"{ops.url}/loc/long2?polls=1000",
+            "lro": {"intervalMs": 600},
+        },
+        args=("--timeout", "1000"),
+    )
+    assert result.code == 1, result.text
+    assert report["results"][0]["error"] == (
+        "cut off by the run timeout (1000 ms) while waiting for the operation: still InProgress "
+        "after 1 poll (Location)"
+    )
+    assert report["summary"]["timed_out"] is True
 
 
 def test_the_token_goes_with_every_poll_and_never_to_the_output(

@@ -121,7 +121,7 @@ def test_a_retry_wait_ends_at_the_deadline(tmp_path: Path, slow: LocalServer, co
     assert result.code == 1, result.text
     assert took < SOON, result.text
     busy = _by_name(document)["busy"]
-    assert busy["error"] == "the run stopped while waiting to retry", busy
+    assert busy["error"] == "cut off by the run timeout (600 ms) while waiting to retry", busy
     assert len(slow.paths()) == 1  # the retry was never sent
 
 
