@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache
-from http.cookiejar import Cookie, CookieJar
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -122,6 +122,47 @@ def _cookie(host: str, name: str, value: JSON) -> Cookie:
     )
 
 
+# --- A host name without a dot (localhost, an intranet name), as curl and browsers take it ---
+
+
+class HostPolicy(DefaultCookiePolicy):
+    """http.cookiejar's policy, except for a request to a host name without a dot.
+
+    http.cookiejar takes such a host NAME as `NAME.local` (RFC 2965): it keeps NAME's
+    host-only cookies under `NAME.local` and sends NAME neither those curl writes for it
+    nor its `Domain=NAME` ones. As curl and browsers do, this policy keeps them under NAME
+    and sends NAME exactly its host-only cookies and the `Domain=NAME` ones.
+    """
+
+    def set_ok(self, cookie: Cookie, request: Request) -> bool:
+        """Returns True when the jar keeps `cookie`, which a response to `request` set
+        (a dotless host's host-only cookie is then renamed to the host)."""
+        host = dotless_host(request)
+        if host is None:
+            return super().set_ok(cookie, request)
+        if cookie.domain_specified and cookie.domain.lower().lstrip(".") != host:
+            return False  # e.g. Domain=local: curl refuses it too
+        if not super().set_ok(cookie, request):
+            return False
+        if not cookie.domain_specified:
+            cookie.domain = host  # not http.cookiejar's `NAME.local`
+        return True
+
+    def return_ok_domain(self, cookie: Cookie, request: Request) -> bool:
+        """Returns True when `cookie`'s domain lets it go out with `request`."""
+        host = dotless_host(request)
+        if host is None:
+            return super().return_ok_domain(cookie, request)
+        return cookie.domain.lower().lstrip(".") == host
+
+
+def dotless_host(request: Request) -> str | None:
+    """Returns the host name `request` goes to when it has no dot (nor is an IPv6
+    address), else None."""
+    host = urlsplit(request.get_full_url()).hostname or ""
+    return host if host and "." not in host and ":" not in host else None
+
+
 # --- The run's jar: on, off for the whole run (--no-cookies), or off for one request ---
 
 
@@ -145,7 +186,7 @@ def _run_jar_class() -> type[RequestsCookieJar]:
 
     class RunJar(RequestsCookieJar):
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__(policy=HostPolicy())
             self.enabled = True
             self._paused = threading.local()
 
@@ -204,6 +245,9 @@ def response_jar() -> CookieJar:
 
 
 class _SentCookieJar(CookieJar):
+    def __init__(self) -> None:
+        super().__init__(HostPolicy())
+
     def make_cookies(self, response: HTTPResponse, request: Request) -> Sequence[Cookie]:
         cookies = super().make_cookies(response, request)
         sent = _max_ages(response.info().get_all("Set-Cookie") or [])

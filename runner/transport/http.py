@@ -322,6 +322,8 @@ def _session_class() -> type[requests.Session]:
     request; the environment does not change during a run, so the result is kept per
     scheme+host (all that it depends on) and copied out for each request.
     """
+    from http.cookiejar import CookieJar
+
     import requests
 
     class Session(requests.Session):
@@ -331,6 +333,21 @@ def _session_class() -> type[requests.Session]:
             # Per-thread redirect behaviour of the request being sent (Postman's
             # followOriginalHttpMethod and Referer handling); threads share the session.
             self.redirects = threading.local()
+
+        def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+            prepared = super().prepare_request(request)
+            # requests copies the run's jar into a new one, under http.cookiejar's default
+            # policy, to make the Cookie header (and the next hop's after a redirect): that
+            # one gets the run jar's policy, and the header is made again under it (a host
+            # without a dot would get none of its cookies). A Cookie header of the request's
+            # own is left as it is: the jar adds nothing to it.
+            jar = getattr(prepared, "_cookies", None)
+            if isinstance(jar, CookieJar):
+                jar.set_policy(self.cookies.get_policy())
+                if not any(str(k).lower() == "cookie" for k in request.headers or {}):
+                    prepared.headers.pop("Cookie", None)
+                    prepared.prepare_cookies(jar)
+            return prepared
 
         def rebuild_method(
             self, prepared_request: requests.PreparedRequest, response: requests.Response

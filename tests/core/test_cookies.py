@@ -615,3 +615,121 @@ def test_cookie_jar_is_written_when_the_run_is_interrupted(
     saved.load(str(jar))
     assert [(c.name, c.value) for c in saved] == [("session", SESSION)]
     assert SESSION not in out + err
+
+
+# --- A host name without a dot (localhost): as curl and browsers take it, not as NAME.local ---
+
+
+def _localhost(server: LocalServer) -> tuple[str, tuple[str, str]]:
+    """Returns the server's base URL as http://localhost:PORT and the --connect-to option
+    that reaches it on 127.0.0.1 (whatever else `localhost` resolves to)."""
+    rule = f"localhost:{server.port}:127.0.0.1:{server.port}"
+    return f"http://localhost:{server.port}", ("--connect-to", rule)
+
+
+def _curl_localhost(server: LocalServer, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Returns the run of curl on `args`, `localhost` resolved to 127.0.0.1 only."""
+    return _curl("--resolve", f"localhost:{server.port}:127.0.0.1", *args)
+
+
+_LOCALHOST_SET = (
+    f"session={SESSION}; Path=/; HttpOnly",
+    "pref=dark; Path=/; Max-Age=600",
+    "dom=1; Path=/; Domain=localhost",
+)
+
+
+def test_localhost_cookies_are_kept_sent_and_read_under_localhost(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    base, connect = _localhost(server)
+    url = _set(server, *_LOCALHOST_SET).replace(server.url, base)
+    toobject = "JSON.stringify(Object.keys(pm.cookies.toObject()).sort())"
+    coll = _coll(
+        tmp_path,
+        {
+            "name": "sets",
+            "url": url,
+            "assert": {
+                "cookies": {
+                    "session[Domain]": "localhost",  # not http.cookiejar's localhost.local
+                    "pref[Domain]": "localhost",
+                    "dom": "1",
+                }
+            },
+            "capture": {"where": {"cookie": "pref[Domain]"}},
+        },
+        {
+            "name": "later",
+            "url": f"{base}/cookies",
+            "headers": {"X-Where": "<<where>>"},
+            # From the jar now: the response set none.
+            "assert": {"cookies": {"pref[Domain]": "localhost", "session": SESSION}},
+            "scripts": {
+                "test": [
+                    f"pm.test('jar', () => pm.expect({toobject})"
+                    '.to.equal(\'["dom","pref","session"]\'));',
+                    "pm.test('domain', () => pm.expect("
+                    "pm.cookies.one('session').domain).to.equal('localhost'));",
+                ]
+            },
+        },
+        {  # set before a redirect: the next hop gets it
+            "name": "redirected",
+            "url": _set(server, "hop=2; Path=/", to="/cookies").replace(server.url, base),
+        },
+    )
+    result = run_cli("run", coll, *connect, "-v")
+    assert result.code == 0, result.text
+    assert "✔ jar" in result.out and "✔ domain" in result.out
+    sent = _sent_cookies(server)
+    assert sorted(sent[1].split("; ")) == ["dom=1", "pref=dark", f"session={SESSION}"]
+    assert server.log[1].headers["X-Where"] == "localhost"
+    assert "hop=2" in sent[3].split("; ")
+
+
+def test_a_localhost_cookie_for_another_domain_is_refused_as_curl_refuses_it(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    base, connect = _localhost(server)
+    url = _set(server, "wide=1; Path=/; Domain=local", "own=1; Path=/").replace(server.url, base)
+    done = _curl_localhost(server, "-c", tmp_path / "curl.txt", url)  # the judge
+    assert done.returncode == 0, done.stderr
+    assert "\twide\t" not in (tmp_path / "curl.txt").read_text()
+    checks = {"wide": {"exists": False}, "own[Domain]": "localhost"}
+    coll = _coll(tmp_path, {"name": "sets", "url": url, "assert": {"cookies": checks}})
+    result = run_cli("run", coll, *connect)
+    assert result.code == 0, result.text
+
+
+def test_curl_and_runner_share_a_jar_for_localhost(tmp_path: Path, server: LocalServer) -> None:
+    base, connect = _localhost(server)
+    url = _set(server, *_LOCALHOST_SET).replace(server.url, base)
+    everything = ["dom=1", "pref=dark", f"session={SESSION}"]
+    # runner writes, curl reads: the lines name localhost, as curl's own do.
+    jar = tmp_path / "jar.txt"
+    assert (
+        run_cli(
+            "run", _coll(tmp_path, {"name": "sets", "url": url}), *connect, "--cookie-jar", jar
+        ).code
+        == 0
+    )
+    lines = jar.read_text().splitlines()
+    assert f"#HttpOnly_localhost\tFALSE\t/\tFALSE\t0\tsession\t{SESSION}" in lines
+    assert ".local\t" not in jar.read_text()
+    server.clear()
+    done = _curl_localhost(server, "-b", jar, f"{base}/cookies")
+    assert done.returncode == 0, done.stderr
+    assert sorted(_sent_cookies(server)[0].split("; ")) == everything
+    # curl writes, runner reads: every cookie goes out, and the assertions see them.
+    written = tmp_path / "curl.txt"
+    assert _curl_localhost(server, "-c", written, url).returncode == 0
+    assert f"#HttpOnly_localhost\tFALSE\t/\tFALSE\t0\tsession\t{SESSION}" in (
+        written.read_text().splitlines()
+    )
+    server.clear()
+    check = {"cookies": {"session[Domain]": "localhost", "pref": "dark", "dom": "1"}}
+    coll = _coll(tmp_path, {"name": "sends", "url": f"{base}/cookies", "assert": check})
+    result = run_cli("run", coll, *connect, "--cookie-jar", written)
+    assert result.code == 0, result.text
+    assert sorted(_sent_cookies(server)[0].split("; ")) == everything
