@@ -97,6 +97,7 @@ class Loop:
                 len(self.steps),
                 self.iterations,
                 time.time(),
+                self.options.run_timeout_ms or 0,
             )
         )
         outcome = RunResult(self.collection.name, self.summary, self.results)

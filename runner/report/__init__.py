@@ -20,6 +20,8 @@ class RunInfo:
     steps: int
     iterations: int
     started_at: float
+    #: --timeout in ms (0: none): the reports name it when it runs out.
+    timeout_ms: int = 0
 
 
 class Reporter(Protocol):

@@ -57,6 +57,7 @@ class JUnitReporter:
         self.masker = masker
         self.suite = "runner"
         self.started = time.time()
+        self.timeout_ms = 0  # the run's --timeout (0: none), named when it ran out
         self.counts = _Counts()
         self._names: dict[tuple[str, str], int] = {}
         self._iteration = 0
@@ -70,6 +71,7 @@ class JUnitReporter:
         """Remembers the suite name."""
         self.suite = info.collection
         self.started = info.started_at
+        self.timeout_ms = info.timeout_ms
 
     def warning(self, message: str) -> None:
         """Warnings do not appear in JUnit."""
@@ -116,18 +118,41 @@ class JUnitReporter:
             {"name": self.suite, **_totals([counts]), "skipped": str(counts.skipped),
              "time": f"{counts.seconds:.3f}", "timestamp": stamp},
         )  # fmt: skip
-        interrupted = None  # the signal that interrupted the run, if one did
-        if run is not None and run.summary.interrupted:
-            interrupted = run.summary.signal or "SIGINT"
+        properties, notes = self._run_marks(run)
         with self._spool:
             self._spool.seek(0)
             out.write("\t" + _start_tag(suite) + "\n")
-            if interrupted:
-                out.write(_interrupted_properties(interrupted))
+            if properties:
+                out.write("\t\t<properties>\n")
+                for name, value in properties:
+                    out.write(f'\t\t\t<property name="{name}" value="{value}" />\n')
+                out.write("\t\t</properties>\n")
             shutil.copyfileobj(self._spool, out)
-            if interrupted:
-                out.write(_interrupted_note(interrupted))
+            if notes:
+                out.write(f"\t\t<system-err>{'; '.join(notes)}</system-err>\n")
             out.write("\t</testsuite>\n")
+
+    def _run_marks(self, run: RunResult | None) -> tuple[list[tuple[str, str]], list[str]]:
+        """Returns the suite's properties and <system-err> notes saying how the run ended
+        early: interrupted (and by what signal), or cut off by --timeout (and at what)."""
+        properties: list[tuple[str, str]] = []
+        notes: list[str] = []
+        summary = run.summary if run is not None else None
+        if summary is not None and summary.timed_out:
+            properties += [("timed_out", "true"), ("timeout_ms", str(self.timeout_ms))]
+            reason = f"run timeout ({self.timeout_ms} ms)"
+            notes.append(
+                f"{reason} reached: what was in flight was cut off, requests not run are "
+                f"reported as skipped ({reason})"
+            )
+        if summary is not None and summary.interrupted:
+            signal = summary.signal or "SIGINT"
+            properties += [("interrupted", "true"), ("signal", signal)]
+            key = "Ctrl-C" if signal == "SIGINT" else signal
+            notes.append(
+                f"run interrupted ({key}): requests not run are reported as skipped (interrupted)"
+            )
+        return properties, notes
 
 
 def _totals(counts: Sequence[_Counts]) -> dict[str, str]:
@@ -155,23 +180,6 @@ def write_suites(path: Path, suites: Sequence[tuple[JUnitReporter, RunResult | N
             reporter.write_suite(out, run)
         out.write("</testsuites>\n")
     temp.replace(path)
-
-
-def _interrupted_properties(signal: str) -> str:
-    """Returns the suite's <properties> saying the run was interrupted, and by what."""
-    return (
-        '\t\t<properties>\n\t\t\t<property name="interrupted" value="true" />\n'
-        f'\t\t\t<property name="signal" value="{signal}" />\n\t\t</properties>\n'
-    )
-
-
-def _interrupted_note(signal: str) -> str:
-    """Returns the suite's <system-err>: the run was interrupted, what was not run."""
-    key = "Ctrl-C" if signal == "SIGINT" else signal
-    return (
-        f"\t\t<system-err>run interrupted ({key}): requests not run are reported as "
-        "skipped (interrupted)</system-err>\n"
-    )
 
 
 def write_error_junit(path: Path, suite: str, message: str, detail: str) -> None:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from support.junit_xsd import assert_valid_junit
@@ -47,6 +48,43 @@ def _by_name(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _junit_marks(path: Path, whole: bool = False) -> list[tuple[dict[str, str], str]]:
+    """Returns each JUnit suite's properties and its <system-err> note (its start, up to the
+    first ': ', unless `whole`)."""
+    marks = []
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        properties = {p.get("name", ""): p.get("value", "") for p in suite.iter("property")}
+        note = suite.findtext("system-err") or ""
+        marks.append((properties, note if whole or not note else note[: note.find(":") + 2]))
+    return marks
+
+
+@pytest.mark.parametrize(
+    ("route", "code", "marks"),
+    [
+        ("json", 0, ({}, "")),
+        # Nothing was left to skip: the suite still says the run timed out, and why.
+        (
+            f"delay/{SLOW}",
+            1,
+            (
+                {"timed_out": "true", "timeout_ms": "500"},
+                "run timeout (500 ms) reached: what was in flight was cut off, requests not "
+                "run are reported as skipped (run timeout (500 ms))",
+            ),
+        ),
+    ],
+)
+def test_the_junit_suite_says_whether_the_run_timed_out(
+    tmp_path: Path, slow: LocalServer, coll: Any, route: str, code: int, marks: Any
+) -> None:
+    path = coll({"name": "one", "url": f"{slow.url}/{route}"})
+    result, document, _ = _run(tmp_path, path, "--timeout", "500")
+    assert result.code == code, result.text
+    assert document["summary"]["timed_out"] is bool(code)
+    assert _junit_marks(tmp_path / "j.xml", whole=True) == [marks]
+
+
 def test_the_request_in_flight_is_cut_off_at_the_deadline(
     tmp_path: Path, slow: LocalServer, coll: Any
 ) -> None:
@@ -72,6 +110,9 @@ def test_the_request_in_flight_is_cut_off_at_the_deadline(
     assert slow.paths() == ["/json", f"/delay/{SLOW}"]
     junit = (tmp_path / "j.xml").read_text("utf-8")
     assert "cut off by the run timeout (700 ms)" in junit
+    assert _junit_marks(tmp_path / "j.xml") == [
+        ({"timed_out": "true", "timeout_ms": "700"}, "run timeout (700 ms) reached: ")
+    ]
     assert "✘ slow" in result.out and "cut off by the run timeout (700 ms)" in result.out
 
 
@@ -107,6 +148,10 @@ def test_collections_side_by_side_share_one_deadline(
         assert results[name]["error"].startswith("cut off by the run timeout (600 ms)")
     assert results["b2"]["skip_reason"] == "run timeout (600 ms)"
     assert [c["summary"]["timed_out"] for c in document["collections"]] == [True, True]
+    # Each collection's suite says so (one deadline for both).
+    assert [m[0] for m in _junit_marks(tmp_path / "j.xml")] == [
+        {"timed_out": "true", "timeout_ms": "600"}
+    ] * 2
     assert "/json" not in slow.paths()
 
 
