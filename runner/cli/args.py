@@ -44,7 +44,8 @@ def _inputs(p: argparse.ArgumentParser, *, many: bool = False) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a variable (wins over files and data); repeatable",
+        help="set an environment variable (wins over the files, and over the data in a native "
+        "collection); repeatable",
     )
     p.add_argument("--dotenv", metavar="FILE", help="load a .env file (default: ./.env if present)")
     p.add_argument("-d", "--data", metavar="DATA_FILE", help="CSV or JSON iteration data")

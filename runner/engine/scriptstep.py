@@ -198,6 +198,7 @@ class StepScripts:
             environment=layers["environment"],
             data=layers["data"],
             locals=layers["runtime"],
+            overrides=layers["cli"],
             request=request,
             response=response,
             info={

@@ -80,7 +80,13 @@ def base_scope(
     variables: Mapping[str, JSON] | None,
 ) -> Scope:
     """Returns the variables a run starts from, layered (globals < collection < environment
-    < --var; Postman files take --var as environment values, as Newman's --env-var)."""
+    < --var).
+
+    --var values are environment values, as Newman's --env-var: scripts read them with
+    pm.environment and --export-environment writes them. A native collection's also win
+    over the data row (its `cli` layer; a script that sets or unsets the name in the
+    environment takes that over); a Postman collection's do not, as in Newman.
+    """
     scope = Scope(
         {
             "globals": dict(globals_env.values) if globals_env else {},
@@ -88,8 +94,9 @@ def base_scope(
             "environment": dict(environment.values) if environment else {},
         }
     )
-    target = "environment" if collection.dialect == "postman" else "cli"
-    scope.layers[target].update(variables or {})
+    scope.layers["environment"].update(variables or {})
+    if collection.dialect != "postman":
+        scope.layers["cli"].update(variables or {})
     return scope
 
 

@@ -9,7 +9,7 @@ from runner.scripts.context import UNSET, ScriptContext, ScriptError, TestResult
 from runner.scripts.scan import Uses
 from runner.values import JSON
 
-_SCOPES = {"globals", "collection", "environment", "locals"}
+_SCOPES = {"globals", "collection", "environment", "locals", "overrides"}
 _PARSE_LINE = re.compile(r":(\d+): (\w*Error): (.*)")
 
 
@@ -26,6 +26,7 @@ def run_argument(script_hash: str, ctx: ScriptContext, uses: Uses | None = None)
             "collection": ctx.collection,
             "environment": ctx.environment,
             "data": ctx.data,
+            "overrides": ctx.overrides,
             "locals": ctx.locals,
         },
         "request": ctx.request,

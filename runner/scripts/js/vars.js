@@ -4,7 +4,8 @@
 (function (R) {
   'use strict';
 
-  var ORDER = ['locals', 'data', 'environment', 'collection', 'globals'];
+  // 'overrides': a native collection's --var values, above the data row (Python's `cli`).
+  var ORDER = ['locals', 'overrides', 'data', 'environment', 'collection', 'globals'];
   var own = Object.prototype.hasOwnProperty;
 
   function store(scope) {
@@ -38,6 +39,15 @@
     else legacy[key] = value;
   }
 
+  // A --var value is an environment value: once a script sets or unsets that name in the
+  // environment, the script's choice counts (as with Newman's --env-var), not --var's.
+  function overridden(scope, key) {
+    var given = store('overrides');
+    if (scope !== 'environment' || !given || !own.call(given, key)) return;
+    delete given[key];
+    R.cur.dirty.overrides = true;
+  }
+
   function Scope(name, label) {
     this._name = name;
     this._label = label;
@@ -53,12 +63,14 @@
     if (this._name === 'data') throw new Error(this._label + '.set is not supported: iteration data is read-only');
     store(this._name)[key] = value;
     R.cur.dirty[this._name] = true;
+    overridden(this._name, key);
     mirror(this._name, key, value, false);
   };
   Scope.prototype.unset = function (key) {
     if (this._name === 'data') throw new Error(this._label + '.unset is not supported: iteration data is read-only');
     delete store(this._name)[key];
     R.cur.dirty[this._name] = true;
+    overridden(this._name, key);
     mirror(this._name, key, undefined, true);
   };
   Scope.prototype.clear = function () {
