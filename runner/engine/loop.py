@@ -321,10 +321,7 @@ class Loop:
     ) -> tuple[ItemResult, object]:
         """Returns the step's result and where setNextRequest points (or _NO_JUMP)."""
         if step.request.skip:
-            skipped = ItemResult(
-                step.request.name, step.path, iteration, skipped=True, skip_reason="skip: true"
-            )
-            return skipped, _NO_JUMP
+            return _skipped(step, iteration, "skip: true"), _NO_JUMP
         # Folder variables apply to the requests inside the folder only (inner folders win).
         scope.layers["folder"] = {k: v for f in step.folders for k, v in f.variables.items()}
         if self.reporter.watchers:
@@ -348,11 +345,7 @@ class Loop:
     def _skip_rest(self, iteration: int, index: int, reason: str) -> None:
         emit = self._emitter(iteration)
         for step in self.steps[index:]:
-            emit(
-                ItemResult(
-                    step.request.name, step.path, iteration, skipped=True, skip_reason=reason
-                )
-            )
+            emit(_skipped(step, iteration, reason))
 
     def reporter_warning(self, message: str) -> None:
         with self.lock:
@@ -452,3 +445,18 @@ def _has_scripts(collection: Collection) -> bool:
         if step.request.scripts or any(f.scripts for f in step.folders):
             return True
     return False
+
+
+def _skipped(step: Step, iteration: int, reason: str) -> ItemResult:
+    """Returns the result of `step` not run: its method and URL as written (templates not
+    rendered, so a secret variable's value never shows), as a request's are until it is sent."""
+    request = step.request
+    return ItemResult(
+        request.name,
+        step.path,
+        iteration,
+        method=request.method,
+        url=request.url,
+        skipped=True,
+        skip_reason=reason,
+    )

@@ -62,6 +62,35 @@ def test_run_timeout_skips_what_has_not_run(tmp_path: Path, server: LocalServer)
     assert "run timeout (900 ms)" in (tmp_path / "j.xml").read_text("utf-8")
 
 
+def test_skipped_requests_name_their_method_and_url_as_written(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    # skip: true, and the requests --timeout left unrun: each says what it would have sent,
+    # its templates unrendered (the secret variable's value shows nowhere).
+    key = "skip-secret-value-8642"
+    env = write_json(
+        tmp_path / "e.json", {"name": "e", "variables": {"apiKey": key}, "secrets": ["apiKey"]}
+    )
+    template = f"{server.url}/echo?key=<<apiKey>>"
+    coll = _coll(
+        tmp_path,
+        {"name": "off", "method": "DELETE", "url": template, "skip": True},
+        {"name": "slow", "url": f"{server.url}/delay/3000"},
+        {"name": "later", "method": "POST", "url": template},
+    )
+    report = tmp_path / "r.json"
+    result = run_cli("run", coll, "-e", env, "--timeout", "500", "--json", report)
+    assert result.code == 1, result.text
+    text = report.read_text("utf-8")
+    results = {r["name"]: r for r in json.loads(text)["results"]}
+    shown = [(r["method"], r["url"], r["skip_reason"]) for n, r in results.items() if n != "slow"]
+    assert shown == [
+        ("DELETE", template, "skip: true"),
+        ("POST", template, "run timeout (500 ms)"),
+    ]
+    assert key not in text and key not in result.text
+
+
 def test_run_timeout_not_reached_changes_nothing(tmp_path: Path, server: LocalServer) -> None:
     coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json", "assert": {"status": 200}})
     result = run_cli("run", coll, "--timeout", "60000")
