@@ -12,19 +12,24 @@ from newman_tools import Outcome
 COLLECTIONS = Path(__file__).parent / "collections"
 
 
-def _pm_api() -> Case:
-    stem = COLLECTIONS / "pm-api"
+def _with_files(
+    name: str, data: str, *, globals: bool = False, flags: tuple[str, ...] = ()
+) -> Case:
+    """Returns the case of `name`'s collection with its environment, data file (`data`: its
+    extension) and, with `globals`, globals file beside it."""
+    stem = COLLECTIONS / name
     return Case(
-        "pm-api",
+        name,
         Path(f"{stem}.postman_collection.json"),
         environment=Path(f"{stem}.postman_environment.json"),
-        globals=Path(f"{stem}.postman_globals.json"),
-        data=Path(f"{stem}.postman_data.csv"),
+        globals=Path(f"{stem}.postman_globals.json") if globals else None,
+        data=Path(f"{stem}.postman_data.{data}"),
+        flags=flags,
     )
 
 
 OWN_CASES = [
-    _pm_api(),
+    _with_files("pm-api", "csv", globals=True),
     Case("failures", COLLECTIONS / "failures.postman_collection.json", exit_code=1),
     Case(
         "quirks",
@@ -32,6 +37,12 @@ OWN_CASES = [
         data=COLLECTIONS / "quirks.postman_data.json",
     ),
     Case("pm-reference", COLLECTIONS / "pm-reference.postman_collection.json"),
+    # runner's --var is Newman's --env-var (newman_tools.newman_options maps it).
+    _with_files(
+        "var-flags",
+        "json",
+        flags=("--var", "foo=cli", "--var", "shared=cli", "--var", "rowAndVar=cli"),
+    ),
 ]
 
 # Every request of an iteration: (name, passed, assertions). The collection-level test
@@ -91,4 +102,9 @@ EXPECTED: dict[str, list[Outcome]] = {
     ],
     "quirks": _QUIRKS_ITERATION * 2,
     "pm-reference": _PM_REFERENCE,
+    # --var values seen by pm.environment, pm.variables and {{var}}; then a script's own.
+    "var-flags": [
+        Outcome("Seen by scripts and {{var}}", True, 10),
+        Outcome("Set by a script", True, 3),
+    ],
 }
