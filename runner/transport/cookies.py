@@ -132,7 +132,13 @@ class HostPolicy(DefaultCookiePolicy):
     host-only cookies under `NAME.local` and sends NAME neither those curl writes for it
     nor its `Domain=NAME` ones. As curl and browsers do, this policy keeps them under NAME
     and sends NAME exactly its host-only cookies and the `Domain=NAME` ones.
+
+    And for every host, a host-only cookie (one set without `Domain`) goes out to its host
+    alone, as curl and browsers send it (RFC 6265), not to the host's subdomains too.
     """
+
+    def __init__(self) -> None:
+        super().__init__(strict_ns_domain=DefaultCookiePolicy.DomainStrictNonDomain)
 
     def set_ok(self, cookie: Cookie, request: Request) -> bool:
         """Returns True when the jar keeps `cookie`, which a response to `request` set

@@ -733,3 +733,36 @@ def test_curl_and_runner_share_a_jar_for_localhost(tmp_path: Path, server: Local
     result = run_cli("run", coll, *connect, "--cookie-jar", written)
     assert result.code == 0, result.text
     assert sorted(_sent_cookies(server)[0].split("; ")) == everything
+
+
+def test_a_host_only_cookie_goes_to_its_host_alone_not_its_subdomains(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    port = server.port
+    hosts = ("localhost", "a.localhost", "example.test", "www.example.test")
+    connect = [a for h in hosts for a in ("--connect-to", f"{h}:{port}:127.0.0.1:{port}")]
+    url = _set(server, "own=1; Path=/").replace("127.0.0.1", "{host}")
+    absent = {"cookies": {"own": {"exists": False}}}
+    coll = _coll(
+        tmp_path,
+        {"name": "localhost sets", "url": url.format(host="localhost")},
+        {"name": "subdomain", "url": f"http://a.localhost:{port}/cookies", "assert": absent},
+        {"name": "dotted sets", "url": url.format(host="example.test")},
+        {
+            "name": "its subdomain",
+            "url": f"http://www.example.test:{port}/cookies",
+            "assert": absent,
+        },
+        {"name": "itself", "url": f"http://example.test:{port}/cookies"},
+    )
+    jar = tmp_path / "jar.txt"
+    result = run_cli("run", coll, *connect, "--cookie-jar", jar)
+    assert result.code == 0, result.text
+    assert _sent_cookies(server) == ["", "", "", "", "own=1"]
+    # The judge: curl, reading that jar, sends the same.
+    server.clear()
+    resolve = [a for h in hosts for a in ("--resolve", f"{h}:{port}:127.0.0.1")]
+    for host in ("a.localhost", "www.example.test", "example.test"):
+        done = _curl(*resolve, "-b", jar, f"http://{host}:{port}/cookies")
+        assert done.returncode == 0, done.stderr
+    assert _sent_cookies(server) == ["", "", "own=1"]
