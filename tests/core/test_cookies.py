@@ -766,3 +766,20 @@ def test_a_host_only_cookie_goes_to_its_host_alone_not_its_subdomains(
         done = _curl(*resolve, "-b", jar, f"http://{host}:{port}/cookies")
         assert done.returncode == 0, done.stderr
     assert _sent_cookies(server) == ["", "", "own=1"]
+
+
+def test_a_cookie_a_script_sets_for_localhost_goes_out_and_is_written(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    base, connect = _localhost(server)
+    setter = f"pm.cookies.jar().set('{base}/', 'fromjs', 'v1', function (err) {{}});"
+    coll = _coll(
+        tmp_path,
+        {"name": "sets", "url": f"{base}/json", "scripts": {"prerequest": [setter]}},
+        {"name": "sends", "url": f"{base}/cookies", "assert": {"cookies": {"fromjs": "v1"}}},
+    )
+    jar = tmp_path / "jar.txt"
+    result = run_cli("run", coll, *connect, "--cookie-jar", jar)
+    assert result.code == 0, result.text
+    assert _sent_cookies(server) == ["fromjs=v1", "fromjs=v1"]
+    assert "localhost\tFALSE\t/\tFALSE\t0\tfromjs\tv1" in jar.read_text().splitlines()
