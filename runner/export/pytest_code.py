@@ -374,7 +374,9 @@ class _Writer:
             args.append("allow_redirects=False")
         if request.certificate:
             args += self._certificate(request.certificate, request)
-        timeout = f"{request.timeout_ms / 1000:g}" if request.timeout_ms else "TIMEOUT"
+        timeout = "TIMEOUT"
+        if request.timeout_ms is not None:  # its own; 0 is no limit, as in runner
+            timeout = f"{request.timeout_ms / 1000:g}" if request.timeout_ms else "None"
         args.append(f"timeout={timeout}")
         return _fit(pad, f"response = {call}", args, ")")
 

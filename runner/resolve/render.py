@@ -64,7 +64,9 @@ def resolve(
         method=renderer.text(method or request.method, loc).upper(),
         url=final_url,
         headers=rendered_headers,
-        timeout=_timeout(request.timeout_ms or settings.timeout_ms),
+        # The request's own timeoutMs wins, 0 (no limit) too: one slow request can lift
+        # --timeout-request.
+        timeout=_timeout(settings.timeout_ms if request.timeout_ms is None else request.timeout_ms),
         follow_redirects=_follow(request, settings),
         max_redirects=request.options.max_redirects,
         verify=request.options.verify_tls,

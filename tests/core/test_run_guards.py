@@ -137,6 +137,36 @@ def test_zero_is_no_limit_for_every_timeout(tmp_path: Path, server: LocalServer)
     assert json.loads(report.read_text("utf-8"))["summary"]["timed_out"] is False
 
 
+def test_a_requests_timeout_ms_0_lifts_timeout_request_for_it(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    # 0 is no limit on a request as on the command line: the one known to be slow opts out
+    # of --timeout-request; the others keep it.
+    coll = _coll(
+        tmp_path,
+        {"name": "slow ok", "url": f"{server.url}/delay/700", "timeoutMs": 0},
+        {"name": "slow cut", "url": f"{server.url}/delay/700"},
+        {"name": "own", "url": f"{server.url}/delay/700", "timeoutMs": 200},
+    )
+    report = tmp_path / "r.json"
+    result = run_cli("run", coll, "--timeout-request", "300", "--json", report)
+    assert result.code == 1, result.text
+    results = {r["name"]: r for r in json.loads(report.read_text("utf-8"))["results"]}
+    assert results["slow ok"]["status"] == 200 and results["slow ok"]["error"] is None
+    assert results["slow ok"]["elapsed_ms"] >= 700
+    assert "timed out after 300 ms" in results["slow cut"]["error"]
+    assert "timed out after 200 ms" in results["own"]["error"]
+
+
+def test_a_negative_timeout_ms_is_invalid_input(tmp_path: Path, server: LocalServer) -> None:
+    coll = _coll(tmp_path, {"name": "a", "url": f"{server.url}/json", "timeoutMs": -1})
+    result = run_cli("run", coll)
+    assert result.code == 2, result.text
+    assert "/items/0/timeoutMs" in result.err and "-1 is less than the minimum of 0" in result.err
+    assert "Traceback" not in result.text
+    assert server.log == []
+
+
 def test_the_python_api_takes_the_timeouts_as_the_cli_does(
     tmp_path: Path, server: LocalServer
 ) -> None:

@@ -193,6 +193,23 @@ def test_tokens_from_azure_identity_when_asked(tmp_path: Path) -> None:
     assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
+def test_a_requests_timeout_ms_is_its_timeout_and_0_none(tmp_path: Path) -> None:
+    # As runner sends it: its own timeoutMs, 0 no limit (timeout=None), else the module's.
+    items = [
+        {"name": "own", "url": "http://127.0.0.1:9/a", "timeoutMs": 2500},
+        {"name": "none", "url": "http://127.0.0.1:9/b", "timeoutMs": 0},
+        {"name": "run's", "url": "http://127.0.0.1:9/c"},
+    ]
+    source = tmp_path / "c.json"
+    source.write_text(json.dumps({"name": "t", "items": items}), "utf-8")
+    module = tmp_path / "test_t.py"
+    code, _, err = _export(str(source), "-o", str(module))
+    assert code == 0, err
+    text = module.read_text("utf-8")
+    sends = [line.split("timeout=")[1] for line in text.splitlines() if "http.get(" in line]
+    assert sends == ["2.5)", "None)", "TIMEOUT)"], sends
+
+
 def test_invalid_collection_is_reported_as_runner_run_reports_it(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"name": "b", "items": [{"name": "no url"}]}), encoding="utf-8")
