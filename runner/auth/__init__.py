@@ -80,7 +80,7 @@ def empty_credential(auth_type: str) -> str:
 
 SECRET_PARAMS = frozenset(
     {"token", "password", "clientSecret", "refreshToken", "value", "authKey", "consumerSecret"}
-    | {"tokenSecret", "accessToken", "clientAssertion", "certificatePassword"}
+    | {"tokenSecret", "accessToken", "clientAssertion", "certificatePassword", "privateKey"}
 )
 
 

@@ -129,12 +129,15 @@ def _static_problems(
             else:
                 http_urls.add(step.request.url)
         warnings.extend(_unused_auth_keys(step, collection, seen))
-        problem = _empty_credential(step, collection, fixed, data_columns)
-        if problem is not None and problem.location is not None:
-            key = ("<empty credential>", problem.location.pointer)
-            if key not in seen:  # a folder's or the collection's auth: reported once
-                seen.add(key)
-                errors.append(problem)
+        for problem in (
+            _empty_credential(step, collection, fixed, data_columns),
+            _private_key(step, collection, fixed, data_columns),
+        ):
+            if problem is not None and problem.location is not None:
+                key = ("<auth credential>", problem.location.pointer)
+                if key not in seen:  # a folder's or the collection's auth: reported once
+                    seen.add(key)
+                    errors.append(problem)
     errors.extend(_script_syntax(scripts))
     return errors, warnings
 
@@ -241,6 +244,34 @@ def _empty_credential(
         location=spec.location.child(field),
         hint=EMPTY_HINT,
     )
+
+
+def _private_key(
+    step: Step, collection: Collection, known: Mapping[str, JSON], data_columns: set[str]
+) -> InputError | None:
+    """Returns an error when the step's oauth1 auth signs with RSA and its privateKey, as far
+    as it is known before the run, is empty or no unencrypted PEM RSA private key (a Postman
+    collection's too: without the key nothing can be signed)."""
+    spec = nearest_auth(step, collection)
+    if spec is None or spec.type != "oauth1":
+        return None
+    from runner.auth.extra import PRIVATE_KEY_HINT, RSA_SIGNATURES, private_key_problem
+
+    dialect = collection.dialect
+    method = _static_text(
+        str(spec.params.get("signatureMethod") or ""), known, data_columns, dialect=dialect
+    )
+    if method is None or method.upper() not in RSA_SIGNATURES:
+        return None
+    pem = _static_text(
+        str(spec.params.get("privateKey") or ""), known, data_columns, dialect=dialect
+    )
+    problem = private_key_problem(method.upper(), pem) if pem is not None else None
+    if problem is None:
+        return None
+    # A Postman block lists its keys in an array: the block is where privateKey goes.
+    where = spec.location.child("privateKey") if dialect == "native" else spec.location
+    return InputError(problem, location=where, hint=PRIVATE_KEY_HINT)
 
 
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://")

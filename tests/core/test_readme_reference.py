@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import trustme
-from support.pki import client_files
+from support.pki import client_files, private_pem
 
 from core.conftest import help_text, run_cli
 
@@ -50,7 +50,10 @@ def test_reference_example_is_a_valid_collection(tmp_path: Path) -> None:
         "tokenSecret",
         "hawkKey",
     ]
-    result = run_cli("validate", example, *[a for n in names for a in ("--var", f"{n}=x-{n}")])
+    # The RSA-signed OAuth 1.0 request's key is read before the run: a real one.
+    rsa_key = private_pem()
+    variables = [a for n in names for a in ("--var", f"{n}=x-{n}")]
+    result = run_cli("validate", example, *variables, "--var", f"rsaPrivateKey={rsa_key}")
     assert result.code == 0, result.text
 
 

@@ -64,6 +64,11 @@ BEYOND_A_SCHEMA = [
         "the schema refuses a literal ftp:// URL or blank credential; one that comes from a "
         "<<variable>> is known once variables resolve",
     ),
+    (
+        r"OAuth 1\.0 (privateKey cannot sign|signature method \S+ signs with privateKey)",
+        "an RSA-signed oauth1 auth's privateKey is read before the run: whether the PEM text, "
+        "often from a <<variable>>, is an unencrypted RSA key is no matter of the document's shape",
+    ),
 ]
 
 #: Postman files are read in Postman's format (found by their shape): the native schemas
@@ -109,6 +114,12 @@ BEYOND: list[tuple[str, dict[str, Any], str]] = [
         {"assert": {"schema": {"minimum": 1, "exclusiveMinimum": True}}},
         "#/items/0/assert/schema/exclusiveMinimum (draft-04 without its $schema): invalid JSON "
         'Schema: true is not of type "number"',
+    ),
+    (
+        "RSA without privateKey",
+        {"auth": {"type": "oauth1", "consumerKey": "k", "signatureMethod": "RSA-SHA1"}},
+        "#/items/0/auth/privateKey (RSA without privateKey): OAuth 1.0 signature method "
+        "RSA-SHA1 signs with privateKey, which is empty",
     ),
     (
         "missing $ref",

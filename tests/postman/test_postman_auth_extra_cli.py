@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from postman_helpers import collection, results, run_cli
-from support.echo_parts import PASSWORD
+from support.echo_parts import OAUTH1_RSA_CONSUMER, PASSWORD, oauth1_rsa_key
 from support.echo_server import EchoServers
 from support.external import require_tool
+from support.pki import private_pem
 
 from runner.auth.extra import KEYS_READ
 from runner.cli import main
@@ -196,6 +197,125 @@ def test_curl_of_a_digest_request_is_curls_own_digest(tmp_path: Path, echo: Echo
         words[0:1] = [curl, "-s", "-o", "/dev/null", "-w", "%{http_code}"]
         done = subprocess.run(words, capture_output=True, text=True, timeout=30, check=False)
         assert done.stdout == str(answer), (command, done.stderr)
+
+
+def _rsa(method: str, key: str = "{{rsaKey}}", **more: Any) -> dict[str, Any]:
+    """Returns a Postman oauth1 block signing with `method` and the RSA consumer's key."""
+    params = {"consumerKey": OAUTH1_RSA_CONSUMER, "signatureMethod": method, "privateKey": key}
+    return _oauth1({**params, "token": "access-1", **more})
+
+
+def test_oauth1_rsa_signatures_verify_with_the_public_key(
+    tmp_path: Path, echo: EchoServers
+) -> None:
+    """RSA-SHA1 (and Postman's RSA-SHA256 and RSA-SHA512) sign with privateKey, in the
+    header or the query with a form body: the echo server checks each signature with the
+    consumer's public key (oauthlib's server-side verify), in a Postman and a native
+    collection; a key that is not the consumer's is refused there."""
+    private, _ = oauth1_rsa_key()
+    other = private_pem(traditional=True)  # BEGIN RSA PRIVATE KEY: read too
+    form = {"mode": "urlencoded", "urlencoded": [{"key": "f", "value": "v w"}]}
+    doc = collection(
+        _item("RSA-SHA1 header", f"{echo.http}/oauth1?a=1", _rsa("RSA-SHA1")),
+        _item(
+            "RSA-SHA256 query, form body",
+            f"{echo.http}/oauth1",
+            _rsa("RSA-SHA256", addParamsToHeader=False),
+            method="POST",
+            body=form,
+        ),
+        _item("RSA-SHA512 header", f"{echo.http}/oauth1", _rsa("rsa-sha512")),
+        _item("another key", f"{echo.http}/oauth1", _rsa("RSA-SHA1", "{{otherKey}}")),
+        variable=[
+            {"key": "rsaKey", "value": private},
+            {"key": "otherKey", "value": other},
+        ],
+    )
+    status, output, report = run_cli(tmp_path, doc, echo)
+    assert status == 1, output
+    assert results(report) == {
+        "RSA-SHA1 header": [("verified", True)],
+        "RSA-SHA256 query, form body": [("verified", True)],
+        "RSA-SHA512 header": [("verified", True)],
+        "another key": [("verified", False)],
+    }
+    native = {
+        "name": "native",
+        "variables": {"rsaKey": private},
+        "items": [
+            {
+                "name": "RSA-SHA1",
+                "url": f"{echo.http}/oauth1?a=1",
+                "auth": {
+                    "type": "oauth1",
+                    "consumerKey": OAUTH1_RSA_CONSUMER,
+                    "signatureMethod": "RSA-SHA1",
+                    "privateKey": "<<rsaKey>>",
+                },
+                "assert": {"status": 200},
+            }
+        ],
+    }
+    path = tmp_path / "native.json"
+    path.write_text(json.dumps(native), encoding="utf-8")
+    native_status, native_output = _run_native(path, tmp_path / "native-report.json", echo)
+    assert native_status == 0, native_output
+    # No line of either key shows (a PEM's middle lines are its secret part).
+    for pem in (private, other):
+        for line in pem.splitlines()[1:-1]:
+            assert line not in output + native_output
+
+
+def test_oauth1_rsa_without_a_usable_private_key_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    """An RSA signatureMethod with no privateKey, or one that is no unencrypted PEM RSA
+    key, stops the run with exit 2 before anything is sent: the file, the pointer to the
+    auth and what to set; never the key itself."""
+    encrypted = private_pem(password=b"pass-phrase")
+    not_rsa = private_pem("ec")
+    closed = "http://127.0.0.1:9"  # nothing listens: a request sent would be refused
+    auth = {"type": "oauth1", "consumerKey": "c", "signatureMethod": "RSA-SHA1"}
+    native = {
+        "name": "native",
+        "variables": {"encrypted": encrypted},
+        "items": [
+            {"name": "none", "url": f"{closed}/a", "auth": auth},
+            {"name": "encrypted", "url": f"{closed}/b",
+             "auth": {**auth, "privateKey": "<<encrypted>>"}},
+            {"name": "not RSA", "url": f"{closed}/c",
+             "auth": {**auth, "signatureMethod": "RSA-SHA256", "privateKey": not_rsa}},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "native.json"
+    path.write_text(json.dumps(native), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["run", str(path)], stdout=out, stderr=err) == 2
+    problems = [line for line in err.getvalue().splitlines() if line.startswith("error: /")]
+    assert problems == [
+        f"error: {path}#/items/0/auth/privateKey (none): OAuth 1.0 signature method RSA-SHA1 signs "
+        "with privateKey, which is empty",
+        f"error: {path}#/items/1/auth/privateKey (encrypted): OAuth 1.0 privateKey cannot sign "
+        "RSA-SHA1: it is encrypted",
+        f"error: {path}#/items/2/auth/privateKey (not RSA): OAuth 1.0 privateKey cannot sign "
+        "RSA-SHA256: it is not an RSA key",
+    ], err.getvalue()
+    assert "hint: set privateKey to the consumer's RSA private key as PEM text" in err.getvalue()
+    shown = out.getvalue() + err.getvalue()
+    assert "Traceback" not in shown
+    for pem in (encrypted, not_rsa):
+        assert all(line not in shown for line in pem.splitlines()[1:-1])
+    doc = collection(
+        _item("garbled", f"{closed}/d", _rsa("RSA-SHA1", "-----BEGIN PRIVATE KEY-----\nxyz")),
+    )
+    postman = tmp_path / "rsa.postman_collection.json"
+    postman.write_text(json.dumps(doc), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["run", str(postman)], stdout=out, stderr=err) == 2
+    assert (
+        f"{postman}#/item/0/request/auth (garbled): OAuth 1.0 privateKey cannot sign RSA-SHA1: "
+        "it is not a PEM private key"
+    ) in err.getvalue(), err.getvalue()
 
 
 def test_an_imported_digest_or_hawk_auth_runs_as_native(tmp_path: Path, echo: EchoServers) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -81,12 +82,63 @@ def _enc(value: str) -> str:
     return quote(value, safe="~-._")
 
 
+OAUTH1_RSA_CONSUMER = "rsa-consumer"
+"""The consumer whose RSA-SHA* signatures /oauth1 verifies with `oauth1_rsa_key()`'s
+public key."""
+
+
+@functools.cache
+def oauth1_rsa_key() -> tuple[str, str]:
+    """Returns (private key PEM, public key PEM) of the RSA consumer, made once per process."""
+    from cryptography.hazmat.primitives import serialization
+
+    from support.pki import private_pem
+
+    private = private_pem()
+    key = serialization.load_pem_private_key(private.encode(), password=None)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public.decode()
+
+
+def _rsa_ok(method: str, url: str, header: str, form: dict[str, Any], signed: str) -> bool:
+    """Returns True when oauthlib's own server-side check accepts the RSA signature `signed`
+    of the request, with the RSA consumer's public key (the parameters as oauthlib reads
+    them from the query, the form body and the Authorization header)."""
+    from oauthlib.common import Request
+    from oauthlib.oauth1.rfc5849 import signature
+
+    verify = {
+        "RSA-SHA1": signature.verify_rsa_sha1,
+        "RSA-SHA256": signature.verify_rsa_sha256,
+        "RSA-SHA512": signature.verify_rsa_sha512,
+    }.get(signed)
+    if verify is None:
+        return False
+    headers = {"Authorization": header} if header else {}
+    request = Request(url, method, list(form.items()), headers)
+    found = signature.collect_parameters(
+        uri_query=urlsplit(url).query,
+        body=list(form.items()),
+        headers=headers,
+        exclude_oauth_signature=False,
+    )
+    request.params = [(k, v) for k, v in found if k != "oauth_signature"]
+    request.signature = dict(found).get("oauth_signature", "")
+    return bool(verify(request, oauth1_rsa_key()[1]))
+
+
 def oauth1_ok(method: str, url: str, header: str, form: dict[str, Any]) -> tuple[bool, str]:
     split = urlsplit(url)
     oauth = {k: unquote(v) for k, v in _auth_params(header, "OAuth").items()}
     params = [(k, v) for k, v in parse_qsl(split.query, keep_blank_values=True)]
     if not oauth:  # the parameters may travel in the query string instead
         oauth = {k: v for k, v in params if k.startswith("oauth_")}
+    signed = oauth.get("oauth_signature_method", "")
+    if signed.startswith("RSA-"):
+        known = oauth.get("oauth_consumer_key") == OAUTH1_RSA_CONSUMER
+        return known and _rsa_ok(method, url, header, form, signed), ""
     params = [(k, v) for k, v in params if k != "oauth_signature"]
     params += [
         (k, v)

@@ -52,3 +52,28 @@ def client_files(folder: Path, ca: trustme.CA, identity: str, password: str) -> 
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     )
     return files
+
+
+def private_pem(kind: str = "rsa", password: bytes | None = None, traditional: bool = False) -> str:
+    """Returns a new private key as PEM text: RSA (2048 bits) or an EC key (`kind` "ec"),
+    PKCS#8 (`-----BEGIN PRIVATE KEY-----`) or, `traditional`, OpenSSL's own form (`BEGIN RSA
+    PRIVATE KEY`), encrypted with `password` when one is given."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = (
+        ec.generate_private_key(ec.SECP256R1())
+        if kind == "ec"
+        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+    form = serialization.PrivateFormat
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        form.TraditionalOpenSSL if traditional else form.PKCS8,
+        encryption,
+    )
+    return pem.decode()
