@@ -113,6 +113,7 @@ def load_inputs(
     variables: Mapping[str, Any] | None = None,
     *,
     globals: Environment | PathLike | None = None,
+    global_variables: Mapping[str, Any] | None = None,
     data: Sequence[Mapping[str, Any]] | PathLike | None = None,
     dotenv: PathLike | bool | None = None,
     folders: Sequence[str] = (),
@@ -154,6 +155,9 @@ def load_inputs(
         )
     env = attempt(_given(load_environment, Environment), environment)
     globals_env = attempt(_given(load_environment, Environment), globals)
+    if global_variables:  # --global-var: globals that win over the globals file's
+        base = globals_env or Environment("globals", {})
+        globals_env = replace(base, values={**base.values, **global_variables})
     lenient = loaded is not None and loaded.dialect == "postman"
     rows = attempt(
         lambda d: load_data(d, lenient=lenient) if isinstance(d, str | Path) else _rows(d), data
@@ -245,6 +249,7 @@ def run(
     variables: Mapping[str, Any] | None = None,
     *,
     globals: Environment | PathLike | None = None,
+    global_variables: Mapping[str, Any] | None = None,
     data: Sequence[Mapping[str, Any]] | PathLike | None = None,
     dotenv: PathLike | bool | None = None,
     iterations: int | None = None,
@@ -303,8 +308,10 @@ def run(
     """Runs `collection` as `runner run` does; returns the RunResult.
 
     - `collection`, `environment`, `globals`: file paths (native or Postman) or loaded
-      objects; `variables` win over every file (as `--var`); `data` is a CSV/JSON file or a
-      list of rows; `dotenv` None loads `./.env` when present, False loads none, a path
+      objects; `variables` are environment values that win over the files (and over the
+      data rows in a native collection), as `--var`; `global_variables` are globals that
+      win over the globals file's, as `--global-var`; `data` is a CSV/JSON file or a list
+      of rows; `dotenv` None loads `./.env` when present, False loads none, a path
       loads that file.
     - `folders`, `tags`, `exclude_tags`, `grep`: which requests run, as `--folder`
       (paths such as `"Users/Admin"`), `--tag`, `--exclude-tag` and `--grep` (a
@@ -355,6 +362,7 @@ def run(
             environment,
             variables,
             globals=globals,
+            global_variables=global_variables,
             data=data,
             dotenv=dotenv,
             folders=folders,
@@ -502,6 +510,7 @@ def run_many(
     *,
     jobs: int = 1,
     globals: Environment | PathLike | None = None,
+    global_variables: Mapping[str, Any] | None = None,
     data: Sequence[Mapping[str, Any]] | PathLike | None = None,
     dotenv: PathLike | bool | None = None,
     folders: Sequence[str] = (),
@@ -586,6 +595,7 @@ def run_many(
             environment,
             variables,
             globals=globals,
+            global_variables=global_variables,
             data=data,
             dotenv=dotenv,
             problems=found,

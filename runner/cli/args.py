@@ -41,11 +41,20 @@ def _inputs(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     p.add_argument("-g", "--globals", metavar="GLOBALS_FILE", help="globals file (same formats)")
     p.add_argument(
         "--var",
+        "--env-var",  # Newman's name
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help="set an environment variable (wins over the files, and over the data in a native "
         "collection); repeatable",
+    )
+    p.add_argument(
+        "--global-var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a global variable (Newman's --global-var: wins over the globals file only); "
+        "repeatable",
     )
     p.add_argument("--dotenv", metavar="FILE", help="load a .env file (default: ./.env if present)")
     p.add_argument("-d", "--data", metavar="DATA_FILE", help="CSV or JSON iteration data")

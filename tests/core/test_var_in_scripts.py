@@ -1,6 +1,7 @@
 """--var values in a native collection's scripts: environment values, as Newman's --env-var
 (pm.environment, pm.variables, exported with --export-environment), that also win over the
-data row, as they do in <<name>>."""
+data row, as they do in <<name>>. --env-var is --var's Newman name; --global-var sets
+globals."""
 
 from __future__ import annotations
 
@@ -115,3 +116,52 @@ def test_script_setting_the_var_name_in_the_environment_takes_it_over(
     assert _names(report)[1][:2] == ["env script", "vars data"]
     assert _names(report)[3] == ["vars data"]
     assert [entry.path for entry in server.log][:3] == ["/echo/cli", "/echo/data", "/echo/data"]
+
+
+def test_global_var_sets_globals_and_env_var_is_var(tmp_path: Path, server: LocalServer) -> None:
+    script = (
+        "var g = pm.globals.toObject();"
+        "pm.test('globals ' + Object.keys(g).sort().map((k) => k + '=' + g[k]), () => {});"
+        "pm.test('vars c ' + pm.variables.get('c'), () => {});"
+        "pm.test('env e ' + pm.environment.get('e'), () => {});"
+    )
+    path = write_json(
+        tmp_path / "c.json",
+        {
+            "name": "globals",
+            "variables": {"c": "collection"},
+            "items": [
+                {
+                    "name": "seen",
+                    "url": f"{server.url}/echo/<<g>>/<<c>>/<<e>>",
+                    "scripts": {"test": script},
+                }
+            ],
+        },
+    )
+    globals_file = write_json(
+        tmp_path / "g.json", {"name": "g", "variables": {"g": "file", "c": "file", "keep": "k"}}
+    )
+    report, exported = tmp_path / "r.json", tmp_path / "g.out.json"
+    result = run_cli(
+        "run", path, "-g", globals_file, "--global-var", "g=cli", "--global-var", "c=cli",
+        "--env-var", "e=env", "--json", report, "--export-globals", exported,
+    )  # fmt: skip
+    assert result.code == 0, result.text
+    # --global-var wins over the globals file only: the collection's c wins over it.
+    assert _names(report) == [["globals c=cli,g=cli,keep=k", "vars c collection", "env e env"]]
+    assert [entry.path for entry in server.log] == ["/echo/cli/collection/env"]
+    written = json.loads(exported.read_text("utf-8"))["variables"]
+    assert written == {"g": "cli", "c": "cli", "keep": "k"}
+
+
+def test_malformed_global_var_is_refused_before_anything_is_sent(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    path = _collection(tmp_path, {"name": "r", "url": f"{server.url}/echo"})
+    result = run_cli("run", path, "--global-var", "token", "--var", "=x")
+    assert result.code == 2
+    assert "--global-var 'token' is not NAME=VALUE" in result.text
+    assert "--var '=x' is not NAME=VALUE" in result.text
+    assert "Traceback" not in result.text
+    assert server.log == []

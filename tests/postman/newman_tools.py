@@ -227,9 +227,10 @@ def newman_options(
     args = list(flags)
     while args:
         flag = args.pop(0)
-        if flag == "--var":
+        if flag in ("--var", "--env-var", "--global-var"):
             key, _, value = args.pop(0).partition("=")
-            options.setdefault("envVar", []).append({"key": key, "value": value})
+            scope = "globalVar" if flag == "--global-var" else "envVar"
+            options.setdefault(scope, []).append({"key": key, "value": value})
         elif flag == "--timeout-request":
             options["timeoutRequest"] = int(args.pop(0))
         elif flag == "--timeout-script":

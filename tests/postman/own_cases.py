@@ -37,11 +37,15 @@ OWN_CASES = [
         data=COLLECTIONS / "quirks.postman_data.json",
     ),
     Case("pm-reference", COLLECTIONS / "pm-reference.postman_collection.json"),
-    # runner's --var is Newman's --env-var (newman_tools.newman_options maps it).
+    # runner's --var is Newman's --env-var, and both have --global-var (newman_options maps
+    # them).
     _with_files(
         "var-flags",
         "json",
-        flags=("--var", "foo=cli", "--var", "shared=cli", "--var", "rowAndVar=cli"),
+        flags=(
+            *("--var", "foo=cli", "--env-var", "shared=cli", "--var", "rowAndVar=cli"),
+            *("--global-var", "g=global"),
+        ),
     ),
 ]
 
@@ -102,9 +106,10 @@ EXPECTED: dict[str, list[Outcome]] = {
     ],
     "quirks": _QUIRKS_ITERATION * 2,
     "pm-reference": _PM_REFERENCE,
-    # --var values seen by pm.environment, pm.variables and {{var}}; then a script's own.
+    # --var and --global-var values seen by pm.environment, pm.globals, pm.variables and
+    # {{var}}; then a script's own.
     "var-flags": [
-        Outcome("Seen by scripts and {{var}}", True, 10),
+        Outcome("Seen by scripts and {{var}}", True, 12),
         Outcome("Set by a script", True, 3),
     ],
 }

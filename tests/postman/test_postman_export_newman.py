@@ -52,6 +52,28 @@ def _files(folder: Path, url: str) -> list[str]:
     return ["run", "c.json", "-e", "env.json", "-g", "globals.json"]
 
 
+# What both tools export of the files and the script, by name: (value, disabled: true).
+WRITTEN_ENVIRONMENT: dict[str, tuple[object, bool]] = {
+    "fromScript": (1, False),
+    "on": ("a", False),
+    "paused": ("p", False),
+    "pausedToken": (SECRET, False),
+    "resumed": ("new", False),
+    "v21Off": ("d", True),
+}
+WRITTEN_GLOBALS: dict[str, tuple[object, bool]] = {"gOff": ("z", False), "gOn": ("y", False)}
+
+
+def _written(
+    environment: dict[str, tuple[object, bool]], globals_: dict[str, tuple[object, bool]]
+) -> dict[str, list[tuple[str, object, bool]]]:
+    """Returns the exported files' variables as `_exported` gives them."""
+    return {
+        "environment": sorted((key, *entry) for key, entry in environment.items()),
+        "globals": sorted((key, *entry) for key, entry in globals_.items()),
+    }
+
+
 def _exported(folder: Path) -> dict[str, list[tuple[str, object, bool]]]:
     """Returns each exported file's variables: (key, value, disabled: true), sorted."""
     found = {}
@@ -61,39 +83,52 @@ def _exported(folder: Path) -> dict[str, list[tuple[str, object, bool]]]:
     return found
 
 
-def test_disabled_variables_are_exported_as_newman_does(
-    tmp_path: Path, server: LocalServer
-) -> None:
+def _export_both(folder: Path, url: str, *flags: str) -> tuple[Path, Path]:
+    """Runs the files through Newman and runner with the same `flags`, both exporting the
+    environment and the globals; returns the folders (Newman's, runner's) holding the files."""
     modules, node = node_modules(), shutil.which("node")
     if modules is None or node is None:
         missing("Newman (npm newman@6)", f"is not available: {install_error()}")
     assert modules is not None and node is not None
     exports = ["--export-environment", "environment.out.json"]
     exports += ["--export-globals", "globals.out.json"]
-    theirs, ours = tmp_path / "newman", tmp_path / "runner"
+    theirs, ours = folder / "newman", folder / "runner"
     theirs.mkdir(), ours.mkdir()
-    args = _files(theirs, f"{server.url}/json")
+    args = [*_files(theirs, url), *flags]
     newman = [node, str(modules / "newman" / "bin" / "newman.js"), *args, *exports]
     done = subprocess.run(newman, cwd=theirs, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    _files(ours, f"{server.url}/json")
+    _files(ours, url)
     out, err = io.StringIO(), io.StringIO()
     paths = [str(ours / a) if a.endswith(".json") else a for a in [*args, *exports]]
     assert main(paths, stdout=out, stderr=err) == 0, out.getvalue() + err.getvalue()
     assert SECRET not in out.getvalue() + err.getvalue()
-    expected = {
-        "environment": [
-            ("fromScript", 1, False),
-            ("on", "a", False),
-            ("paused", "p", False),
-            ("pausedToken", SECRET, False),
-            ("resumed", "new", False),
-            ("v21Off", "d", True),
-        ],
-        "globals": [("gOff", "z", False), ("gOn", "y", False)],
-    }
+    return theirs, ours
+
+
+def test_disabled_variables_are_exported_as_newman_does(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    theirs, ours = _export_both(tmp_path, f"{server.url}/json")
+    expected = _written(WRITTEN_ENVIRONMENT, WRITTEN_GLOBALS)
     assert _exported(theirs) == expected
     assert _exported(ours) == expected
     # The deliberate difference: runner keeps the flag it honours.
     written = json.loads((ours / "environment.out.json").read_text("utf-8"))["values"]
     assert [v["key"] for v in written if v.get("enabled") is False] == ["paused", "pausedToken"]
+
+
+def test_env_var_and_global_var_are_exported_as_newman_does(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    # The same command line for both tools: Newman's --env-var / --global-var are runner's
+    # too, and each tool writes them into the file of their scope, over the file's value.
+    flags = ["--env-var", "on=cli", "--env-var", "extra=x"]
+    flags += ["--global-var", "gOn=cli", "--global-var", "gExtra=g"]
+    theirs, ours = _export_both(tmp_path, f"{server.url}/json", *flags)
+    expected = _written(
+        WRITTEN_ENVIRONMENT | {"on": ("cli", False), "extra": ("x", False)},
+        WRITTEN_GLOBALS | {"gOn": ("cli", False), "gExtra": ("g", False)},
+    )
+    assert _exported(theirs) == expected
+    assert _exported(ours) == expected

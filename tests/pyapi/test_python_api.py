@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from pyapi_support import COLLECTIONS, EMULATOR_ENV, SECRET
+from support.local_server import LocalServer
 
 from runner.cli import main
 from runner.emulator import Emulator
@@ -234,3 +235,20 @@ def test_tags_are_checked_like_every_other_key(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc), encoding="utf-8")
     (step,) = flatten(load(path).items)
     assert step.tags == ("smoke", "read-only")
+
+
+def test_global_variables_win_over_the_globals_file_only(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    from runner import run
+    from runner.model import Environment
+
+    collection = tmp_path / "c.json"
+    item = {"name": "r", "url": f"{server.url}/echo/<<g>>/<<c>>/<<keep>>"}
+    collection.write_text(
+        json.dumps({"name": "g", "variables": {"c": "collection"}, "items": [item]}), "utf-8"
+    )
+    globals_env = Environment("g", {"g": "file", "c": "file", "keep": "kept"})
+    result = run(collection, globals=globals_env, global_variables={"g": "given", "c": "given"})
+    assert result.passed, result.errors
+    assert [entry.path for entry in server.log] == ["/echo/given/collection/kept"]

@@ -27,18 +27,21 @@ def parse_vars(pairs: list[str], flag: str = "--var") -> dict[str, str]:
 
 
 def input_arguments(args: argparse.Namespace) -> dict[str, Any]:
-    """Returns the API arguments of the inputs options (collection, -e, -g, --var, -d,
-    --dotenv); a malformed --var is passed on as `problems`, reported with all the others."""
+    """Returns the API arguments of the inputs options (collection, -e, -g, --var,
+    --global-var, -d, --dotenv); a malformed --var is passed on as `problems`, reported with
+    all the others."""
     problems: list[InputError] = []
-    variables: dict[str, str] = {}
-    try:
-        variables = parse_vars(getattr(args, "var", []) or [])
-    except InputError as exc:
-        problems.append(exc)
+    given: dict[str, dict[str, str]] = {}
+    for name, flag in (("var", "--var"), ("global_var", "--global-var")):
+        try:
+            given[name] = parse_vars(getattr(args, name, []) or [], flag)
+        except InputError as exc:
+            problems.append(exc)
     return {
         "collection": args.collection,
         "environment": getattr(args, "environment", None),
-        "variables": variables,
+        "variables": given.get("var", {}),
+        "global_variables": given.get("global_var", {}),
         "globals": getattr(args, "globals", None),
         "data": getattr(args, "data", None),
         "dotenv": getattr(args, "dotenv", None),
