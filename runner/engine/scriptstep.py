@@ -199,6 +199,8 @@ class StepScripts:
             data=layers["data"],
             locals=layers["runtime"],
             overrides=layers["cli"],
+            # Newman leaves a Postman folder's variables out of scripts.
+            folder=layers["folder"] if self.collection.dialect != "postman" else {},
             request=request,
             response=response,
             info={

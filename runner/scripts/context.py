@@ -50,6 +50,9 @@ class ScriptContext:
     cookie_jar: CookieJarCall | None = None
     console: ConsoleSink | None = None
     script_name: str = ""
+    #: A native collection's folder variables (read-only: pm.variables sees them between the
+    #: collection's and the environment's, as <<name>> does).
+    folder: dict[str, JSON] = field(default_factory=dict)
     #: --var values of a native collection: pm.variables sees them above the data row (they
     #: are environment values too); setting or unsetting the name in the environment drops it.
     overrides: dict[str, JSON] = field(default_factory=dict)

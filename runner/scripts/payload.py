@@ -26,6 +26,7 @@ def run_argument(script_hash: str, ctx: ScriptContext, uses: Uses | None = None)
             "collection": ctx.collection,
             "environment": ctx.environment,
             "data": ctx.data,
+            "folder": ctx.folder,
             "overrides": ctx.overrides,
             "locals": ctx.locals,
         },

@@ -68,6 +68,33 @@ def test_folder_variables_apply_only_inside_their_folder(server, coll):
     assert [s.headers["X-Who"] for s in server.log] == ["inner", "outer"]
 
 
+def test_scripts_see_folder_variables_as_their_requests_do(tmp_path, server, coll):
+    # pm.variables ranks them as <<name>> does: collection < folder < environment.
+    seen = (
+        "var o = pm.variables.toObject();"
+        "pm.test(['who', 'env'].map((k) => k + '=' + pm.variables.get(k)).join(), () => {});"
+        "pm.test('object ' + Object.keys(o).sort().map((k) => k + '=' + o[k]), () => {});"
+    )
+    path = coll(
+        {
+            "name": "F",
+            "variables": {"who": "folder", "env": "folder"},
+            "items": [{"name": "in", "url": f"{server.url}/echo", "scripts": {"test": seen}}],
+        },
+        {"name": "out", "url": f"{server.url}/echo", "scripts": {"test": seen}},
+        variables={"who": "collection", "env": "collection"},
+    )
+    env = write_json(tmp_path / "e.json", {"name": "e", "variables": {"env": "environment"}})
+    report = tmp_path / "r.json"
+    result = run_cli("run", path, "-e", env, "--json", report)
+    assert result.code == 0, result.text
+    results = json.loads(report.read_text("utf-8"))["results"]
+    assert [[a["name"] for a in r["assertions"]] for r in results] == [
+        ["who=folder,env=environment", "object env=environment,who=folder"],
+        ["who=collection,env=environment", "object env=environment,who=collection"],
+    ]
+
+
 def test_env_reference_reads_process_environment(server, coll, monkeypatch):
     monkeypatch.setenv("CORE_REGION", "westeurope")
     path = coll({"name": "r", "url": f"{server.url}/echo", "query": {"r": "<<$env.CORE_REGION>>"}})

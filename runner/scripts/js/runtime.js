@@ -63,7 +63,7 @@
     var cur = {
       event: p.event,
       info: p.info || {},
-      vars: { globals: v.globals, collection: v.collection, environment: v.environment, data: v.data, overrides: v.overrides || {}, locals: v.locals },
+      vars: { globals: v.globals, collection: v.collection, environment: v.environment, data: v.data, folder: v.folder || {}, overrides: v.overrides || {}, locals: v.locals },
       dirty: {},
       // The legacy `environment`/`globals` objects, mirrored by pm's setters (vars.js).
       legacy: p.legacy === false ? {} : { environment: O.assign({}, v.environment), globals: O.assign({}, v.globals) },

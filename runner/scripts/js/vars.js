@@ -4,8 +4,9 @@
 (function (R) {
   'use strict';
 
-  // 'overrides': a native collection's --var values, above the data row (Python's `cli`).
-  var ORDER = ['locals', 'overrides', 'data', 'environment', 'collection', 'globals'];
+  // 'overrides': a native collection's --var values, above the data row (Python's `cli`);
+  // 'folder': its folder variables (read-only: no pm scope writes them).
+  var ORDER = ['locals', 'overrides', 'data', 'environment', 'folder', 'collection', 'globals'];
   var own = Object.prototype.hasOwnProperty;
 
   function store(scope) {
