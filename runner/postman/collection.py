@@ -147,7 +147,8 @@ class _Loader:
             location=here,
             id=text(node.get("id") or node.get("_postman_id")) or _stable_id(here),
             auth=auth(node.get("auth"), here.child("auth")),
-            variables=variables(node.get("variable")),
+            # A folder's `variable` list is left out: Newman (postman-runtime) never reads
+            # it, so `{{name}}` defined only there goes out as written.
             scripts=scripts(node.get("event"), here.child("event")),
             description=description(node.get("description")),
         )

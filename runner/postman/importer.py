@@ -49,7 +49,27 @@ def import_document(doc: JSON, path: Path) -> tuple[Doc, list[str]]:
             location=Location(str(path)),
             hint="export it from Postman as Collection v2.1 or as an environment",
         )
-    return _Importer(load_collection(doc, path)).convert()
+    native_doc, warnings = _Importer(load_collection(doc, path)).convert()
+    return native_doc, [*_folder_variables(doc), *warnings]
+
+
+def _folder_variables(doc: JSON, names: tuple[str, ...] = ()) -> list[str]:
+    """Returns a warning for each folder with a `variable` list: Newman never reads one, so
+    neither does runner, and the import leaves it out."""
+    found: list[str] = []
+    items = doc.get("item") if isinstance(doc, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or "item" not in item:
+            continue
+        here = (*names, str(item.get("name") or "Untitled folder"))
+        if item.get("variable"):
+            found.append(
+                f"{' › '.join(here)}: the folder's variables are left out, as Newman leaves "
+                "them out of a run; move them to the collection's variables if its requests "
+                "need them"
+            )
+        found += _folder_variables(item, here)
+    return found
 
 
 def environment_doc(env: Environment) -> Doc:

@@ -122,7 +122,8 @@ def test_variables_disabled_and_duplicates_last_wins(tmp_path: Path) -> None:
     )
     col = load(tmp_path, doc)
     assert dict(col.variables) == {"a": "2", "n": 3}
-    assert isinstance(col.items[0], Folder) and dict(col.items[0].variables) == {"f": 1}
+    # A folder's variables are not read: Newman never uses them (quirks collection).
+    assert isinstance(col.items[0], Folder) and dict(col.items[0].variables) == {}
 
 
 def test_environment_values_secrets_and_duplicates(tmp_path: Path) -> None:
