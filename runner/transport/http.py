@@ -448,7 +448,8 @@ def _response(
         encoding=raw.encoding
         if raw.encoding and "charset" in raw.headers.get("content-type", "")
         else None,
-        redirects=[_hop(hop) for hop in raw.history],
+        # A digest challenge (401) answered on the way is in the history too, and no redirect.
+        redirects=[_hop(hop) for hop in raw.history if hop.is_redirect],
         set_cookies=_set_cookies(raw),
         jar=jar,
         method=raw.request.method or "",

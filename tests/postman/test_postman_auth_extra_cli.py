@@ -157,7 +157,7 @@ def test_digest_oauth1_and_hawk_in_a_native_collection(tmp_path: Path, echo: Ech
 def test_curl_of_a_digest_request_is_curls_own_digest(tmp_path: Path, echo: EchoServers) -> None:
     """--curl repeats digest auth as `--digest -u 'user:***'` (curl answers the challenge
     itself), in a Postman and a native collection; with the password given back, the real
-    curl gets past the echo server's challenge."""
+    curl gets past the echo server's challenge. --verbose lists no redirect for it."""
     url = f"{echo.http}/digest-auth"
     digest = {"username": "postman", "password": "{{digestPassword}}", "algorithm": "MD5"}
     doc = collection(
@@ -181,7 +181,10 @@ def test_curl_of_a_digest_request_is_curls_own_digest(tmp_path: Path, echo: Echo
     path = tmp_path / "native.json"
     path.write_text(json.dumps(native), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    assert main(["run", str(path), "--curl"], stdout=out, stderr=err) == 0, err.getvalue()
+    assert main(["run", str(path), "--curl", "--verbose"], stdout=out, stderr=err) == 0
+    # The challenge answered on the way (a 401) is no redirect, and the answer is the
+    # response to the request as shown.
+    assert "↪" not in out.getvalue() and "401" not in out.getvalue(), out.getvalue()
     lines = (output + out.getvalue()).splitlines()
     commands = [line.strip()[2:] for line in lines if line.strip().startswith("$ curl")]
     common = f"curl {url} --digest -u 'postman:***' -H 'User-Agent: runner/0.1.0' -H 'Accept: */*'"
