@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from runner.errors import InputError, Location
 from runner.transport.client_cert import CertNames, client_certificate
@@ -36,9 +36,9 @@ class UrlPattern:
     port: str | None
     path: re.Pattern[str]
 
-    def matches(self, url: str) -> bool:
-        """Returns whether `url` fits the pattern (scheme, host, port and path)."""
-        parts = urlsplit(url)
+    def matches(self, parts: SplitResult) -> bool:
+        """Returns whether the URL split into `parts` fits the pattern (scheme, host, port
+        and path)."""
         scheme = parts.scheme.lower()
         if "*" not in self.protocols and scheme not in self.protocols:
             return False
@@ -95,18 +95,20 @@ class CertificateRule:
     patterns: tuple[UrlPattern | None, ...]
     pem: tuple[str, str]
 
-    def applies_to(self, url: str) -> bool:
-        """Returns whether a request to `url` presents this certificate (https only, as in
-        Postman)."""
-        if not url[:8].lower().startswith("https://"):
-            return False
-        return any(p is None or p.matches(url) for p in self.patterns)
+    def applies_to(self, parts: SplitResult) -> bool:
+        """Returns whether a request to the https URL split into `parts` presents this
+        certificate."""
+        return any(p is None or p.matches(parts) for p in self.patterns)
 
 
 def certificate_for(rules: Sequence[CertificateRule], url: str) -> tuple[str, str] | None:
-    """Returns the PEM files of the first rule that applies to `url`, else None."""
+    """Returns the PEM files of the first rule that applies to `url`, else None (always for
+    a URL that is not https, as in Postman)."""
+    parts = urlsplit(url)  # once for every pattern of every rule
+    if parts.scheme.lower() != "https":
+        return None
     for rule in rules:
-        if rule.applies_to(url):
+        if rule.applies_to(parts):
             return rule.pem
     return None
 
