@@ -57,6 +57,12 @@ FLAGS = CertNames("--cert", "--key", "--cert-password", "--key FILE", "--cert-pa
 """The names of the command line."""
 
 
+# What client_certificate returned, by its arguments and the files' size and mtime: every
+# collection of `runner run a.json b.json` (and the token transport of --jobs) asks for the
+# run's --cert again, and a decrypted copy is written once, not once per collection.
+_READ: dict[tuple[object, ...], tuple[str, str]] = {}
+
+
 def client_certificate(
     cert: str,
     key: str | None = None,
@@ -67,13 +73,34 @@ def client_certificate(
     """Returns (certificate PEM path, unencrypted key PEM path) for requests.
 
     `names` names the three in messages (a collection's `certificate` has its own). A
-    password an unencrypted key does not need is not used, as curl and Node do.
+    password an unencrypted key does not need is not used, as curl and Node do. The same
+    files, unchanged, asked for again give the same answer without being read again.
 
     Raises:
         InputError: a file is missing, is neither PEM nor PKCS#12, has no key or only a
             key, the key does not belong to the certificate, or the password is wrong or
             missing.
     """
+    memo = (cert, key, password, _stamp(cert), _stamp(key) if key else None)
+    found = _READ.get(memo)
+    if found is None:
+        found = _READ[memo] = _read_certificate(cert, key, password, names)
+    return found
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    """Returns the file's size and modification time, None when it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _read_certificate(
+    cert: str, key: str | None, password: str | None, names: CertNames
+) -> tuple[str, str]:
+    """Returns client_certificate's answer, reading the files (the same Raises)."""
     data = _read(names.cert, cert)
     if _PEM_CERT not in data:
         if b"PRIVATE KEY-----" in data:
