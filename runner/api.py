@@ -391,13 +391,7 @@ def run(
         for flag, report in (("--junit", junit), ("--json", json), ("--html", html), *outputs):
             if report:
                 _check_writable(flag, Path(report))
-        client_cert = None
-        if cert:
-            from runner.transport.client_cert import client_certificate
-
-            client_cert = client_certificate(str(cert), str(key) if key else None, cert_password)
-        elif key or cert_password:
-            raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
+        client_cert = _run_certificate(cert, key, cert_password)
         certificate_list: tuple[CertificateRule, ...] = ()
         passphrases: list[str] = []
         if cert_list:
@@ -770,20 +764,33 @@ def _token_transport(options: Mapping[str, Any]) -> Any:
     """Returns the transport tokens are fetched through when runs share a cache at once."""
     from runner.transport.http import RequestsTransport
 
-    client_cert = None
-    if options.get("cert"):
-        from runner.transport.client_cert import client_certificate
-
-        key = options.get("key")
-        client_cert = client_certificate(
-            str(options["cert"]), str(key) if key else None, options.get("cert_password")
-        )
+    client_cert = _run_certificate(
+        options.get("cert"), options.get("key"), options.get("cert_password")
+    )
     ca_bundle = options.get("ca_bundle")
     return RequestsTransport(
         verify=False if options.get("insecure") else (str(ca_bundle) if ca_bundle else True),
         connect_to=_connect_to(options.get("connect_to", ())),
         client_cert=client_cert,
     )
+
+
+def _run_certificate(
+    cert: PathLike | None, key: PathLike | None, password: str | None
+) -> tuple[str, str] | None:
+    """Returns the (certificate PEM, key PEM) of --cert/--key/--cert-password, or None.
+
+    Raises:
+        InputError: the files cannot be read as a client certificate, or --key or
+            --cert-password come without --cert.
+    """
+    if not cert:
+        if key or password:
+            raise InputError("--key and --cert-password go with --cert", hint="--cert FILE")
+        return None
+    from runner.transport.client_cert import client_certificate
+
+    return client_certificate(str(cert), str(key) if key else None, password)
 
 
 def _error_reports(
